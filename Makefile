@@ -1,0 +1,33 @@
+# Two commands: `make demo` and `make test`. Everything else is a helper of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install lint bench translations clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile --domain messages --directory translations --statistics
+
+demo: install
+	$(BIN)/elearn db upgrade
+	$(BIN)/elearn demo
+	$(BIN)/elearn serve --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/ruff check elearn tests bench
+	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python bench/import_staff.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3*

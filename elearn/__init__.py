@@ -1,0 +1,55 @@
+"""elearn: digital-literacy e-learning for Japanese local-government staff."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from elearn.config import PROJECT_ROOT, load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=(test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("ELEARN_INSTANCE_PATH")
+        or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, test_config)
+
+    from elearn import db, errors, security
+    from elearn.extensions import babel, csrf, limiter, login_manager, select_locale
+    from elearn.services.accounts import load_user
+    from elearn.templating import init_templating
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["LIMITER_STORAGE"]
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    security.init_app(app)
+    errors.init_app(app)
+    init_templating(app)
+
+    from elearn import admin, auth, learn, reports
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(learn.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(admin.bp)
+
+    from elearn.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,3 @@
+from elearn.admin.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,31 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from elearn.domain.people import Permission
+
+IMPORT_EXTENSIONS = ["csv", "xlsx"]
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(
+        _l("File (CSV or XLSX)"),
+        validators=[FileRequired(), FileAllowed(IMPORT_EXTENSIONS, _l("Choose a CSV or XLSX file."))],
+    )
+    deactivate_missing = BooleanField(_l("Deactivate staff missing from the file (full list only)"))
+
+
+class ImportApplyForm(FlaskForm):
+    upload_id = HiddenField(validators=[DataRequired(), Length(max=64)])
+    deactivate_missing = HiddenField()
+
+
+class GrantForm(FlaskForm):
+    permission = SelectField(
+        _l("Permission"),
+        choices=[(p.value, p.value) for p in Permission if p is not Permission.LEARNER],
+        validators=[DataRequired()],
+    )
+    unit_code = StringField(_l("Unit code (managers and reporters)"), validators=[Optional(), Length(max=32)])

@@ -1,0 +1,72 @@
+"""Web import of the organisation tree and the staff list: upload, full plan, then apply."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from elearn.admin.blueprint import bp
+from elearn.admin.forms import ImportApplyForm, ImportUploadForm
+from elearn.domain.people import Permission
+from elearn.imports.reader import ImportFileError
+from elearn.services import importer, uploads
+from elearn.web import requires
+
+# kind -> (preview(data, filename, deactivate_missing), apply(data, filename, actor, deactivate_missing))
+KINDS = {
+    "staff": (
+        lambda data, name, deactivate: importer.preview_staff_import(data, name, deactivate_missing=deactivate),
+        lambda data, name, actor, deactivate: importer.apply_staff_import(
+            data, name, actor, deactivate_missing=deactivate
+        ),
+    ),
+    "orgs": (
+        lambda data, name, _deactivate: importer.preview_org_import(data, name),
+        lambda data, name, actor, _deactivate: importer.apply_org_import(data, name, actor),
+    ),
+}
+
+
+@bp.route("/import/<kind>", methods=["GET", "POST"])
+@requires(Permission.ADMIN)
+def import_upload(kind: str):
+    preview, _apply = KINDS.get(kind) or abort(404)
+    form = ImportUploadForm()
+    if not form.validate_on_submit():
+        return render_template("admin/import_upload.html", form=form, kind=kind)
+    data, filename = form.file.data.read(), form.file.data.filename
+    deactivate_missing = kind == "staff" and form.deactivate_missing.data
+    try:
+        plan = preview(data, filename, deactivate_missing)
+    except ImportFileError as error:
+        form.file.errors.append(str(error))
+        return render_template("admin/import_upload.html", form=form, kind=kind), 400
+    upload_id = uploads.save_pending(current_user.id, data, filename) if plan.is_valid else ""
+    apply_form = ImportApplyForm(upload_id=upload_id, deactivate_missing="1" if deactivate_missing else "")
+    return render_template(
+        f"admin/import_plan_{kind}.html", plan=plan, kind=kind, filename=filename, apply_form=apply_form
+    )
+
+
+@bp.post("/import/<kind>/apply")
+@requires(Permission.ADMIN)
+def import_apply(kind: str):
+    _preview_fn, apply = KINDS.get(kind) or abort(404)
+    form = ImportApplyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    pending = uploads.load_pending(current_user.id, form.upload_id.data)
+    if pending is None:
+        flash(_("The uploaded file has expired. Upload it again."), "error")
+        return redirect(url_for("admin.import_upload", kind=kind))
+    data, filename = pending
+    try:
+        result = apply(data, filename, current_user, form.deactivate_missing.data == "1")
+    except importer.ImportRejected as rejected:
+        # The data changed since the preview and the file no longer applies cleanly.
+        return render_template(
+            f"admin/import_plan_{kind}.html", plan=rejected.plan, kind=kind, filename=filename,
+            apply_form=None,
+        ), 409
+    uploads.discard(current_user.id, form.upload_id.data)
+    return render_template(f"admin/import_done_{kind}.html", result=result, filename=filename)
+

@@ -1,0 +1,112 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from elearn.admin import imports  # noqa: F401  (registers the import routes on bp)
+from elearn.admin.blueprint import bp
+from elearn.admin.forms import GrantForm
+from elearn.auth.forms import EmptyForm
+from elearn.domain.people import Permission
+from elearn.services import accounts, admin, staff
+from elearn.web import requires, safe_next_url
+
+__all__ = ["bp"]
+
+GRANT_ERRORS = {
+    "unknown_unit": _l("No unit has that code."),
+    "reporter_needs_body": _l("A reporter covers a whole body: give the prefecture's or a municipality's code."),
+    "duplicate": _l("That permission is already granted."),
+}
+
+
+@bp.get("/")
+@requires(Permission.ADMIN)
+def index():
+    return render_template("admin/index.html")
+
+
+@bp.get("/staff")
+@requires(Permission.ADMIN)
+def staff_list():
+    page = staff.list_visible_staff(
+        current_user,
+        search=request.args.get("q", ""),
+        page=request.args.get("page", 1, type=int),
+        include_inactive=True,
+    )
+    return render_template("admin/staff_list.html", page=page, q=request.args.get("q", ""))
+
+
+@bp.get("/staff/<int:staff_id>")
+@requires(Permission.ADMIN)
+def staff_detail(staff_id: int):
+    member = admin.staff_member(staff_id) or abort(404)
+    return render_template("admin/staff_detail.html", member=member, form=EmptyForm(), grant_form=GrantForm())
+
+
+@bp.post("/staff/<int:staff_id>/temporary-password")
+@requires(Permission.ADMIN)
+def temporary_password(staff_id: int):
+    member = admin.staff_member(staff_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    password = accounts.issue_temporary_password(current_user, member.id)
+    return render_template("admin/secret_once.html", member=member, password=password)
+
+
+@bp.post("/staff/<int:staff_id>/reset-link")
+@requires(Permission.ADMIN)
+def reset_link(staff_id: int):
+    member = admin.staff_member(staff_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = accounts.create_reset_link_token(current_user, member.id)
+    link = url_for("auth.reset_password", token=token, _external=True)
+    return render_template("admin/secret_once.html", member=member, link=link)
+
+
+@bp.post("/staff/<int:staff_id>/active")
+@requires(Permission.ADMIN)
+def set_active(staff_id: int):
+    member = admin.staff_member(staff_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    make_active = request.form.get("active") == "1"
+    if member.id == current_user.id and not make_active:
+        flash(_("You cannot deactivate your own account."), "error")
+    else:
+        staff.set_active(current_user, member.id, make_active)
+        flash(_("Reactivated.") if make_active else _("Deactivated; their sessions have ended."), "success")
+    return redirect(url_for("admin.staff_detail", staff_id=member.id))
+
+
+@bp.post("/staff/<int:staff_id>/grants")
+@requires(Permission.ADMIN)
+def add_grant(staff_id: int):
+    member = admin.staff_member(staff_id) or abort(404)
+    form = GrantForm()
+    if form.validate_on_submit():
+        try:
+            admin.grant(current_user, member.id, Permission(form.permission.data), form.unit_code.data)
+            flash(_("Permission granted."), "success")
+        except admin.GrantError as error:
+            flash(GRANT_ERRORS[str(error)], "error")
+    return redirect(url_for("admin.staff_detail", staff_id=member.id))
+
+
+@bp.post("/grants/<int:grant_id>/delete")
+@requires(Permission.ADMIN)
+def remove_grant(grant_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    admin.revoke(current_user, grant_id)
+    flash(_("Permission removed."), "success")
+    return redirect(safe_next_url(request.form.get("next"), url_for("admin.staff_list")))
+
+
+@bp.get("/audit")
+@requires(Permission.ADMIN)
+def audit_log():
+    page = request.args.get("page", 1, type=int)
+    return render_template("admin/audit.html", entries=admin.audit_entries(page), page=page)

@@ -1,0 +1,3 @@
+from elearn.auth.views import bp
+
+__all__ = ["bp"]

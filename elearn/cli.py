@@ -1,0 +1,185 @@
+"""The `elearn` command group (also `flask --app elearn ...`). Commands print plain lines and exit
+non-zero on failure; configuration comes from ELEARN_* environment variables."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from elearn import db, migrate
+
+
+def main() -> None:
+    from elearn import create_app
+
+    group = FlaskGroup(
+        name="elearn",
+        create_app=lambda: create_app(),
+        add_default_commands=False,
+        add_version_option=False,
+        load_dotenv=False,
+        help="elearn: digital-literacy e-learning. Configure with ELEARN_* environment variables.",
+    )
+    group.main(prog_name="elearn")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    for command in (create_admin, import_orgs, import_staff, demo, serve):
+        app.cli.add_command(command)
+
+
+@click.group("db", help="Database schema (Alembic migrations).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply all migrations (creates the database on first run).")
+@with_appcontext
+def db_upgrade() -> None:
+    url = current_app.config["DATABASE_URL"]
+    migrate.upgrade(url)
+    click.echo(f"database upgraded: {db.engine().url.render_as_string(hide_password=True)}")
+
+
+@db_group.command("revision", help="Autogenerate a migration from the models (developers).")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    migrate.make_revision(current_app.config["DATABASE_URL"], message)
+
+
+@click.command("create-admin", help="Create an administrator, or grant admin to an existing staff member.")
+@click.option("--body", "body_code", required=True, help="Code of the prefecture or municipality.")
+@click.option("--staff-number", required=True)
+@click.option("--name", help="Full name (for a new account).")
+@click.option("--email", help="Email (for a new account).")
+@click.option("--division", "division_code", help="Unit code (for a new account).")
+@click.password_option("--password", help="Prompted for when not given.")
+@with_appcontext
+def create_admin(body_code, staff_number, name, email, division_code, password) -> None:  # type: ignore[no-untyped-def]
+    from elearn.services.bootstrap import AdminSetupError, ensure_admin
+
+    try:
+        user, created = ensure_admin(body_code, staff_number, name, email, division_code, password)
+    except AdminSetupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{'created' if created else 'granted'} admin: {body_code} {user.staff_number} {user.name}")
+
+
+def _print_plan(plan) -> None:  # type: ignore[no-untyped-def]
+    for key, count in plan.summary().items():
+        click.echo(f"{key}: {count}")
+    for error in plan.errors:
+        click.echo(f"error line {error.line}: {error.message}", err=True)
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise click.ClickException(f"cannot read {path}: {error.strerror}") from error
+
+
+@click.command("import-orgs", help="Import the organisation tree from CSV or XLSX (all or nothing).")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show the plan and every bad row; change nothing.")
+@with_appcontext
+def import_orgs(file: str, dry_run: bool) -> None:
+    from elearn.imports.reader import ImportFileError
+    from elearn.services import importer
+
+    data = _read_file(file)
+    try:
+        plan = importer.preview_org_import(data, file)
+        _print_plan(plan)
+        if not plan.is_valid:
+            raise click.ClickException(f"{len(plan.errors)} bad row(s): nothing was imported")
+        if dry_run:
+            click.echo("dry run: nothing was changed")
+            return
+        importer.apply_org_import(data, file, None)
+    except ImportFileError as error:
+        raise click.ClickException(str(error)) from error
+    except importer.ImportRejected as rejected:
+        _print_plan(rejected.plan)
+        raise click.ClickException("the file no longer applies cleanly: nothing was imported") from None
+    click.echo("imported")
+
+
+@click.command("import-staff", help="Import the staff list from CSV or XLSX (all or nothing).")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show the plan and every bad row; change nothing.")
+@click.option("--deactivate-missing", is_flag=True,
+              help="Deactivate staff of the bodies in the file who are not in it (the April full list).")
+@click.option("--passwords-out", type=click.Path(dir_okay=False),
+              help="CSV to write new accounts' initial passwords to (default: under instance/).")
+@with_appcontext
+def import_staff(file: str, dry_run: bool, deactivate_missing: bool, passwords_out: str | None) -> None:
+    from elearn.imports.reader import ImportFileError
+    from elearn.services import importer
+
+    data = _read_file(file)
+    try:
+        plan = importer.preview_staff_import(data, file, deactivate_missing=deactivate_missing)
+        _print_plan(plan)
+        if not plan.is_valid:
+            raise click.ClickException(f"{len(plan.errors)} bad row(s): nothing was imported")
+        if dry_run:
+            click.echo("dry run: nothing was changed")
+            return
+        result = importer.apply_staff_import(data, file, None, deactivate_missing=deactivate_missing)
+    except ImportFileError as error:
+        raise click.ClickException(str(error)) from error
+    except importer.ImportRejected as rejected:
+        _print_plan(rejected.plan)
+        raise click.ClickException("the file no longer applies cleanly: nothing was imported") from None
+    if result.initial_passwords:
+        out = Path(passwords_out or Path(current_app.instance_path)
+                   / f"initial-passwords-{datetime.now():%Y%m%d-%H%M%S}.csv")
+        _write_private_csv(out, result.initial_passwords)
+        click.echo(f"initial passwords for {len(result.initial_passwords)} new account(s): {out}")
+    click.echo("imported")
+
+
+def _write_private_csv(path: Path, rows) -> None:  # type: ignore[no-untyped-def]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # UTF-8 with BOM so that Excel opens the Japanese names correctly.
+    with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["団体コード", "職員番号", "氏名", "メール", "初期パスワード", "有効期限"])
+        for row in rows:
+            writer.writerow(row)
+
+
+@click.command("demo", help="Load the demo data (idempotent) and print the demo accounts.")
+@with_appcontext
+def demo() -> None:
+    from elearn.demo import load_demo_data
+
+    accounts = load_demo_data()
+    click.echo(f"{'permission':<18} {'body':<6} {'sign-in name':<10} {'email':<28} password")
+    for account in accounts:
+        click.echo(
+            f"{account.permission:<18} {account.body_code:<6} {account.staff_number:<10} "
+            f"{account.email:<28} {account.password}"
+        )
+
+
+@click.command("serve", help="Serve the app with gunicorn (production-grade; not the debug server).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from elearn.server import run_gunicorn
+
+    click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    sys.exit(run_gunicorn(host, port, workers, threads))

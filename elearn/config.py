@@ -1,0 +1,82 @@
+"""Configuration: safe defaults, overridden by ELEARN_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def default_database_url(instance_path: str) -> str:
+    return f"sqlite:///{Path(instance_path) / 'elearn.sqlite3'}"
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DATABASE_URL=default_database_url(app.instance_path),
+        # Sessions: idle and absolute limits are enforced in elearn.security.
+        SESSION_IDLE_MINUTES=60,
+        SESSION_ABSOLUTE_HOURS=12,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=False,
+        # Sign-in throttling: per address through Flask-Limiter, per account in the database.
+        LIMITER_STORAGE="memory://",
+        SIGN_IN_ADDRESS_LIMIT="20 per 10 minutes",
+        SIGN_IN_ACCOUNT_MAX_FAILURES=5,
+        SIGN_IN_ACCOUNT_LOCK_MINUTES=15,
+        INITIAL_PASSWORD_DAYS=14,
+        RESET_LINK_HOURS=24,
+        BABEL_DEFAULT_LOCALE="ja",
+        BABEL_DEFAULT_TIMEZONE="Asia/Tokyo",
+        BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
+        LANGUAGES=["ja", "en"],
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        ENV_NAME="development",
+    )
+    app.config.from_prefixed_env("ELEARN")
+    if test_config:
+        app.config.update(test_config)
+    app.config["SESSION_COOKIE_SECURE"] = _as_bool(app.config["SESSION_COOKIE_SECURE"])
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    _require_secret_key(app)
+
+
+def _as_bool(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+def _require_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.config["ENV_NAME"] == "production":
+        raise ConfigError("ELEARN_SECRET_KEY must be set in production.")
+    # Development: a key kept in instance/ so sessions survive restarts and workers agree.
+    key_file = Path(app.instance_path) / "secret_key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # another worker or an earlier run wrote it
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    app.config["SECRET_KEY"] = key_file.read_text().strip()

@@ -1,0 +1,1 @@
+"""Pure rules over plain data: no Flask, no SQLAlchemy."""

@@ -1,0 +1,141 @@
+"""Read an uploaded CSV or XLSX file into rows of trimmed strings keyed by header.
+
+No Flask or SQLAlchemy here: the planners and their tests use this without an app.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import PurePath
+
+import openpyxl
+
+# Excel saves "CSV UTF-8" with a BOM and plain "CSV" in CP932; utf-8-sig also reads BOM-less UTF-8.
+# CP932, never shift_jis: Shift_JIS lacks 髙, 﨑, ① and the other NEC/IBM extensions Excel writes.
+CSV_ENCODINGS = ("utf-8-sig", "cp932")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message is shown to Japanese admins as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TableRow:
+    line: int  # the physical CSV line (header = 1) or the sheet row number, as the admin sees it
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[TableRow]
+
+
+def read_table(data: bytes, filename: str) -> Table:
+    """Decode a CSV (UTF-8, UTF-8 with BOM or CP932) or the first sheet of an XLSX file."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix == ".csv":
+        return _table_from_cells(_csv_cells(data))
+    if suffix == ".xlsx":
+        return _table_from_cells(_xlsx_cells(data))
+    if suffix == ".xls":
+        raise ImportFileError("古い Excel 形式 (.xls) には対応していません。.xlsx か CSV で保存してください")
+    raise ImportFileError("CSV ファイルか Excel ファイル (.xlsx) を指定してください")
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text"; cp932 would otherwise "decode" it into private-use characters.
+        raise ImportFileError("UTF-16 には対応していません。CSV (UTF-8 か Shift_JIS) で保存してください")
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)  # strict: a wrong guess must fail, not produce mojibake
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("文字コードを判別できません。UTF-8 か Shift_JIS (CP932) で保存してください")
+
+
+def _csv_cells(data: bytes) -> Iterable[tuple[int, Sequence[object]]]:
+    reader = csv.reader(io.StringIO(_decode(data), newline=""))
+    while True:
+        # line_num counts physical lines read so far and a quoted field may span several lines,
+        # so a record starts on the line after the one where the previous record ended.
+        start_line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportFileError(f"CSV の {start_line} 行目を読み込めません ({error})") from error
+        yield start_line, cells
+
+
+def _xlsx_cells(data: bytes) -> Iterable[tuple[int, Sequence[object]]]:
+    try:
+        # openpyxl warns about harmless oddities of files from other tools (no default style ...).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # any failure to parse an uploaded file means the same to the admin
+        raise ImportFileError("Excel ファイルを読み込めません。.xlsx 形式で保存し直してください") from error
+    try:
+        if not workbook.worksheets:
+            return
+        sheet = workbook.worksheets[0]
+        # min_row=1 so empty rows are still counted and row numbers match what Excel shows.
+        yield from enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+    finally:
+        workbook.close()
+
+
+def _table_from_cells(numbered_rows: Iterable[tuple[int, Sequence[object]]]) -> Table:
+    headers: list[str] | None = None
+    rows: list[TableRow] = []
+    for line, cells in numbered_rows:
+        texts = [_cell_text(cell) for cell in cells]
+        if not any(texts):
+            continue
+        if headers is None:
+            headers = _checked_headers(texts)
+            continue
+        # Short rows are padded; cells under an empty header (stray notes beside the table) are dropped.
+        padded = texts + [""] * (len(headers) - len(texts))
+        values = {header: text for header, text in zip(headers, padded, strict=False) if header}
+        if any(values.values()):
+            rows.append(TableRow(line=line, values=values))
+    if headers is None:
+        raise ImportFileError("ファイルが空です")
+    return Table(headers=[header for header in headers if header], rows=rows)
+
+
+def _checked_headers(texts: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for header in texts:
+        if header and header in seen:
+            raise ImportFileError(f"列名「{header}」が重複しています")
+        seen.add(header)
+    return texts
+
+
+def _cell_text(value: object) -> str:
+    """Cell values as the admin typed them, trimmed (str.strip also removes the ideographic space)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # before int: bool is an int
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Excel stores every number as a float: 123 not 123.0
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value).strip()

@@ -1,0 +1,27 @@
+"""Translated display names for the domain vocabulary."""
+
+from flask_babel import lazy_gettext as _l
+
+from elearn.domain.people import OrgKind, Permission, Tier
+
+TIER_LABELS = {
+    Tier.DX_MANAGER: _l("DX manager"),
+    Tier.DX_SPECIALIST: _l("DX specialist"),
+    Tier.DIGITAL_LEADER: _l("Digital leader"),
+    Tier.ALL_STAFF: _l("All staff"),
+}
+
+PERMISSION_LABELS = {
+    Permission.LEARNER: _l("Learner"),
+    Permission.MANAGER: _l("Manager"),
+    Permission.AUTHOR: _l("Author"),
+    Permission.REPORTER: _l("Reporter"),
+    Permission.ADMIN: _l("Administrator"),
+}
+
+ORG_KIND_LABELS = {
+    OrgKind.PREFECTURE: _l("Prefecture"),
+    OrgKind.MUNICIPALITY: _l("Municipality"),
+    OrgKind.DEPARTMENT: _l("Department"),
+    OrgKind.DIVISION: _l("Division"),
+}

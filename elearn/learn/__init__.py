@@ -1,0 +1,3 @@
+from elearn.learn.views import bp
+
+__all__ = ["bp"]

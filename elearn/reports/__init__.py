@@ -1,0 +1,3 @@
+from elearn.reports.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,1 @@
+"""The only layer that queries and commits: fetch rows, call a pure rule, persist."""

@@ -1,0 +1,194 @@
+"""Sign-in, sign-out, password changes and resets."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import select
+
+from elearn import db
+from elearn.domain.passwords import random_password
+from elearn.domain.throttle import FailureRecord, ThrottlePolicy, after_failure, is_locked
+from elearn.models import OrgUnit, PasswordResetToken, SignInFailure, User
+from elearn.models.types import utcnow
+from elearn.services import audit
+from elearn.services.passwords import hash_password, needs_rehash, verify_password
+
+
+class SignInOutcome(StrEnum):
+    OK = "ok"
+    INVALID = "invalid"  # unknown account, wrong password or deactivated: one answer for all
+    LOCKED = "locked"
+    EXPIRED_INITIAL_PASSWORD = "expired_initial_password"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: SignInOutcome
+    user: User | None = None
+
+
+def normalise_sign_in_name(name: str) -> str:
+    # Staff numbers typed with full-width digits are the same number.
+    return unicodedata.normalize("NFKC", name).strip().lower()
+
+
+def account_key(body_code: str, sign_in_name: str) -> str:
+    name = normalise_sign_in_name(sign_in_name)
+    return f"email:{name}" if "@" in name else f"{body_code}:{name}"
+
+
+def find_account(body_code: str, sign_in_name: str) -> User | None:
+    name = normalise_sign_in_name(sign_in_name)
+    if "@" in name:
+        query = select(User).where(User.email == name)
+    else:
+        query = select(User).join(OrgUnit, User.body_id == OrgUnit.id).where(
+            OrgUnit.code == body_code, User.staff_number == name
+        )
+    return db.session().scalars(query).one_or_none()
+
+
+def _policy() -> ThrottlePolicy:
+    config = current_app.config
+    return ThrottlePolicy(
+        max_failures=config["SIGN_IN_ACCOUNT_MAX_FAILURES"],
+        lock_for=timedelta(minutes=config["SIGN_IN_ACCOUNT_LOCK_MINUTES"]),
+    )
+
+
+def sign_in(body_code: str, sign_in_name: str, password: str) -> SignInResult:
+    key = account_key(body_code, sign_in_name)
+    now = utcnow()
+    with db.write_session() as session:
+        failure = session.get(SignInFailure, key)
+        record = _as_record(failure)
+        if is_locked(record, now):
+            return SignInResult(SignInOutcome.LOCKED)
+        user = find_account(body_code, sign_in_name)
+        password_ok = verify_password(user.password_hash if user else None, password)
+        if not (user and user.is_active and password_ok):
+            record = after_failure(record, now, _policy())
+            if failure is None:
+                failure = SignInFailure(account_key=key, first_failed_at=record.first_failed_at)
+                session.add(failure)
+            failure.failures = record.failures
+            failure.first_failed_at = record.first_failed_at
+            failure.locked_until = record.locked_until
+            return SignInResult(SignInOutcome.LOCKED if is_locked(record, now) else SignInOutcome.INVALID)
+        if failure is not None:
+            session.delete(failure)
+        if user.must_change_password and user.password_expires_at and user.password_expires_at < now:
+            return SignInResult(SignInOutcome.EXPIRED_INITIAL_PASSWORD)
+        if needs_rehash(user.password_hash or ""):
+            user.password_hash = hash_password(password)
+        user.last_sign_in_at = now
+        return SignInResult(SignInOutcome.OK, user)
+
+
+def _as_record(failure: SignInFailure | None) -> FailureRecord | None:
+    if failure is None:
+        return None
+    return FailureRecord(failure.failures, failure.first_failed_at, failure.locked_until)
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader: the id carries the session token, so a rotated token ends the session."""
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit() or not token:
+        return None
+    user = db.session().get(User, int(raw_id))
+    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def end_all_sessions(user_id: int) -> None:
+    with db.write_session() as session:
+        user = session.get(User, user_id)
+        if user is not None:
+            user.rotate_session_token()
+
+
+def set_password(user_id: int, new_password: str) -> User:
+    """The person's own change: clears the forced change and ends every other session."""
+    with db.write_session() as session:
+        user = session.get(User, user_id)
+        user.password_hash = hash_password(new_password)
+        user.must_change_password = False
+        user.password_expires_at = None
+        user.rotate_session_token()
+        session.execute(PasswordResetToken.__table__.delete().where(PasswordResetToken.user_id == user.id))
+        return user
+
+
+def issue_temporary_password(actor: User, user_id: int) -> str:
+    """Admin reset: a random password shown once, to be changed at the next sign-in."""
+    password = random_password()
+    with db.write_session() as session:
+        user = session.get(User, user_id)
+        _set_initial_password(user, password)
+        audit.record(session, actor, "password.temporary", _target(user))
+    return password
+
+
+def _set_initial_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.password_expires_at = utcnow() + timedelta(days=current_app.config["INITIAL_PASSWORD_DAYS"])
+    user.rotate_session_token()
+
+
+def create_reset_link_token(actor: User, user_id: int) -> str:
+    token = secrets.token_urlsafe(32)
+    with db.write_session() as session:
+        user = session.get(User, user_id)
+        session.add(
+            PasswordResetToken(
+                user_id=user.id,
+                token_hash=_token_hash(token),
+                expires_at=utcnow() + timedelta(hours=current_app.config["RESET_LINK_HOURS"]),
+            )
+        )
+        audit.record(session, actor, "password.reset_link", _target(user))
+    return token
+
+
+def user_for_reset_token(token: str) -> User | None:
+    row = db.session().scalars(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+    ).one_or_none()
+    if row is None or row.used_at is not None or row.expires_at < utcnow() or not row.user.is_active:
+        return None
+    return row.user
+
+
+def consume_reset_token(token: str, new_password: str) -> User | None:
+    """Set a password through a one-time link; the link cannot be used twice."""
+    with db.write_session() as session:
+        row = session.scalars(
+            select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+        ).one_or_none()
+        if row is None or row.used_at is not None or row.expires_at < utcnow() or not row.user.is_active:
+            return None
+        row.used_at = utcnow()
+        user = row.user
+        user.password_hash = hash_password(new_password)
+        user.must_change_password = False
+        user.password_expires_at = None
+        user.rotate_session_token()
+        return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _target(user: User) -> str:
+    return f"user:{user.id} {user.staff_number} {user.name}"

@@ -1,0 +1,69 @@
+"""Admin-only reads and writes: audit log, permission grants, staff details."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from elearn import db
+from elearn.domain.people import SCOPED_PERMISSIONS, Permission
+from elearn.models import AuditEntry, OrgUnit, RoleGrant, User
+from elearn.services import audit
+
+AUDIT_PAGE_SIZE = 100
+
+
+class GrantError(ValueError):
+    pass
+
+
+def audit_entries(page: int = 1) -> list[AuditEntry]:
+    return list(
+        db.session().scalars(
+            select(AuditEntry)
+            .options(joinedload(AuditEntry.actor))
+            .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+            .limit(AUDIT_PAGE_SIZE)
+            .offset((max(page, 1) - 1) * AUDIT_PAGE_SIZE)
+        )
+    )
+
+
+def staff_member(staff_id: int) -> User | None:
+    return db.session().get(
+        User, staff_id, options=[joinedload(User.division), joinedload(User.body), joinedload(User.grade)]
+    )
+
+
+def grant(actor: User, staff_id: int, permission: Permission, unit_code: str | None) -> None:
+    """Give a permission; manager and reporter grants name the unit (a reporter's must be a body)."""
+    with db.write_session() as session:
+        user = session.get(User, staff_id)
+        unit = None
+        if permission in SCOPED_PERMISSIONS:
+            unit = session.scalars(select(OrgUnit).where(OrgUnit.code == (unit_code or "").strip())).first()
+            if unit is None:
+                raise GrantError("unknown_unit")
+            if permission is Permission.REPORTER and not unit.is_body:
+                raise GrantError("reporter_needs_body")
+        session.add(RoleGrant(user_id=user.id, permission=permission, org_unit_id=unit.id if unit else None))
+        audit.record(session, actor, "grant.add", f"user:{user.id} {user.staff_number}",
+                     permission=permission.value, unit=unit.code if unit else None)
+        try:
+            session.flush()
+        except IntegrityError as error:
+            raise GrantError("duplicate") from error
+
+
+def revoke(actor: User, grant_id: int) -> None:
+    with db.write_session() as session:
+        row = session.get(RoleGrant, grant_id)
+        if row is None:
+            return
+        user = row.user
+        audit.record(session, actor, "grant.remove", f"user:{user.id} {user.staff_number}",
+                     permission=row.permission.value, unit=row.org_unit.code if row.org_unit else None)
+        session.delete(row)
+        # Permissions changed: existing sessions must not keep the old ones.
+        user.rotate_session_token()

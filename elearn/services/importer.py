@@ -1,0 +1,338 @@
+"""Staff and organisation imports: snapshot the database, plan with the pure planners, apply in one go.
+
+Planning reads a fixed number of queries whatever the file's size; applying inserts new staff in
+bulk and loads only the staff that change.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple, TypeVar
+
+from flask import current_app
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, raiseload
+
+from elearn import db
+from elearn.domain.passwords import random_password
+from elearn.domain.people import BODY_KINDS, Tier
+from elearn.imports.org_plan import ExistingUnit, OrgPlan, plan_org_import
+from elearn.imports.reader import ImportFileError, Table, read_table
+from elearn.imports.staff_plan import DivisionRef, ExistingStaff, StaffPlan, plan_parsed_staff
+from elearn.imports.staff_rows import ParsedStaff, StaffRow, parse_staff_table
+from elearn.models import Grade, OrgUnit, StaffTier, User
+from elearn.models.types import utcnow
+from elearn.services import audit
+from elearn.services.passwords import hash_password
+
+# Keeps IN (...) lists well under SQLite's bound-parameter limit.
+CHUNK_SIZE = 500
+
+T = TypeVar("T")
+
+
+class ImportRejected(Exception):
+    """The file has errors, so nothing was changed; the plan lists them with line numbers."""
+
+    def __init__(self, plan: StaffPlan | OrgPlan) -> None:
+        super().__init__(f"import rejected with {len(plan.errors)} error(s)")
+        self.plan = plan
+
+
+class InitialPassword(NamedTuple):
+    """A new account's initial password, to be shown or written out once and then forgotten."""
+
+    body_code: str
+    staff_number: str
+    name: str
+    email: str | None
+    password: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class StaffImportResult:
+    plan: StaffPlan
+    initial_passwords: list[InitialPassword]  # empty when passwords were not issued
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def preview_staff_import(data: bytes, filename: str, deactivate_missing: bool = False) -> StaffPlan:
+    """What applying the file would do now (for --dry-run and the web preview)."""
+    try:
+        table = read_table(data, filename)
+    except ImportFileError as error:
+        return StaffPlan.rejected_file(error.message)
+    plan, _units = _plan_staff(db.session(), table, deactivate_missing)
+    return plan
+
+
+def apply_staff_import(
+    data: bytes,
+    filename: str,
+    actor: User | None,
+    deactivate_missing: bool = False,
+    issue_passwords: bool = True,
+) -> StaffImportResult:
+    """Apply the file in one transaction, or raise ImportRejected and change nothing.
+
+    With issue_passwords=False new accounts get no password (argon2 costs ~50 ms each) and cannot
+    sign in until an admin issues one.
+    """
+    try:
+        table = read_table(data, filename)
+    except ImportFileError as error:
+        raise ImportRejected(StaffPlan.rejected_file(error.message)) from error
+    with db.write_session() as session:
+        # Planned again under the write lock: the state may have changed since the preview.
+        plan, units = _plan_staff(session, table, deactivate_missing)
+        if not plan.is_valid:
+            raise ImportRejected(plan)
+        if not plan.has_changes:
+            return StaffImportResult(plan, [])
+        _apply_staff_changes(session, plan, units)
+        initial_passwords = _create_staff(session, plan.creates, units, issue_passwords)
+        audit.record(
+            session, actor, "import.staff", filename, **plan.summary(),
+            deactivate_missing=deactivate_missing, issue_passwords=issue_passwords,
+        )
+    return StaffImportResult(plan, initial_passwords)
+
+
+@dataclass(frozen=True)
+class _Units:
+    """Every organisation unit by code, with its body, and the grades; one query each."""
+
+    divisions: dict[str, DivisionRef]
+    grade_ids: dict[str, int]
+
+    def id_of(self, code: str) -> int:
+        return self.divisions[code].id
+
+
+def _load_units(session: Session) -> _Units:
+    units = session.execute(
+        select(OrgUnit.id, OrgUnit.code, OrgUnit.kind, OrgUnit.parent_id, OrgUnit.is_active)
+    ).all()
+    by_id = {unit.id: unit for unit in units}
+
+    def body_code(unit_id: int) -> str:
+        seen = set()
+        unit = by_id[unit_id]
+        while unit.parent_id is not None and unit.parent_id in by_id and unit.id not in seen:
+            seen.add(unit.id)
+            unit = by_id[unit.parent_id]
+        return unit.code
+
+    divisions = {
+        unit.code: DivisionRef(
+            code=unit.code, id=unit.id, body_code=body_code(unit.id),
+            is_body=unit.kind in BODY_KINDS, is_active=unit.is_active,
+        )
+        for unit in units
+    }
+    grade_ids = {grade.name: grade.id for grade in session.execute(select(Grade.id, Grade.name))}
+    return _Units(divisions, grade_ids)
+
+
+def _plan_staff(session: Session, table: Table, deactivate_missing: bool) -> tuple[StaffPlan, _Units]:
+    units = _load_units(session)
+    parsed = parse_staff_table(table, units.divisions, set(units.grade_ids))
+    existing = _existing_staff(session, parsed, units)
+    return plan_parsed_staff(parsed, existing, deactivate_missing), units
+
+
+_STAFF_COLUMNS = (
+    User.id, User.body_id, User.staff_number, User.name, User.kana, User.email,
+    User.division_id, User.grade_id, User.is_active,
+)
+
+
+def _existing_staff(session: Session, parsed: ParsedStaff, units: _Units) -> list[ExistingStaff]:
+    """All staff of the covered bodies, plus anyone elsewhere holding an email the file uses."""
+    code_of = {ref.id: ref.code for ref in units.divisions.values()}
+    grade_of = {grade_id: name for name, grade_id in units.grade_ids.items()}
+    body_ids = [units.id_of(code) for code in sorted(parsed.covered_bodies)]
+    if not body_ids:
+        return []
+    tiers_of: dict[int, set[Tier]] = defaultdict(set)
+    tier_rows = session.execute(
+        select(StaffTier.user_id, StaffTier.tier).join(User).where(User.body_id.in_(body_ids))
+    )
+    for user_id, tier in tier_rows:
+        tiers_of[user_id].add(tier)
+    rows = list(session.execute(select(*_STAFF_COLUMNS).where(User.body_id.in_(body_ids))))
+    emails_elsewhere = sorted(parsed.emails - {row.email for row in rows})
+    for chunk in _chunks(emails_elsewhere):
+        # Their tiers are left empty: they are outside the file's bodies, so never compared.
+        rows += session.execute(
+            select(*_STAFF_COLUMNS).where(User.email.in_(chunk), User.body_id.not_in(body_ids))
+        ).all()
+    return [
+        ExistingStaff(
+            id=row.id, body_code=code_of[row.body_id], staff_number=row.staff_number, name=row.name,
+            kana=row.kana, email=row.email, division_code=code_of[row.division_id],
+            grade=grade_of.get(row.grade_id) if row.grade_id else None,
+            tiers=frozenset(tiers_of.get(row.id, ())), is_active=row.is_active,
+        )
+        for row in rows
+    ]
+
+
+def _apply_staff_changes(session: Session, plan: StaffPlan, units: _Units) -> None:
+    user_ids = {update.existing.id for update in (*plan.updates, *plan.reactivations)}
+    user_ids |= {staff.id for staff in plan.deactivations}
+    users = _users_by_id(session, user_ids)
+    # Addresses may move between people (a swap, or one freed for a newcomer); clear the changing
+    # ones first so no intermediate state breaks the unique constraint.
+    email_updates = [update for update in plan.updates if "email" in update.changed_fields]
+    for update in email_updates:
+        users[update.existing.id].email = None
+    if email_updates:
+        session.flush()
+    for update in plan.updates:
+        user, row = users[update.existing.id], update.row
+        fields = update.changed_fields
+        if "name" in fields:
+            user.name = row.name
+        if "kana" in fields:
+            user.kana = row.kana
+        if "email" in fields:
+            user.email = row.email
+        if "division_code" in fields:
+            user.division_id = row.division_id  # a move: history stays with the person
+        if "grade" in fields:
+            user.grade_id = units.grade_ids[row.grade] if row.grade else None
+        if "tiers" in fields:
+            _replace_tiers(user, row.tiers)
+    for update in plan.reactivations:
+        users[update.existing.id].is_active = True
+    for staff in plan.deactivations:
+        user = users[staff.id]
+        user.is_active = False
+        user.rotate_session_token()  # ends their sessions now, not when the cookie expires
+
+
+def _users_by_id(session: Session, user_ids: Iterable[int]) -> dict[int, User]:
+    users: dict[int, User] = {}
+    for chunk in _chunks(sorted(user_ids)):
+        query = select(User).where(User.id.in_(chunk)).options(raiseload(User.grants))
+        users.update((user.id, user) for user in session.scalars(query))
+    return users
+
+
+def _replace_tiers(user: User, tiers: frozenset[Tier]) -> None:
+    # Keep the rows that stay: deleting and re-adding the same (user, tier) key in one flush
+    # would rely on SQLAlchemy's row switch.
+    kept = [row for row in user.tier_rows if row.tier in tiers]
+    added = sorted(tiers - {row.tier for row in kept})
+    user.tier_rows = kept + [StaffTier(tier=tier) for tier in added]
+
+
+def _create_staff(
+    session: Session, rows: Sequence[StaffRow], units: _Units, issue_passwords: bool
+) -> list[InitialPassword]:
+    """Insert new staff in bulk (one executemany, not an ORM object each) with their tiers."""
+    if not rows:
+        return []
+    now = utcnow()
+    expires_at = now + timedelta(days=current_app.config["INITIAL_PASSWORD_DAYS"])
+    passwords = [random_password() if issue_passwords else None for _ in rows]
+    values = [
+        {
+            "body_id": units.id_of(row.body_code),
+            "staff_number": row.staff_number,
+            "name": row.name,
+            "kana": row.kana,
+            "email": row.email,
+            "division_id": row.division_id,
+            "grade_id": units.grade_ids[row.grade] if row.grade else None,
+            "is_active": True,
+            "password_hash": hash_password(password) if password else None,
+            "password_expires_at": expires_at if password else None,
+            "must_change_password": True,
+            "session_token": secrets.token_urlsafe(32),
+            "created_at": now,
+            "updated_at": now,
+        }
+        for row, password in zip(rows, passwords, strict=True)
+    ]
+    new_ids = session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), values).all()
+    tier_values = [
+        {"user_id": user_id, "tier": tier}
+        for user_id, row in zip(new_ids, rows, strict=True)
+        for tier in sorted(row.tiers)
+    ]
+    if tier_values:
+        session.execute(insert(StaffTier), tier_values)
+    return [
+        InitialPassword(row.body_code, row.staff_number, row.name, row.email, password, expires_at)
+        for row, password in zip(rows, passwords, strict=True)
+        if password is not None
+    ]
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), CHUNK_SIZE):
+        yield items[start : start + CHUNK_SIZE]
+
+
+# --- organisation units --------------------------------------------------------------------------
+
+
+def preview_org_import(data: bytes, filename: str) -> OrgPlan:
+    try:
+        table = read_table(data, filename)
+    except ImportFileError as error:
+        return OrgPlan.rejected_file(error.message)
+    return plan_org_import(table, _existing_units(_all_units(db.session())))
+
+
+def apply_org_import(data: bytes, filename: str, actor: User | None) -> OrgPlan:
+    """Apply the file in one transaction, or raise ImportRejected and change nothing."""
+    try:
+        table = read_table(data, filename)
+    except ImportFileError as error:
+        raise ImportRejected(OrgPlan.rejected_file(error.message)) from error
+    with db.write_session() as session:
+        units = _all_units(session)
+        plan = plan_org_import(table, _existing_units(units))
+        if not plan.is_valid:
+            raise ImportRejected(plan)
+        if not plan.has_changes:
+            return plan
+        by_code = {unit.code: unit for unit in units}
+        for row in plan.creates:  # parents come first, so by_code already holds them
+            unit = OrgUnit(code=row.code, name=row.name, kind=row.kind, is_active=True)
+            unit.parent = by_code[row.parent_code] if row.parent_code else None
+            session.add(unit)
+            by_code[row.code] = unit
+        for rename in plan.renames:
+            by_code[rename.code].name = rename.new_name  # same code, same row: history is kept
+        for reparent in plan.reparents:
+            by_code[reparent.code].parent = by_code[reparent.new_parent_code]
+        for row in plan.reactivations:
+            by_code[row.code].is_active = True
+        audit.record(session, actor, "import.orgs", filename, **plan.summary())
+    return plan
+
+
+def _all_units(session: Session) -> list[OrgUnit]:
+    return list(session.scalars(select(OrgUnit)))
+
+
+def _existing_units(units: Sequence[OrgUnit]) -> list[ExistingUnit]:
+    code_of = {unit.id: unit.code for unit in units}
+    return [
+        ExistingUnit(
+            id=unit.id, code=unit.code, name=unit.name, kind=unit.kind,
+            parent_code=code_of.get(unit.parent_id) if unit.parent_id else None, is_active=unit.is_active,
+        )
+        for unit in units
+    ]

@@ -1,0 +1,64 @@
+"""Staff lists and details, always through the viewer's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from elearn import db
+from elearn.models import OrgUnit, User
+from elearn.services import audit
+from elearn.services.orgs import can_view_staff, visible_staff_query
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    staff: list[User]
+    total: int
+    page: int
+    pages: int
+
+
+def list_visible_staff(viewer: User, search: str = "", page: int = 1, include_inactive: bool = False) -> StaffPage:
+    query = visible_staff_query(viewer)
+    if not include_inactive:
+        query = query.where(User.is_active.is_(True))
+    if search:
+        pattern = f"%{search.strip()}%"
+        query = query.where(
+            or_(User.name.like(pattern), User.kana.like(pattern), User.staff_number.like(pattern),
+                User.email.like(pattern.lower()))
+        )
+    total = db.session().scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = db.session().scalars(
+        query.options(joinedload(User.division), joinedload(User.grade), joinedload(User.body))
+        .order_by(User.body_id, User.division_id, User.staff_number)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return StaffPage(list(rows), total, page, pages)
+
+
+def visible_staff_member(viewer: User, staff_id: int) -> User | None:
+    """The staff member if the viewer may see them, else None (the view answers 403 or 404)."""
+    if not can_view_staff(viewer, staff_id):
+        return None
+    return db.session().get(User, staff_id, options=[joinedload(User.division).joinedload(OrgUnit.parent)])
+
+
+def set_active(actor: User, staff_id: int, active: bool) -> User:
+    """Deactivate (a leaver) or reactivate; deactivation ends every session at once."""
+    with db.write_session() as session:
+        user = session.get(User, staff_id)
+        user.is_active = active
+        if not active:
+            user.rotate_session_token()
+        audit.record(session, actor, "staff.activate" if active else "staff.deactivate",
+                     f"user:{user.id} {user.staff_number} {user.name}")
+        return user

@@ -1,0 +1,55 @@
+"""Uploaded import files kept between the preview and the apply step.
+
+Kept on disk under instance/uploads, named by the uploader's id and a random id, so one admin
+cannot apply another's file; files older than a day are removed.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from pathlib import Path
+
+from flask import current_app
+
+MAX_AGE_SECONDS = 24 * 3600
+
+
+def _folder() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_pending(user_id: int, data: bytes, filename: str) -> str:
+    _remove_stale()
+    upload_id = secrets.token_urlsafe(16)
+    base = _folder() / f"{user_id}-{upload_id}"
+    base.with_suffix(".bin").write_bytes(data)
+    base.with_suffix(".json").write_text(json.dumps({"filename": filename}))
+    return upload_id
+
+
+def load_pending(user_id: int, upload_id: str) -> tuple[bytes, str] | None:
+    if not upload_id.replace("-", "").replace("_", "").isalnum():
+        return None
+    base = _folder() / f"{user_id}-{upload_id}"
+    try:
+        meta = json.loads(base.with_suffix(".json").read_text())
+        return base.with_suffix(".bin").read_bytes(), meta["filename"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def discard(user_id: int, upload_id: str) -> None:
+    base = _folder() / f"{user_id}-{upload_id}"
+    for suffix in (".bin", ".json"):
+        base.with_suffix(suffix).unlink(missing_ok=True)
+
+
+def _remove_stale() -> None:
+    cutoff = time.time() - MAX_AGE_SECONDS
+    for path in _folder().iterdir():
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)

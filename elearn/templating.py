@@ -1,0 +1,46 @@
+"""Jinja filters and globals: Japanese dates, fiscal-year labels, the current permissions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import format_date, get_locale
+
+from elearn.domain import fiscal
+from elearn.domain.people import Permission, Tier
+from elearn.labels import ORG_KIND_LABELS, PERMISSION_LABELS, TIER_LABELS
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def local_date(value: date | datetime | None) -> str:
+    """令和7年4月1日 in Japanese; the locale's medium date otherwise."""
+    if value is None:
+        return ""
+    day = value.astimezone(TOKYO).date() if isinstance(value, datetime) else value
+    if str(get_locale()) == "ja":
+        return fiscal.format_date_ja(day)
+    return format_date(day, "medium")
+
+
+def local_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    moment = value.astimezone(TOKYO)
+    return f"{local_date(moment)} {moment:%H:%M}"
+
+
+def init_templating(app: Flask) -> None:
+    app.add_template_filter(local_date, "date")
+    app.add_template_filter(local_datetime, "datetime")
+    app.add_template_filter(fiscal.fiscal_year_label_ja, "fiscal_year_ja")
+    app.jinja_env.globals.update(
+        Permission=Permission,
+        Tier=Tier,
+        TIER_LABELS=TIER_LABELS,
+        PERMISSION_LABELS=PERMISSION_LABELS,
+        ORG_KIND_LABELS=ORG_KIND_LABELS,
+        current_locale=lambda: str(get_locale()),
+    )

@@ -1,0 +1,170 @@
+"""Fixtures: a migrated database per test (SQLite by default, PostgreSQL when
+ELEARN_TEST_DATABASE_URL is set), the app, a client, and factories for units and staff."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from elearn import create_app, db, migrate
+from elearn.domain.people import DEFAULT_GRADES, OrgKind, Permission, Tier
+from elearn.models import Grade, OrgUnit, RoleGrant, StaffTier, User
+from elearn.services.passwords import hash_password
+
+POSTGRES_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> str:
+    """A database migrated once per run: a SQLite file to copy, or the PostgreSQL test database."""
+    if POSTGRES_URL:
+        engine = create_engine(POSTGRES_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate.upgrade(POSTGRES_URL)
+        return POSTGRES_URL
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture
+def database_url(migrated_template: str, tmp_path) -> Iterator[str]:
+    if POSTGRES_URL:
+        yield POSTGRES_URL
+        _truncate_all(POSTGRES_URL)
+        return
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    yield f"sqlite:///{path}"
+
+
+def _truncate_all(url: str) -> None:
+    from elearn.db import Base
+
+    engine = create_engine(url)
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "WTF_CSRF_ENABLED": False,
+        "LIMITER_STORAGE": "memory://",
+    }
+
+
+@pytest.fixture
+def app(app_config: dict):
+    application = create_app(app_config)
+    yield application
+    application.extensions["elearn.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def org(app) -> dict[str, OrgUnit]:
+    """A prefecture with two departments and three divisions, and one municipality."""
+    specs = [
+        ("P000", "みどり県", OrgKind.PREFECTURE, None),
+        ("P100", "総務部", OrgKind.DEPARTMENT, "P000"),
+        ("P101", "人事課", OrgKind.DIVISION, "P100"),
+        ("P102", "デジタル推進課", OrgKind.DIVISION, "P100"),
+        ("P200", "健康福祉部", OrgKind.DEPARTMENT, "P000"),
+        ("P201", "健康政策課", OrgKind.DIVISION, "P200"),
+        ("M100", "みどり市", OrgKind.MUNICIPALITY, None),
+        ("M110", "総務課", OrgKind.DIVISION, "M100"),
+    ]
+    units: dict[str, OrgUnit] = {}
+    with app.app_context(), db.write_session() as session:
+        for position, grade in enumerate(DEFAULT_GRADES):
+            session.add(Grade(name=grade, sort_order=position))
+        for code, name, kind, parent in specs:
+            unit = OrgUnit(code=code, name=name, kind=kind, parent=units.get(parent))
+            session.add(unit)
+            units[code] = unit
+    return units
+
+
+_staff_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app, org):
+    """make_user(division="P101", permissions=[(Permission.MANAGER, "P100")], **User fields)."""
+
+    def factory(
+        division: str = "P101",
+        permissions: tuple = (),
+        tiers: tuple[Tier, ...] = (),
+        password: str | None = PASSWORD,
+        **fields,
+    ) -> User:
+        with app.app_context(), db.write_session() as session:
+            unit = session.get(OrgUnit, org[division].id)
+            body = unit
+            while body.parent is not None:
+                body = body.parent
+            number = fields.pop("staff_number", f"{next(_staff_numbers):06d}")
+            user = User(
+                body_id=body.id,
+                division_id=unit.id,
+                staff_number=number,
+                name=fields.pop("name", f"職員{number}"),
+                email=fields.pop("email", f"u{number}-{division.lower()}@example.lg.jp"),
+                password_hash=hash_password(password) if password else None,
+                **fields,
+            )
+            session.add(user)
+            session.flush()
+            for tier in tiers:
+                session.add(StaffTier(user_id=user.id, tier=tier))
+            for permission, unit_code in permissions:
+                unit_id = org[unit_code].id if unit_code else None
+                session.add(RoleGrant(user_id=user.id, permission=permission, org_unit_id=unit_id))
+        return user
+
+    return factory
+
+
+def sign_in(client, user: User, password: str = PASSWORD, body: str = "P000", **extra):
+    return client.post(
+        "/sign-in",
+        data={"body": body, "sign_in_name": user.staff_number, "password": password, **extra},
+    )
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+__all__ = ["PASSWORD", "Permission", "csrf_token_from", "sign_in"]

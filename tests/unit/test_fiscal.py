@@ -1,0 +1,46 @@
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from elearn.domain.fiscal import (
+    fiscal_year,
+    fiscal_year_bounds,
+    fiscal_year_label,
+    fiscal_year_label_ja,
+    format_date_ja,
+)
+
+
+def test_april_first_starts_a_new_fiscal_year():
+    assert fiscal_year(date(2025, 4, 1)) == 2025
+    assert fiscal_year(date(2025, 3, 31)) == 2024
+
+
+def test_fy2025_is_reiwa_7():
+    assert fiscal_year_label(2025) == "R7"
+    assert fiscal_year_label_ja(2025) == "令和7年度"
+    assert fiscal_year_label_ja(2019) == "令和元年度"
+
+
+def test_akita_kpi_years_r4_to_r7_are_fy2022_to_fy2025():
+    assert [fiscal_year_label(year) for year in range(2022, 2026)] == ["R4", "R5", "R6", "R7"]
+
+
+def test_dates_are_written_in_the_reiwa_era():
+    assert format_date_ja(date(2025, 4, 1)) == "令和7年4月1日"
+    assert format_date_ja(date(2019, 5, 1)) == "令和元年5月1日"
+    assert format_date_ja(date(2019, 4, 30)) == "2019年4月30日"
+
+
+def test_years_before_reiwa_have_no_reiwa_label():
+    with pytest.raises(ValueError):
+        fiscal_year_label(2018)
+
+
+@given(st.dates(min_value=date(2019, 5, 1), max_value=date(2100, 12, 31)))
+def test_every_day_lies_within_the_bounds_of_its_fiscal_year(day):
+    first, last = fiscal_year_bounds(fiscal_year(day))
+    assert first <= day <= last
+    assert first.month == 4 and first.day == 1

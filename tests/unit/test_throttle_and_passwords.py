@@ -1,0 +1,43 @@
+from datetime import UTC, datetime, timedelta
+
+from elearn.domain.passwords import MIN_LENGTH, password_problems, random_password
+from elearn.domain.throttle import FailureRecord, ThrottlePolicy, after_failure, is_locked
+
+NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
+POLICY = ThrottlePolicy(max_failures=3, lock_for=timedelta(minutes=15))
+
+
+def test_an_account_locks_on_the_nth_failure_within_the_window():
+    record = None
+    for minute in range(3):
+        record = after_failure(record, NOW + timedelta(minutes=minute), POLICY)
+    assert record.failures == 3
+    assert is_locked(record, NOW + timedelta(minutes=3))
+    assert not is_locked(record, NOW + timedelta(minutes=2 + 15, seconds=1))
+
+
+def test_old_failures_are_forgotten_after_the_window():
+    record = FailureRecord(failures=2, first_failed_at=NOW - timedelta(minutes=16))
+    record = after_failure(record, NOW, POLICY)
+    assert record.failures == 1
+    assert not is_locked(record, NOW)
+
+
+def test_no_record_means_not_locked():
+    assert not is_locked(None, NOW)
+
+
+def test_short_passwords_and_staff_numbers_are_refused():
+    assert "too_short" in password_problems("abc")
+    assert "contains_staff_number" in password_problems("x-123456-secret", staff_number="123456")
+    assert "contains_email" in password_problems("hanako-is-great", email="hanako@example.lg.jp")
+    assert "too_simple" in password_problems("aaaaaaaaaaaa")
+    assert password_problems("correct-horse-42") == []
+
+
+def test_random_passwords_are_readable_and_acceptable():
+    for _ in range(50):
+        password = random_password()
+        assert len(password) >= MIN_LENGTH
+        assert not set(password) & set("0O1lI")
+        assert password_problems(password) == []

@@ -1,0 +1,68 @@
+"""CSRF, cookies and response headers."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PASSWORD, csrf_token_from
+
+from elearn import create_app
+
+
+@pytest.fixture
+def csrf_app(app_config):
+    return create_app({**app_config, "WTF_CSRF_ENABLED": True})
+
+
+def test_every_post_endpoint_refuses_a_request_without_csrf_token(csrf_app):
+    client = csrf_app.test_client()
+    post_rules = [rule for rule in csrf_app.url_map.iter_rules() if "POST" in rule.methods]
+    assert len(post_rules) >= 8
+    for rule in post_rules:
+        path = rule.rule.replace("<kind>", "staff").replace("<token>", "x")
+        path = path.replace("<int:staff_id>", "1").replace("<int:grant_id>", "1")
+        response = client.post(path, data={})
+        assert response.status_code == 400, rule.rule
+
+
+def test_sign_in_with_csrf_token_works_and_without_it_is_refused(csrf_app, make_user):
+    user = make_user()
+    client = csrf_app.test_client()
+    form = {"body": "P000", "sign_in_name": user.staff_number, "password": PASSWORD}
+    assert client.post("/sign-in", data=form).status_code == 400
+    token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+    assert client.post("/sign-in", data={**form, "csrf_token": token}).status_code == 302
+
+
+def test_cookies_are_httponly_and_samesite_lax(client, make_user):
+    user = make_user()
+    response = client.post("/sign-in", data={"body": "P000", "sign_in_name": user.staff_number,
+                                             "password": PASSWORD, "remember": "y"})
+    cookies = response.headers.getlist("Set-Cookie")
+    assert cookies
+    for cookie in cookies:
+        assert "HttpOnly" in cookie
+        assert "SameSite=Lax" in cookie
+
+
+def test_secure_cookies_when_configured(app_config, make_user):
+    secure_app = create_app({**app_config, "SESSION_COOKIE_SECURE": "true"})
+    user = make_user()
+    response = secure_app.test_client().post(
+        "/sign-in", data={"body": "P000", "sign_in_name": user.staff_number, "password": PASSWORD})
+    assert all("Secure" in cookie for cookie in response.headers.getlist("Set-Cookie"))
+
+
+def test_pages_carry_a_self_only_content_security_policy(client):
+    response = client.get("/sign-in")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "http" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_production_refuses_to_start_without_a_secret_key(app_config):
+    from elearn.config import ConfigError
+
+    with pytest.raises(ConfigError):
+        create_app({**app_config, "SECRET_KEY": None, "ENV_NAME": "production"})

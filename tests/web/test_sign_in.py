@@ -1,0 +1,165 @@
+"""Sign-in, sign-out, session revocation and throttling through the web."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conftest import PASSWORD, sign_in
+
+from elearn import db
+from elearn.models import User
+from elearn.models.types import utcnow
+
+GENERIC_ERROR = "サインイン名またはパスワードが正しくありません"
+
+
+def test_staff_sign_in_by_staff_number_and_see_a_japanese_home_page(client, make_user):
+    user = make_user(name="髙橋 﨑子")
+    response = sign_in(client, user)
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "髙橋 﨑子" in page
+    assert "ようこそ" in page
+    assert 'lang="ja"' in page
+
+
+def test_staff_sign_in_by_email_in_any_case_and_with_full_width_digits(client, make_user):
+    user = make_user(email="hanako@example.lg.jp", staff_number="123456")
+    response = client.post("/sign-in", data={"body": "P000", "sign_in_name": "Hanako@Example.LG.JP",
+                                             "password": PASSWORD})
+    assert response.status_code == 302
+    client.post("/sign-out")
+    response = client.post("/sign-in", data={"body": "P000", "sign_in_name": "１２３４５６", "password": PASSWORD})
+    assert response.status_code == 302, user
+
+
+def test_unknown_account_and_wrong_password_get_the_same_answer(client, make_user):
+    user = make_user()
+    wrong = client.post("/sign-in", data={"body": "P000", "sign_in_name": user.staff_number, "password": "nope"})
+    unknown = client.post("/sign-in", data={"body": "P000", "sign_in_name": "999999", "password": "nope"})
+    assert wrong.status_code == unknown.status_code == 200
+    assert GENERIC_ERROR in wrong.get_data(as_text=True)
+    assert GENERIC_ERROR in unknown.get_data(as_text=True)
+
+
+def test_staff_number_is_looked_up_within_the_chosen_body(client, make_user):
+    prefecture_user = make_user(division="P101", staff_number="500001")
+    make_user(division="M110", staff_number="500001", password="another-pass-99")
+    assert sign_in(client, prefecture_user, body="M100").status_code == 200
+    assert sign_in(client, prefecture_user, body="P000").status_code == 302
+
+
+def test_deactivated_account_is_refused_and_its_sessions_end(app, client, make_user):
+    user = make_user()
+    assert sign_in(client, user).status_code == 302
+    assert client.get("/").status_code == 200
+    with app.app_context(), db.write_session() as session:
+        session.get(User, user.id).is_active = False
+        session.get(User, user.id).rotate_session_token()
+    assert client.get("/").status_code == 302  # back to sign-in
+    response = sign_in(app.test_client(), user)
+    assert response.status_code == 200
+    assert GENERIC_ERROR in response.get_data(as_text=True)
+
+
+def test_sign_out_ends_a_copied_session_cookie(app, client, make_user):
+    user = make_user()
+    sign_in(client, user, remember="y")
+    stolen = app.test_client()
+    for cookie in client._cookies.values():
+        stolen.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+    assert stolen.get("/").status_code == 200
+    client.post("/sign-out")
+    assert stolen.get("/").status_code == 302
+
+
+def test_password_change_ends_other_sessions_but_keeps_this_one(app, client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    other = app.test_client()
+    sign_in(other, user)
+    response = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "a-brand-new-pass-7", "confirm": "a-brand-new-pass-7"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+    assert other.get("/").status_code == 302
+
+
+def test_imported_account_must_change_its_initial_password_first(client, make_user):
+    user = make_user(must_change_password=True, password_expires_at=utcnow() + timedelta(days=3))
+    response = sign_in(client, user)
+    assert response.headers["Location"].endswith("/account/password")
+    assert client.get("/").headers["Location"].endswith("/account/password")
+    weak = client.post("/account/password", data={"new_password": "short", "confirm": "short"})
+    assert "10" in weak.get_data(as_text=True)
+    done = client.post("/account/password", data={"new_password": "my-own-secret-55", "confirm": "my-own-secret-55"})
+    assert done.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_expired_initial_password_is_refused(client, make_user):
+    user = make_user(must_change_password=True, password_expires_at=utcnow() - timedelta(days=1))
+    response = sign_in(client, user)
+    assert response.status_code == 200
+    assert "有効期限" in response.get_data(as_text=True)
+
+
+def test_repeated_failures_for_one_account_get_429_in_japanese(client, make_user):
+    user = make_user()
+    for _ in range(4):
+        assert sign_in(client, user, password="wrong-password").status_code == 200
+    locked = sign_in(client, user, password="wrong-password")
+    assert locked.status_code == 429
+    assert "試行回数" in locked.get_data(as_text=True)
+    # Even the right password waits until the lock ends.
+    assert sign_in(client, user).status_code == 429
+
+
+def test_account_lock_holds_across_workers_because_it_is_in_the_database(app_config, make_user):
+    from elearn import create_app
+
+    user = make_user()
+    worker_a, worker_b = create_app(app_config), create_app(app_config)
+    for _ in range(3):
+        sign_in(worker_a.test_client(), user, password="wrong-password")
+    for _ in range(2):
+        last = sign_in(worker_b.test_client(), user, password="wrong-password")
+    assert last.status_code == 429
+    assert sign_in(worker_a.test_client(), user).status_code == 429
+
+
+def test_repeated_failures_from_one_address_get_429(app, make_user):
+    app.config["SIGN_IN_ACCOUNT_MAX_FAILURES"] = 1000
+    client = app.test_client()
+    users = [make_user() for _ in range(3)]
+    statuses = []
+    for attempt in range(25):
+        statuses.append(sign_in(client, users[attempt % 3], password="wrong-password").status_code)
+    assert statuses[:20] == [200] * 20
+    assert 429 in statuses[20:]
+    assert "試行回数" in sign_in(client, users[0], password="wrong-password").get_data(as_text=True)
+
+
+def test_idle_session_times_out(app, client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    with client.session_transaction() as session:
+        session["last_seen_at"] -= 61 * 60
+    response = client.get("/")
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
+
+
+def test_session_has_an_absolute_limit_even_when_active(app, client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    with client.session_transaction() as session:
+        session["signed_in_at"] -= 13 * 3600
+    assert client.get("/").status_code == 302
+
+
+def test_next_parameter_only_redirects_within_the_site(client, make_user):
+    user = make_user()
+    response = client.post("/sign-in?next=//evil.example/x",
+                           data={"body": "P000", "sign_in_name": user.staff_number, "password": PASSWORD})
+    assert response.headers["Location"] == "/"
