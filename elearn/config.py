@@ -49,6 +49,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         ENV_NAME="development",
+        # Outgoing mail (loopback relay in closed networks); nothing is sent while MAIL_SERVER is unset.
+        MAIL_SERVER=None,
+        MAIL_PORT=25,
+        MAIL_FROM="elearn@localhost",
     )
     app.config.from_prefixed_env("ELEARN")
     if test_config:

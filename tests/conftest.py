@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import shutil
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
+from support import PASSWORD
 
 from elearn import create_app, db, migrate
-from elearn.domain.people import DEFAULT_GRADES, OrgKind, Permission, Tier
+from elearn.domain.people import DEFAULT_GRADES, OrgKind, Tier
 from elearn.models import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.services.passwords import hash_password
 
 POSTGRES_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")
-PASSWORD = "correct-horse-42"
 
 
 @pytest.fixture(scope="session")
@@ -150,21 +149,3 @@ def make_user(app, org):
         return user
 
     return factory
-
-
-def sign_in(client, user: User, password: str = PASSWORD, body: str = "P000", **extra):
-    return client.post(
-        "/sign-in",
-        data={"body": body, "sign_in_name": user.staff_number, "password": password, **extra},
-    )
-
-
-def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-__all__ = ["PASSWORD", "Permission", "csrf_token_from", "sign_in"]

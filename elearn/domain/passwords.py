@@ -18,7 +18,7 @@ def password_problems(password: str, *, staff_number: str = "", email: str = "")
     if len(set(password)) < 4:
         problems.append("too_simple")
     lowered = password.lower()
-    if staff_number and staff_number.lower() in lowered:
+    if len(staff_number) >= 4 and staff_number.lower() in lowered:
         problems.append("contains_staff_number")
     local_part = email.split("@", 1)[0].lower()
     if len(local_part) >= 4 and local_part in lowered:

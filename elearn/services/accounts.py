@@ -6,11 +6,12 @@ import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from elearn import db
 from elearn.domain.passwords import random_password
@@ -64,10 +65,19 @@ def _policy() -> ThrottlePolicy:
 
 
 def sign_in(body_code: str, sign_in_name: str, password: str) -> SignInResult:
+    try:
+        return _sign_in_once(body_code, sign_in_name, password)
+    except IntegrityError:
+        # Two first failures for one name raced to insert its counter row; the second try updates it.
+        return _sign_in_once(body_code, sign_in_name, password)
+
+
+def _sign_in_once(body_code: str, sign_in_name: str, password: str) -> SignInResult:
     key = account_key(body_code, sign_in_name)
     now = utcnow()
     with db.write_session() as session:
-        failure = session.get(SignInFailure, key)
+        # FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already serialises writers.
+        failure = session.get(SignInFailure, key, with_for_update=True)
         record = _as_record(failure)
         if is_locked(record, now):
             return SignInResult(SignInOutcome.LOCKED)
@@ -76,7 +86,7 @@ def sign_in(body_code: str, sign_in_name: str, password: str) -> SignInResult:
         if not (user and user.is_active and password_ok):
             record = after_failure(record, now, _policy())
             if failure is None:
-                failure = SignInFailure(account_key=key, first_failed_at=record.first_failed_at)
+                failure = SignInFailure(account_key=key)
                 session.add(failure)
             failure.failures = record.failures
             failure.first_failed_at = record.first_failed_at

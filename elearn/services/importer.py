@@ -82,7 +82,7 @@ def apply_staff_import(
 ) -> StaffImportResult:
     """Apply the file in one transaction, or raise ImportRejected and change nothing.
 
-    With issue_passwords=False new accounts get no password (argon2 costs ~50 ms each) and cannot
+    With issue_passwords=False new accounts get no password (argon2id costs 50-120 ms each) and cannot
     sign in until an admin issues one.
     """
     try:
@@ -99,7 +99,7 @@ def apply_staff_import(
         _apply_staff_changes(session, plan, units)
         initial_passwords = _create_staff(session, plan.creates, units, issue_passwords)
         audit.record(
-            session, actor, "import.staff", filename, **plan.summary(),
+            session, actor, "import.staff", filename[:200], **plan.summary(),
             deactivate_missing=deactivate_missing, issue_passwords=issue_passwords,
         )
     return StaffImportResult(plan, initial_passwords)
@@ -263,10 +263,13 @@ def _create_staff(
         }
         for row, password in zip(rows, passwords, strict=True)
     ]
-    new_ids = session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), values).all()
+    # RETURNING in parameter order would make SQLite insert row by row (no sentinel column), so the
+    # new ids are matched back through the (body, staff number) key instead.
+    inserted = session.execute(insert(User).returning(User.id, User.body_id, User.staff_number), values)
+    new_id = {(body_id, staff_number): user_id for user_id, body_id, staff_number in inserted}
     tier_values = [
-        {"user_id": user_id, "tier": tier}
-        for user_id, row in zip(new_ids, rows, strict=True)
+        {"user_id": new_id[(value["body_id"], row.staff_number)], "tier": tier}
+        for row, value in zip(rows, values, strict=True)
         for tier in sorted(row.tiers)
     ]
     if tier_values:
@@ -319,7 +322,7 @@ def apply_org_import(data: bytes, filename: str, actor: User | None) -> OrgPlan:
             by_code[reparent.code].parent = by_code[reparent.new_parent_code]
         for row in plan.reactivations:
             by_code[row.code].is_active = True
-        audit.record(session, actor, "import.orgs", filename, **plan.summary())
+        audit.record(session, actor, "import.orgs", filename[:200], **plan.summary())
     return plan
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import sign_in
+from support import sign_in
 
 from elearn.domain.people import Permission
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, csrf_token_from
+from support import PASSWORD, csrf_token_from
 
 from elearn import create_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import PASSWORD, sign_in
+from support import PASSWORD, sign_in
 
 from elearn import db
 from elearn.models import User

@@ -1,0 +1,88 @@
+"""A live server (gunicorn through `elearn serve`) on a migrated SQLite database with the demo data,
+driven by Debian's Chromium through Playwright. No browser is ever downloaded."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[dict]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian chromium is not installed (apt-get install chromium); .ci/run installs it")
+    folder = tmp_path_factory.mktemp("live")
+    env = {
+        **os.environ,
+        "ELEARN_DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}",
+        "ELEARN_INSTANCE_PATH": str(folder / "instance"),
+        "ELEARN_SECRET_KEY": "browser-test-secret",
+    }
+    elearn = [sys.executable, "-m", "elearn"]
+    subprocess.run([*elearn, "db", "upgrade"], env=env, check=True, capture_output=True)
+    demo = subprocess.run([*elearn, "demo"], env=env, check=True, capture_output=True, text=True)
+    port = _free_port()
+    server = subprocess.Popen([*elearn, "serve", "--port", str(port), "--workers", "2"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base_url)
+        yield {"base_url": base_url, "accounts": _parse_accounts(demo.stdout)}
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _wait_until_up(base_url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base_url}/sign-in", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("the live server did not start")
+
+
+def _parse_accounts(table: str) -> list[dict]:
+    lines = [line.split() for line in table.strip().splitlines()[1:]]
+    return [{"permission": p, "body": b, "staff_number": n, "email": e, "password": pw}
+            for p, b, n, e, pw in lines]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    yield page
+    context.close()

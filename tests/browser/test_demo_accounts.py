@@ -1,0 +1,47 @@
+"""Every demo account signs in through a real browser and sees a Japanese home page."""
+
+from __future__ import annotations
+
+
+def _sign_in(page, base_url: str, account: dict) -> None:
+    page.goto(f"{base_url}/sign-in")
+    page.select_option("select[name=body]", account["body"])
+    page.fill("input[name=sign_in_name]", account["staff_number"])
+    page.fill("input[name=password]", account["password"])
+    page.click("button[type=submit]")
+
+
+def test_each_demo_account_signs_in_and_sees_a_japanese_home_page(live_server, page):
+    requests_outside = []
+    page.on("request", lambda request: requests_outside.append(request.url)
+            if not request.url.startswith(live_server["base_url"]) else None)
+    accounts = live_server["accounts"]
+    assert {a["permission"] for a in accounts} >= {"learner", "manager", "author", "reporter", "admin"}
+    for account in accounts:
+        _sign_in(page, live_server["base_url"], account)
+        assert page.locator("html").get_attribute("lang") == "ja"
+        heading = page.locator("h1").first.inner_text()
+        assert "ようこそ" in heading, (account, heading)
+        page.click("text=サインアウト")
+        assert page.url.endswith("/sign-in")
+    assert requests_outside == []
+
+
+def test_manager_and_admin_see_their_pages(live_server, page):
+    accounts = {a["permission"]: a for a in live_server["accounts"]}
+    _sign_in(page, live_server["base_url"], accounts["manager"])
+    page.click("text=チームの状況")
+    assert page.locator("table.data tbody tr").count() > 5
+    page.click("text=サインアウト")
+    _sign_in(page, live_server["base_url"], accounts["admin"])
+    page.click("nav >> text=管理メニュー")
+    assert page.locator(".tile").count() >= 4
+
+
+def test_sign_in_page_fits_a_phone_screen(live_server, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server['base_url']}/sign-in")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert overflow <= 0
