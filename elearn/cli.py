@@ -78,7 +78,7 @@ def _print_plan(plan) -> None:  # type: ignore[no-untyped-def]
     for key, count in plan.summary().items():
         click.echo(f"{key}: {count}")
     for error in plan.errors:
-        click.echo(f"error line {error.line}: {error.message}", err=True)
+        click.echo(f"error: {error}", err=True)
 
 
 def _read_file(path: str) -> bytes:
@@ -104,6 +104,9 @@ def import_orgs(file: str, dry_run: bool) -> None:
             raise click.ClickException(f"{len(plan.errors)} bad row(s): nothing was imported")
         if dry_run:
             click.echo("dry run: nothing was changed")
+            return
+        if not plan.has_changes:
+            click.echo("nothing to change")
             return
         importer.apply_org_import(data, file, None)
     except ImportFileError as error:
@@ -134,6 +137,9 @@ def import_staff(file: str, dry_run: bool, deactivate_missing: bool, passwords_o
             raise click.ClickException(f"{len(plan.errors)} bad row(s): nothing was imported")
         if dry_run:
             click.echo("dry run: nothing was changed")
+            return
+        if not plan.has_changes:
+            click.echo("nothing to change")
             return
         result = importer.apply_staff_import(data, file, None, deactivate_missing=deactivate_missing)
     except ImportFileError as error:

@@ -70,10 +70,23 @@ def app_config(database_url: str, tmp_path) -> dict:
 
 
 @pytest.fixture
-def app(app_config: dict):
-    application = create_app(app_config)
-    yield application
-    application.extensions["elearn.engine"].dispose()
+def make_app(app_config: dict):
+    """make_app(**overrides): another app on the same database (another worker, other settings)."""
+    created = []
+
+    def factory(**overrides):
+        application = create_app({**app_config, **overrides})
+        created.append(application)
+        return application
+
+    yield factory
+    for application in created:
+        application.extensions["elearn.engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

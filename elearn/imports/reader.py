@@ -90,9 +90,12 @@ def _xlsx_cells(data: bytes) -> Iterable[tuple[int, Sequence[object]]]:
     try:
         if not workbook.worksheets:
             return
-        sheet = workbook.worksheets[0]
         # min_row=1 so empty rows are still counted and row numbers match what Excel shows.
-        yield from enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+        rows = workbook.worksheets[0].iter_rows(min_row=1, values_only=True)
+        # Read-only mode parses the sheet lazily, so a damaged sheet fails here, not in load_workbook.
+        yield from enumerate(rows, start=1)
+    except Exception as error:
+        raise ImportFileError("Excel ファイルを読み込めません。.xlsx 形式で保存し直してください") from error
     finally:
         workbook.close()
 

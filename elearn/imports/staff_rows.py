@@ -162,7 +162,8 @@ def _parse_row(
 
     email = normalise_code(values.get("email", "")).lower() or None
     if email is not None and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
-        errors.append(RowError(line, "メールアドレスの形式が正しくありません"))
+        shown = email if len(email) <= 60 else email[:60] + "…"
+        errors.append(RowError(line, f"メールアドレス {shown} の形式が正しくありません"))
 
     division = _division(line, normalise_code(values.get("division_code", "")), divisions, errors)
 

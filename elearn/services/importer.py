@@ -27,7 +27,7 @@ from elearn.imports.staff_rows import ParsedStaff, StaffRow, parse_staff_table
 from elearn.models import Grade, OrgUnit, StaffTier, User
 from elearn.models.types import utcnow
 from elearn.services import audit
-from elearn.services.passwords import hash_password
+from elearn.services.passwords import hash_random_password
 
 # Keeps IN (...) lists well under SQLite's bound-parameter limit.
 CHUNK_SIZE = 500
@@ -254,7 +254,7 @@ def _create_staff(
             "division_id": row.division_id,
             "grade_id": units.grade_ids[row.grade] if row.grade else None,
             "is_active": True,
-            "password_hash": hash_password(password) if password else None,
+            "password_hash": hash_random_password(password) if password else None,
             "password_expires_at": expires_at if password else None,
             "must_change_password": True,
             "session_token": secrets.token_urlsafe(32),

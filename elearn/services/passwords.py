@@ -6,6 +6,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Machine-generated initial passwords carry ~70 bits of entropy, so a cheap argon2id is enough for them,
+# and a 10,000-person April import does not hold the write lock for twenty minutes. They are rehashed
+# with the full parameters at first sign-in (needs_rehash) and replaced by the person's own password.
+_random_password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 # Verified against when the account is unknown, so both cases cost the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -13,6 +17,11 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def hash_random_password(password: str) -> str:
+    """For passwords from elearn.domain.passwords.random_password only, never for chosen ones."""
+    return _random_password_hasher.hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:

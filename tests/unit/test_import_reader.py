@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
@@ -158,3 +159,15 @@ def test_an_unreadable_xlsx_is_refused() -> None:
 def test_an_empty_xlsx_is_refused(tmp_path) -> None:
     with pytest.raises(ImportFileError, match="空"):
         read_table(xlsx_bytes([], tmp_path), "staff.xlsx")
+
+
+def test_an_xlsx_whose_sheet_is_damaged_is_refused(tmp_path) -> None:
+    source = xlsx_bytes([["code"], ["A1"]], tmp_path)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as original, zipfile.ZipFile(damaged, "w") as copy:
+        for item in original.infolist():
+            content = original.read(item)
+            copy.writestr(item, content[: len(content) // 2] if item.filename.endswith("sheet1.xml") else content)
+
+    with pytest.raises(ImportFileError, match="Excel"):
+        read_table(damaged.getvalue(), "staff.xlsx")

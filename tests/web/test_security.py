@@ -6,11 +6,12 @@ import pytest
 from support import PASSWORD, csrf_token_from
 
 from elearn import create_app
+from elearn.config import ConfigError
 
 
 @pytest.fixture
-def csrf_app(app_config):
-    return create_app({**app_config, "WTF_CSRF_ENABLED": True})
+def csrf_app(make_app):
+    return make_app(WTF_CSRF_ENABLED=True)
 
 
 def test_every_post_endpoint_refuses_a_request_without_csrf_token(csrf_app):
@@ -44,8 +45,8 @@ def test_cookies_are_httponly_and_samesite_lax(client, make_user):
         assert "SameSite=Lax" in cookie
 
 
-def test_secure_cookies_when_configured(app_config, make_user):
-    secure_app = create_app({**app_config, "SESSION_COOKIE_SECURE": "true"})
+def test_secure_cookies_when_configured(make_app, make_user):
+    secure_app = make_app(SESSION_COOKIE_SECURE="true")
     user = make_user()
     response = secure_app.test_client().post(
         "/sign-in", data={"body": "P000", "sign_in_name": user.staff_number, "password": PASSWORD})
@@ -62,7 +63,5 @@ def test_pages_carry_a_self_only_content_security_policy(client):
 
 
 def test_production_refuses_to_start_without_a_secret_key(app_config):
-    from elearn.config import ConfigError
-
     with pytest.raises(ConfigError):
         create_app({**app_config, "SECRET_KEY": None, "ENV_NAME": "production"})

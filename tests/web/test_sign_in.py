@@ -115,11 +115,9 @@ def test_repeated_failures_for_one_account_get_429_in_japanese(client, make_user
     assert sign_in(client, user).status_code == 429
 
 
-def test_account_lock_holds_across_workers_because_it_is_in_the_database(app_config, make_user):
-    from elearn import create_app
-
+def test_account_lock_holds_across_workers_because_it_is_in_the_database(make_app, make_user):
     user = make_user()
-    worker_a, worker_b = create_app(app_config), create_app(app_config)
+    worker_a, worker_b = make_app(), make_app()
     for _ in range(3):
         sign_in(worker_a.test_client(), user, password="wrong-password")
     for _ in range(2):

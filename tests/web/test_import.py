@@ -1,0 +1,206 @@
+"""Organisation and staff import through the service, the command line and the web pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+from support import sign_in
+
+from elearn import db
+from elearn.domain.people import Permission, Tier
+from elearn.models import AuditEntry, OrgUnit, User
+from elearn.services import importer
+
+HEADER = ["職員番号", "氏名", "ふりがな", "メール", "所属コード", "職位", "研修区分"]
+GOOD_ROWS = [
+    ["１０００１", "髙橋 﨑子", "たかはし さきこ", "Takahashi@Example.lg.jp", "P101", "課長級", "DXマネージャー、デジタル化リーダー"],
+    ["10002", "佐藤 一郎", "さとう いちろう", "", "P102", "主任・主事級", "dx_specialist"],
+    ["20001", "市 花子", "いち はなこ", "hanako@city.example.lg.jp", "M110", "新規採用", ""],
+]
+
+
+def staff_csv(rows: list[list[str]], encoding: str = "utf-8", header: list[str] = HEADER) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def staff_count(app) -> int:
+    with app.app_context():
+        return db.session().scalar(select(func.count()).select_from(User))
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(division="P102", permissions=[(Permission.ADMIN, None)], staff_number="900001")
+
+
+def test_a_cp932_staff_list_is_imported_with_names_exactly_as_written(app, org):
+    with app.app_context():
+        result = importer.apply_staff_import(staff_csv(GOOD_ROWS, "cp932"), "staff.csv", None)
+        assert result.plan.summary()["create"] == 3
+        user = db.session().scalars(select(User).where(User.staff_number == "10001")).one()
+        assert user.name == "髙橋 﨑子"
+        assert user.email == "takahashi@example.lg.jp"
+        assert user.tiers == {Tier.ALL_STAFF, Tier.DX_MANAGER, Tier.DIGITAL_LEADER}
+        assert user.must_change_password and user.password_expires_at is not None
+        municipal = db.session().scalars(select(User).where(User.staff_number == "20001")).one()
+        assert municipal.body.code == "M100"
+        assert [p.staff_number for p in result.initial_passwords] == ["10001", "10002", "20001"]
+        audit = db.session().scalars(select(AuditEntry).where(AuditEntry.action == "import.staff")).one()
+        assert audit.details["create"] == 3
+
+
+def test_imported_accounts_sign_in_with_their_initial_password_and_must_change_it(app, client, org):
+    with app.app_context():
+        result = importer.apply_staff_import(staff_csv(GOOD_ROWS), "staff.csv", None)
+    first = result.initial_passwords[0]
+    response = client.post("/sign-in", data={"body": "P000", "sign_in_name": first.staff_number,
+                                             "password": first.password})
+    assert response.headers["Location"].endswith("/account/password")
+
+
+def test_reimporting_the_same_file_changes_nothing(app, org):
+    data = staff_csv(GOOD_ROWS, "utf-8-sig")
+    with app.app_context():
+        importer.apply_staff_import(data, "staff.csv", None)
+        before = {u.id: (u.updated_at, u.session_token) for u in db.session().scalars(select(User))}
+    with app.app_context():
+        again = importer.apply_staff_import(data, "staff.csv", None)
+        assert not again.plan.has_changes
+        assert again.plan.unchanged == 3
+        assert again.initial_passwords == []
+        after = {u.id: (u.updated_at, u.session_token) for u in db.session().scalars(select(User))}
+        assert after == before
+        assert db.session().scalar(select(func.count()).select_from(AuditEntry)) == 1
+
+
+def test_a_file_with_one_bad_row_changes_nothing(app, org):
+    rows = [*GOOD_ROWS, ["10003", "山田 太郎", "", "", "NOPE", "課長級", ""]]
+    with app.app_context():
+        with pytest.raises(importer.ImportRejected) as rejected:
+            importer.apply_staff_import(staff_csv(rows), "staff.csv", None)
+        assert [(e.line, "NOPE" in e.message) for e in rejected.value.plan.errors] == [(5, True)]
+    assert staff_count(app) == 0
+
+
+def test_moves_and_deactivation_only_within_the_bodies_the_file_covers(app, org, make_user):
+    with app.app_context():
+        importer.apply_staff_import(staff_csv(GOOD_ROWS), "staff.csv", None)
+    leaver = make_user(division="P201", staff_number="10009")
+    municipal_colleague = make_user(division="M110", staff_number="20009")
+    moved = [row[:] for row in GOOD_ROWS[:2]]
+    moved[1][4] = "P201"  # 佐藤 moves to 健康政策課
+    with app.app_context():
+        plan = importer.preview_staff_import(staff_csv(moved), "april.csv", deactivate_missing=True)
+        assert [u.row.staff_number for u in plan.moves] == ["10002"]
+        assert {s.staff_number for s in plan.deactivations} == {leaver.staff_number}
+        importer.apply_staff_import(staff_csv(moved), "april.csv", None, deactivate_missing=True)
+        session = db.session()
+        assert session.get(User, leaver.id).is_active is False
+        assert session.get(User, municipal_colleague.id).is_active is True
+        sato = session.scalars(select(User).where(User.staff_number == "10002")).one()
+        assert sato.division.code == "P201"
+
+
+def test_without_deactivate_missing_nobody_is_deactivated(app, org, make_user):
+    stays = make_user(division="P201")
+    with app.app_context():
+        importer.apply_staff_import(staff_csv(GOOD_ROWS[:1]), "partial.csv", None)
+        assert db.session().get(User, stays.id).is_active is True
+
+
+def test_org_import_creates_the_tree_and_a_rename_keeps_the_code(app):
+    tree = "所属コード,所属名,上位所属コード,種別\r\nX000,やまなみ町,,市区町村\r\nX110,総務課,X100,課室\r\nX100,町長部局,X000,部局\r\n"
+    with app.app_context():
+        plan = importer.apply_org_import(tree.encode("cp932"), "orgs.csv", None)
+        assert plan.summary()["create"] == 3
+        unit_id = db.session().scalars(select(OrgUnit.id).where(OrgUnit.code == "X110")).one()
+    renamed = tree.replace("X110,総務課", "X110,総務企画課")
+    with app.app_context():
+        plan = importer.apply_org_import(renamed.encode("utf-8"), "orgs.csv", None)
+        assert [r.new_name for r in plan.renames] == ["総務企画課"]
+        unit = db.session().get(OrgUnit, unit_id)
+        assert unit.name == "総務企画課" and unit.parent.code == "X100"
+
+
+def test_command_line_dry_run_shows_the_plan_and_changes_nothing(app, runner, org, tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_bytes(staff_csv(GOOD_ROWS, "cp932"))
+    result = runner.invoke(args=["import-staff", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "create: 3" in result.output and "dry run" in result.output
+    assert staff_count(app) == 0
+    out = tmp_path / "passwords.csv"
+    applied = runner.invoke(args=["import-staff", str(path), "--passwords-out", str(out)])
+    assert applied.exit_code == 0, applied.output
+    assert staff_count(app) == 3
+    assert "髙橋 﨑子" in out.read_text(encoding="utf-8-sig")
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    again = runner.invoke(args=["import-staff", str(path)])
+    assert "nothing to change" in again.output
+
+
+def test_command_line_reports_bad_rows_by_line_and_exits_non_zero(app, runner, org, tmp_path):
+    path = tmp_path / "staff.csv"
+    path.write_bytes(staff_csv([*GOOD_ROWS, ["", "名無し", "", "", "P101", "", ""]]))
+    result = runner.invoke(args=["import-staff", str(path)])
+    assert result.exit_code != 0
+    assert "5行目" in result.output
+    assert staff_count(app) == 0
+
+
+def test_web_import_shows_the_plan_then_applies_it_once(app, client, org, admin):
+    sign_in(client, admin)
+    upload = client.post("/admin/import/staff", data={
+        "file": (io.BytesIO(staff_csv(GOOD_ROWS, "utf-8-sig")), "staff.csv")},
+        content_type="multipart/form-data")
+    page = upload.get_data(as_text=True)
+    assert upload.status_code == 200
+    assert "髙橋 﨑子" in page
+    assert staff_count(app) == 1  # only the admin
+    upload_id = page.split('name="upload_id" type="hidden" value="')[1].split('"')[0]
+    applied = client.post("/admin/import/staff/apply", data={"upload_id": upload_id, "deactivate_missing": ""})
+    assert applied.status_code == 200
+    assert "初期パスワード" in applied.get_data(as_text=True)
+    assert staff_count(app) == 4
+    replay = client.post("/admin/import/staff/apply", data={"upload_id": upload_id, "deactivate_missing": ""})
+    assert replay.status_code == 302  # the pending file is gone: nothing applied twice
+    assert staff_count(app) == 4
+
+
+def test_web_import_lists_bad_rows_and_offers_no_apply_button(app, client, org, admin):
+    sign_in(client, admin)
+    rows = [*GOOD_ROWS, ["10004", "鈴木 次郎", "", "bad-email", "P101", "大臣級", "宇宙飛行士"]]
+    upload = client.post("/admin/import/staff", data={"file": (io.BytesIO(staff_csv(rows)), "staff.csv")},
+                         content_type="multipart/form-data")
+    page = upload.get_data(as_text=True)
+    assert "大臣級" in page and "宇宙飛行士" in page and "bad-email" in page
+    assert "/admin/import/staff/apply" not in page
+    assert staff_count(app) == 1
+
+
+def test_web_import_refuses_other_file_types_clearly(client, org, admin):
+    sign_in(client, admin)
+    upload = client.post("/admin/import/staff", data={"file": (io.BytesIO(b"%PDF-1.4"), "staff.pdf")},
+                         content_type="multipart/form-data")
+    assert "CSV" in upload.get_data(as_text=True)
+    assert "/admin/import/staff/apply" not in upload.get_data(as_text=True)
+
+
+def test_another_admin_cannot_apply_my_pending_upload(app, client, org, admin, make_user):
+    sign_in(client, admin)
+    upload = client.post("/admin/import/staff", data={"file": (io.BytesIO(staff_csv(GOOD_ROWS)), "s.csv")},
+                         content_type="multipart/form-data")
+    upload_id = upload.get_data(as_text=True).split('name="upload_id" type="hidden" value="')[1].split('"')[0]
+    other_admin = make_user(division="P101", permissions=[(Permission.ADMIN, None)])
+    other = app.test_client()
+    sign_in(other, other_admin)
+    response = other.post("/admin/import/staff/apply", data={"upload_id": upload_id})
+    assert response.status_code == 302
+    assert staff_count(app) == 2
