@@ -16,7 +16,8 @@ from elearn.services import importer
 
 HEADER = ["職員番号", "氏名", "ふりがな", "メール", "所属コード", "職位", "研修区分"]
 GOOD_ROWS = [
-    ["１０００１", "髙橋 﨑子", "たかはし さきこ", "Takahashi@Example.lg.jp", "P101", "課長級", "DXマネージャー、デジタル化リーダー"],
+    ["１０００１", "髙橋 﨑子", "たかはし さきこ", "Takahashi@Example.lg.jp", "P101", "課長級",
+     "DXマネージャー、デジタル化リーダー"],
     ["10002", "佐藤 一郎", "さとう いちろう", "", "P102", "主任・主事級", "dx_specialist"],
     ["20001", "市 花子", "いち はなこ", "hanako@city.example.lg.jp", "M110", "新規採用", ""],
 ]
@@ -116,7 +117,10 @@ def test_without_deactivate_missing_nobody_is_deactivated(app, org, make_user):
 
 
 def test_org_import_creates_the_tree_and_a_rename_keeps_the_code(app):
-    tree = "所属コード,所属名,上位所属コード,種別\r\nX000,やまなみ町,,市区町村\r\nX110,総務課,X100,課室\r\nX100,町長部局,X000,部局\r\n"
+    tree = (
+        "所属コード,所属名,上位所属コード,種別\r\n"
+        "X000,やまなみ町,,市区町村\r\nX110,総務課,X100,課室\r\nX100,町長部局,X000,部局\r\n"
+    )
     with app.app_context():
         plan = importer.apply_org_import(tree.encode("cp932"), "orgs.csv", None)
         assert plan.summary()["create"] == 3
