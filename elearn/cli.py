@@ -32,6 +32,7 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
+    app.cli.add_command(grades_group)
     for command in (create_admin, import_orgs, import_staff, demo, serve):
         app.cli.add_command(command)
 
@@ -54,6 +55,47 @@ def db_upgrade() -> None:
 @with_appcontext
 def db_revision(message: str) -> None:
     migrate.make_revision(current_app.config["DATABASE_URL"], message)
+
+
+@click.group("grades", help="The list of grades (職位) staff files may use.")
+def grades_group() -> None:
+    pass
+
+
+@grades_group.command("list", help="Print the grades in order with how many staff hold each.")
+@with_appcontext
+def grades_list() -> None:
+    from elearn.services.grades import all_grades
+
+    for grade, count in all_grades():
+        click.echo(f"{grade.name}\t{count}")
+
+
+@grades_group.command("add", help="Add a grade at the end of the list.")
+@click.argument("name")
+@with_appcontext
+def grades_add(name: str) -> None:
+    from elearn.services.grades import GradeError, add_grade
+
+    try:
+        add_grade(name)
+    except GradeError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"added grade: {name}")
+
+
+@grades_group.command("rename", help="Rename a grade; staff holding it keep it.")
+@click.argument("old")
+@click.argument("new")
+@with_appcontext
+def grades_rename(old: str, new: str) -> None:
+    from elearn.services.grades import GradeError, rename_grade
+
+    try:
+        rename_grade(old, new)
+    except GradeError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"renamed grade: {old} -> {new}")
 
 
 @click.command("create-admin", help="Create an administrator, or grant admin to an existing staff member.")

@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 from support import PASSWORD
 
 from elearn import create_app, db, migrate
@@ -54,6 +54,8 @@ def _truncate_all(url: str) -> None:
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # What migration 0002 seeds, as a fresh database has it.
+        connection.execute(insert(Grade), [{"name": n, "sort_order": i} for i, n in enumerate(DEFAULT_GRADES)])
     engine.dispose()
 
 
@@ -114,8 +116,6 @@ def org(app) -> dict[str, OrgUnit]:
     ]
     units: dict[str, OrgUnit] = {}
     with app.app_context(), db.write_session() as session:
-        for position, grade in enumerate(DEFAULT_GRADES):
-            session.add(Grade(name=grade, sort_order=position))
         for code, name, kind, parent in specs:
             unit = OrgUnit(code=code, name=name, kind=kind, parent=units.get(parent))
             session.add(unit)

@@ -2,9 +2,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from elearn.domain.people import Permission
+from elearn.labels import PERMISSION_LABELS
 
 IMPORT_EXTENSIONS = ["csv", "xlsx"]
 
@@ -23,9 +25,11 @@ class ImportApplyForm(FlaskForm):
 
 
 class GrantForm(FlaskForm):
-    permission = SelectField(
-        _l("Permission"),
-        choices=[(p.value, p.value) for p in Permission if p is not Permission.LEARNER],
-        validators=[DataRequired()],
-    )
+    permission = SelectField(_l("Permission"), validators=[DataRequired()])
     unit_code = StringField(_l("Unit code (managers and reporters)"), validators=[Optional(), Length(max=32)])
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.permission.choices = [
+            SelectChoice(p.value, str(PERMISSION_LABELS[p])) for p in Permission if p is not Permission.LEARNER
+        ]

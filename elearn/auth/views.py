@@ -1,6 +1,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from elearn.auth.forms import ChangePasswordForm, EmptyForm, NewPasswordForm, SignInForm
 from elearn.extensions import LOCALE_COOKIE, limiter
@@ -26,7 +27,7 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
     form = SignInForm()
-    form.body.choices = [(body.code, body.name) for body in orgs.bodies()]
+    form.body.choices = [SelectChoice(body.code, body.name) for body in orgs.bodies()]
     if form.validate_on_submit():
         result = accounts.sign_in(form.body.data, form.sign_in_name.data, form.password.data)
         if result.outcome is SignInOutcome.LOCKED:

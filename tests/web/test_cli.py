@@ -13,7 +13,7 @@ from sqlalchemy.exc import SAWarning
 
 from elearn import db
 from elearn.db import Base
-from elearn.domain.people import Permission
+from elearn.domain.people import DEFAULT_GRADES, Permission
 from elearn.models import User
 
 
@@ -79,3 +79,14 @@ def test_console_script_help_lists_the_commands():
     assert result.returncode == 0, result.stderr
     for command in ("db", "create-admin", "import-orgs", "import-staff", "demo", "serve"):
         assert command in result.stdout
+
+
+def test_a_fresh_database_has_the_default_grades_and_admins_can_add_more(runner, app):
+    listed = runner.invoke(args=["grades", "list"])
+    assert [line.split("\t")[0] for line in listed.output.splitlines()] == list(DEFAULT_GRADES)
+    assert runner.invoke(args=["grades", "add", "会計年度任用職員"]).exit_code == 0
+    duplicate = runner.invoke(args=["grades", "add", "課長級"])
+    assert duplicate.exit_code != 0 and "exists" in duplicate.output
+    assert runner.invoke(args=["grades", "rename", "新規採用", "新規採用職員"]).exit_code == 0
+    names = [line.split("\t")[0] for line in runner.invoke(args=["grades", "list"]).output.splitlines()]
+    assert names[-2:] == ["新規採用職員", "会計年度任用職員"]

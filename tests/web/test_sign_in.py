@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import redis
+
 from support import PASSWORD, sign_in
 
 from elearn import db
@@ -161,3 +163,18 @@ def test_next_parameter_only_redirects_within_the_site(client, make_user):
     response = client.post("/sign-in?next=//evil.example/x",
                            data={"body": "P000", "sign_in_name": user.staff_number, "password": PASSWORD})
     assert response.headers["Location"] == "/"
+
+
+def test_address_limit_is_shared_by_workers_through_redis(make_app, make_user):
+    storage = "redis://127.0.0.1:6379/15"
+    redis.Redis.from_url(storage).flushdb()
+    settings = {"LIMITER_STORAGE": storage, "SIGN_IN_ADDRESS_LIMIT": "4 per minute",
+                "SIGN_IN_ACCOUNT_MAX_FAILURES": 1000}
+    worker_a, worker_b = make_app(**settings), make_app(**settings)
+    user = make_user()
+    try:
+        for worker in (worker_a, worker_b, worker_a, worker_b):
+            assert sign_in(worker.test_client(), user, password="wrong-password").status_code == 200
+        assert sign_in(worker_a.test_client(), user, password="wrong-password").status_code == 429
+    finally:
+        redis.Redis.from_url(storage).flushdb()
