@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import redis
-
 from support import PASSWORD, sign_in
 
 from elearn import db
