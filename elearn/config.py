@@ -47,6 +47,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
         LANGUAGES=["ja", "en"],
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        # Static files (fonts above all) are cached by browsers; pages themselves are no-store.
+        SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,
         ENV_NAME="development",
         # Outgoing mail (loopback relay in closed networks); nothing is sent while MAIL_SERVER is unset.

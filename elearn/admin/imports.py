@@ -8,7 +8,7 @@ from elearn.admin.blueprint import bp
 from elearn.admin.forms import ImportApplyForm, ImportUploadForm
 from elearn.domain.people import Permission
 from elearn.imports.reader import ImportFileError
-from elearn.services import importer, uploads
+from elearn.services import importer, orgs, uploads
 from elearn.web import requires
 
 # kind -> (preview(data, filename, deactivate_missing), apply(data, filename, actor, deactivate_missing))
@@ -43,7 +43,8 @@ def import_upload(kind: str):
     upload_id = uploads.save_pending(current_user.id, data, filename) if plan.is_valid else ""
     apply_form = ImportApplyForm(upload_id=upload_id, deactivate_missing="1" if deactivate_missing else "")
     return render_template(
-        f"admin/import_plan_{kind}.html", plan=plan, kind=kind, filename=filename, apply_form=apply_form
+        f"admin/import_plan_{kind}.html", plan=plan, kind=kind, filename=filename, apply_form=apply_form,
+        unit_names=orgs.unit_names(),
     )
 
 
@@ -65,7 +66,7 @@ def import_apply(kind: str):
         # The data changed since the preview and the file no longer applies cleanly.
         return render_template(
             f"admin/import_plan_{kind}.html", plan=rejected.plan, kind=kind, filename=filename,
-            apply_form=None,
+            apply_form=None, unit_names=orgs.unit_names(),
         ), 409
     uploads.discard(current_user.id, form.upload_id.data)
     return render_template(f"admin/import_done_{kind}.html", result=result, filename=filename)

@@ -20,6 +20,11 @@ def bodies() -> list[OrgUnit]:
     return sorted(rows, key=lambda unit: (unit.kind != "prefecture", unit.code))
 
 
+def unit_names() -> dict[str, str]:
+    """Code -> name of every unit, for showing plans that speak in codes (one query)."""
+    return dict(db.session().execute(select(OrgUnit.code, OrgUnit.name)).all())
+
+
 def subtree_ids_query(root_ids: Iterable[int]) -> Select:
     """SELECT of the ids of the given units and everything below them (recursive CTE)."""
     roots = list(root_ids)

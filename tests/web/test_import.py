@@ -208,3 +208,18 @@ def test_another_admin_cannot_apply_my_pending_upload(app, client, org, admin, m
     response = other.post("/admin/import/staff/apply", data={"upload_id": upload_id})
     assert response.status_code == 302
     assert staff_count(app) == 2
+
+
+def test_web_org_import_previews_and_applies_the_tree(app, client, org, admin):
+    sign_in(client, admin)
+    tree = "code,name,parent_code,kind\r\nP300,デジタル戦略部,P000,department\r\nP301,DX推進課,P300,division\r\n"
+    upload = client.post("/admin/import/orgs", data={"file": (io.BytesIO(tree.encode()), "orgs.csv")},
+                         content_type="multipart/form-data")
+    page = upload.get_data(as_text=True)
+    assert "デジタル戦略部" in page and "みどり県" in page  # the parent is shown by name
+    upload_id = page.split('name="upload_id" type="hidden" value="')[1].split('"')[0]
+    done = client.post("/admin/import/orgs/apply", data={"upload_id": upload_id})
+    assert done.status_code == 200
+    with app.app_context():
+        unit = db.session().scalars(select(OrgUnit).where(OrgUnit.code == "P301")).one()
+        assert unit.parent.name == "デジタル戦略部"
