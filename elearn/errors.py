@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from elearn import db
 
-ERROR_PAGES = {403, 404, 429, 500, 503}
+ERROR_PAGES = {403, 404, 413, 429, 500, 503}
 
 
 def init_app(app: Flask) -> None:

@@ -40,6 +40,10 @@ class Table:
     rows: list[TableRow]
 
 
+MAX_LINES = 200_000
+MAX_COLUMNS = 64
+
+
 def read_table(data: bytes, filename: str) -> Table:
     """Decode a CSV (UTF-8, UTF-8 with BOM or CP932) or the first sheet of an XLSX file."""
     suffix = PurePath(filename).suffix.lower()
@@ -91,7 +95,7 @@ def _xlsx_cells(data: bytes) -> Iterable[tuple[int, Sequence[object]]]:
         if not workbook.worksheets:
             return
         # min_row=1 so empty rows are still counted and row numbers match what Excel shows.
-        rows = workbook.worksheets[0].iter_rows(min_row=1, values_only=True)
+        rows = workbook.worksheets[0].iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
         # Read-only mode parses the sheet lazily, so a damaged sheet fails here, not in load_workbook.
         yield from enumerate(rows, start=1)
     except Exception as error:
@@ -104,7 +108,10 @@ def _table_from_cells(numbered_rows: Iterable[tuple[int, Sequence[object]]]) -> 
     headers: list[str] | None = None
     rows: list[TableRow] = []
     for line, cells in numbered_rows:
-        texts = [_cell_text(cell) for cell in cells]
+        if line > MAX_LINES:
+            # A bound on memory and time: a 20 MB .xlsx can unpack to millions of rows.
+            raise ImportFileError(f"行数が多すぎます。1ファイル {MAX_LINES:,} 行までにしてください")
+        texts = [_cell_text(cell) for cell in cells[:MAX_COLUMNS]]
         if not any(texts):
             continue
         if headers is None:

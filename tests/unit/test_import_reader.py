@@ -171,3 +171,12 @@ def test_an_xlsx_whose_sheet_is_damaged_is_refused(tmp_path) -> None:
 
     with pytest.raises(ImportFileError, match="Excel"):
         read_table(damaged.getvalue(), "staff.xlsx")
+
+
+def test_a_file_longer_than_the_line_limit_is_refused_before_it_fills_memory(monkeypatch) -> None:
+    from elearn.imports import reader
+
+    monkeypatch.setattr(reader, "MAX_LINES", 3)
+    data = "職員番号,氏名\n1,a\n2,b\n3,c\n".encode()
+    with pytest.raises(reader.ImportFileError, match="行数が多すぎます"):
+        reader.read_table(data, "staff.csv")

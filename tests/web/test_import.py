@@ -223,3 +223,12 @@ def test_web_org_import_previews_and_applies_the_tree(app, client, org, admin):
     with app.app_context():
         unit = db.session().scalars(select(OrgUnit).where(OrgUnit.code == "P301")).one()
         assert unit.parent.name == "デジタル戦略部"
+
+
+def test_an_oversized_upload_gets_a_clear_japanese_error(app, client, org, admin):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    sign_in(client, admin)
+    response = client.post("/admin/import/staff", data={"file": (io.BytesIO(b"x" * 4096), "big.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "大きすぎます" in response.get_data(as_text=True)
