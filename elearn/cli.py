@@ -130,33 +130,39 @@ def _read_file(path: str) -> bytes:
         raise click.ClickException(f"cannot read {path}: {error.strerror}") from error
 
 
+def _run_import(preview, apply, dry_run: bool):  # type: ignore[no-untyped-def]
+    """Print the plan; unless it is a dry run or there is nothing to do, apply it. Returns apply's result."""
+    from elearn.services.importer import ImportRejected
+
+    plan = preview()
+    _print_plan(plan)
+    if not plan.is_valid:
+        raise click.ClickException(f"{len(plan.errors)} bad row(s): nothing was imported")
+    if dry_run:
+        click.echo("dry run: nothing was changed")
+        return None
+    if not plan.has_changes:
+        click.echo("nothing to change")
+        return None
+    try:
+        result = apply()
+    except ImportRejected as rejected:
+        _print_plan(rejected.plan)
+        raise click.ClickException("the file no longer applies cleanly: nothing was imported") from None
+    click.echo("imported")
+    return result
+
+
 @click.command("import-orgs", help="Import the organisation tree from CSV or XLSX (all or nothing).")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Show the plan and every bad row; change nothing.")
 @with_appcontext
 def import_orgs(file: str, dry_run: bool) -> None:
-    from elearn.imports.reader import ImportFileError
     from elearn.services import importer
 
     data = _read_file(file)
-    try:
-        plan = importer.preview_org_import(data, file)
-        _print_plan(plan)
-        if not plan.is_valid:
-            raise click.ClickException(f"{len(plan.errors)} bad row(s): nothing was imported")
-        if dry_run:
-            click.echo("dry run: nothing was changed")
-            return
-        if not plan.has_changes:
-            click.echo("nothing to change")
-            return
-        importer.apply_org_import(data, file, None)
-    except ImportFileError as error:
-        raise click.ClickException(str(error)) from error
-    except importer.ImportRejected as rejected:
-        _print_plan(rejected.plan)
-        raise click.ClickException("the file no longer applies cleanly: nothing was imported") from None
-    click.echo("imported")
+    _run_import(lambda: importer.preview_org_import(data, file),
+                lambda: importer.apply_org_import(data, file, None), dry_run)
 
 
 @click.command("import-staff", help="Import the staff list from CSV or XLSX (all or nothing).")
@@ -168,33 +174,19 @@ def import_orgs(file: str, dry_run: bool) -> None:
               help="CSV to write new accounts' initial passwords to (default: under instance/).")
 @with_appcontext
 def import_staff(file: str, dry_run: bool, deactivate_missing: bool, passwords_out: str | None) -> None:
-    from elearn.imports.reader import ImportFileError
     from elearn.services import importer
 
     data = _read_file(file)
-    try:
-        plan = importer.preview_staff_import(data, file, deactivate_missing=deactivate_missing)
-        _print_plan(plan)
-        if not plan.is_valid:
-            raise click.ClickException(f"{len(plan.errors)} bad row(s): nothing was imported")
-        if dry_run:
-            click.echo("dry run: nothing was changed")
-            return
-        if not plan.has_changes:
-            click.echo("nothing to change")
-            return
-        result = importer.apply_staff_import(data, file, None, deactivate_missing=deactivate_missing)
-    except ImportFileError as error:
-        raise click.ClickException(str(error)) from error
-    except importer.ImportRejected as rejected:
-        _print_plan(rejected.plan)
-        raise click.ClickException("the file no longer applies cleanly: nothing was imported") from None
-    if result.initial_passwords:
+    result = _run_import(
+        lambda: importer.preview_staff_import(data, file, deactivate_missing=deactivate_missing),
+        lambda: importer.apply_staff_import(data, file, None, deactivate_missing=deactivate_missing),
+        dry_run,
+    )
+    if result and result.initial_passwords:
         out = Path(passwords_out or Path(current_app.instance_path)
                    / f"initial-passwords-{datetime.now():%Y%m%d-%H%M%S}.csv")
         _write_private_csv(out, result.initial_passwords)
         click.echo(f"initial passwords for {len(result.initial_passwords)} new account(s): {out}")
-    click.echo("imported")
 
 
 def _write_private_csv(path: Path, rows) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,6 @@ from flask_login import current_user
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import ImportApplyForm, ImportUploadForm
 from elearn.domain.people import Permission
-from elearn.imports.reader import ImportFileError
 from elearn.services import importer, orgs, uploads
 from elearn.web import requires
 
@@ -35,11 +34,7 @@ def import_upload(kind: str):
         return render_template("admin/import_upload.html", form=form, kind=kind)
     data, filename = form.file.data.read(), form.file.data.filename
     deactivate_missing = kind == "staff" and form.deactivate_missing.data
-    try:
-        plan = preview(data, filename, deactivate_missing)
-    except ImportFileError as error:
-        form.file.errors.append(str(error))
-        return render_template("admin/import_upload.html", form=form, kind=kind), 400
+    plan = preview(data, filename, deactivate_missing)  # file-level problems come back as plan errors
     upload_id = uploads.save_pending(current_user.id, data, filename) if plan.is_valid else ""
     apply_form = ImportApplyForm(upload_id=upload_id, deactivate_missing="1" if deactivate_missing else "")
     return render_template(

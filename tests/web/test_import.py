@@ -232,3 +232,13 @@ def test_an_oversized_upload_gets_a_clear_japanese_error(app, client, org, admin
                            content_type="multipart/form-data")
     assert response.status_code == 413
     assert "大きすぎます" in response.get_data(as_text=True)
+
+
+def test_an_unreadable_file_is_explained_and_changes_nothing(app, client, org, admin):
+    sign_in(client, admin)
+    upload = client.post("/admin/import/staff", data={"file": (io.BytesIO(b"\xff\xfe\x00garbage\x81"), "s.csv")},
+                         content_type="multipart/form-data")
+    page = upload.get_data(as_text=True)
+    assert "/admin/import/staff/apply" not in page
+    assert "エラー" in page
+    assert staff_count(app) == 1
