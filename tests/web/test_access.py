@@ -58,3 +58,18 @@ def test_error_pages_are_japanese(client, make_user):
     sign_in(client, make_user())
     assert "権限" in client.get("/admin/").get_data(as_text=True)
     assert "見つかりません" in client.get("/no-such-page").get_data(as_text=True)
+
+
+def test_english_can_be_chosen_and_japanese_is_the_default(client, make_user):
+    sign_in(client, make_user(name="英語 好子"))
+    assert "ようこそ" in client.get("/", headers={"Accept-Language": "en-US"}).get_data(as_text=True)
+    client.get("/language/en?next=/")
+    english = client.get("/").get_data(as_text=True)
+    assert "Welcome, 英語 好子" in english and 'lang="en"' in english
+    client.get("/language/ja?next=/")
+    assert "ようこそ" in client.get("/").get_data(as_text=True)
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.get("/language/en?next=https://evil.example/")
+    assert response.headers["Location"] == "/"
