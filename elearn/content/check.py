@@ -1,0 +1,29 @@
+"""`python -m elearn.content.check [ROOT]`: validate content without touching a database."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from elearn.content.loader import ContentInvalid, load_content
+
+
+def main(argv: list[str]) -> int:
+    root = (Path(argv[0]) if argv else Path(__file__).resolve().parents[2]).resolve()
+    try:
+        tree = load_content(root)
+    except ContentInvalid as invalid:
+        for error in invalid.errors:
+            shown = error.path.relative_to(root) if error.path.is_relative_to(root) else error.path
+            print(f"{shown}:{error.line}: {error.message}")
+        print(f"{len(invalid.errors)} error(s)", file=sys.stderr)
+        return 1
+    questions = sum(len(bank.questions) for bank in tree.banks.values())
+    lessons = sum(len(course.lessons) for course in tree.courses)
+    print(f"ok: {len(tree.courses)} course(s), {lessons} lesson(s), {len(tree.banks)} bank(s), "
+          f"{questions} question(s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

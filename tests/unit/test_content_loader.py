@@ -1,0 +1,123 @@
+"""Loading courses/ and quizzes/: what a valid tree gives, and how each broken rule is reported."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from elearn.content.loader import ContentInvalid, load_content
+from elearn.content.model import LateSubmission, QuestionKind, Scoring, ShowAnswers
+from elearn.domain.people import Tier
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "content"
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def tree_copy(tmp_path: Path) -> Path:
+    shutil.copytree(SAMPLE, tmp_path / "content")
+    return tmp_path / "content"
+
+
+def errors_of(root: Path) -> list[str]:
+    with pytest.raises(ContentInvalid) as invalid:
+        load_content(root)
+    return [f"{error.path.name}:{error.line}: {error.message}" for error in invalid.value.errors]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_valid_tree_loads_courses_lessons_and_banks():
+    tree = load_content(SAMPLE)
+    course = tree.course("sample-course")
+    assert course.title == "テスト用コース" and course.version == 2
+    assert course.tiers == {Tier.ALL_STAFF, Tier.DIGITAL_LEADER}
+    assert course.required_for_grades == {"課長級"}
+    assert course.recurrence_years == 1
+    assert [lesson.title for lesson in course.lessons] == ["最初の課", "二番目の課"]
+    assert course.quiz.late_submission is LateSubmission.REFUSE
+    assert course.quiz.show_answers is ShowAnswers.AFTER_LAST_ATTEMPT
+    bank = tree.banks["sample-bank"]
+    assert [q.kind for q in bank.questions] == list(QuestionKind)
+    assert bank.question("multiple-1").scoring is Scoring.PARTIAL
+    assert bank.question("order-1").items[0] == "現状を可視化する"
+
+
+def test_lesson_html_is_sanitised_and_images_point_at_the_course_assets():
+    lesson = load_content(SAMPLE).course("sample-course").lessons[0]
+    assert "<script>" not in lesson.html
+    assert 'src="/learn/assets/sample-course/images/diagram.png"' in lesson.html
+    assert "<h2>見出し</h2>" in lesson.html
+    second = load_content(SAMPLE).course("sample-course").lessons[1]
+    assert 'class="admonition note"' in second.html and "<table>" in second.html
+
+
+def test_a_yaml_syntax_error_names_the_file_and_line(tree_copy):
+    edit(tree_copy / "quizzes/sample-bank.yaml", "    answer: false", "    answer: [false")
+    messages = errors_of(tree_copy)
+    assert any(m.startswith("sample-bank.yaml:28: YAML:") for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("      - text: デジタライゼーション\n", "      - text: デジタライゼーション\n        correct: true\n",
+         "sample-bank.yaml:8: a single question needs exactly one correct choice, not 2"),
+        ("    explanation: ゼロトラストでは場所で信頼しません。\n", "",
+         "sample-bank.yaml:24: 'explanation' is required"),
+        ("    kind: true_false", "    kind: essay", "sample-bank.yaml:25: 'kind' must be one of"),
+        ("    scoring: partial\n", "", "sample-bank.yaml:14: a multiple question needs 'scoring'"),
+        ("  - id: tf-1", "  - id: single-1", "sample-bank.yaml:24: question id 'single-1' is used twice"),
+        ("    answers: [RPA, アールピーエー]", "    answers: []", "sample-bank.yaml:32: a short_answer question"),
+        ("      - 改善案を試行する\n      - 効果を測定する\n", "",
+         "sample-bank.yaml:37: an ordering question needs 3-7 items, not 2"),
+        ("    tags: [basics]", "    tag: [basics]", "sample-bank.yaml:6: unknown key 'tag'"),
+    ],
+)
+def test_each_broken_question_rule_is_reported_with_its_line(tree_copy, old, new, expected):
+    edit(tree_copy / "quizzes/sample-bank.yaml", old, new)
+    messages = errors_of(tree_copy)
+    assert any(message.startswith(expected) for message in messages), messages
+
+
+def test_course_rules_are_reported_with_file_and_line(tree_copy):
+    course = tree_copy / "courses/sample-course"
+    edit(course / "course.md", "tiers: [all_staff, digital_leader]", "tiers: [all_staff, wizards]")
+    edit(course / "course.md", "  questions: 4", "  questions: 9")
+    (course / "3-bad-name.md").write_text("---\ntitle: x\nminutes: 1\n---\ntext\n", encoding="utf-8")
+    (course / "images/diagram.png").unlink()
+    messages = errors_of(tree_copy)
+    assert "course.md:6: unknown tier 'wizards' (use dx_manager, dx_specialist, digital_leader, all_staff)" in messages
+    assert "course.md:12: the quiz draws 9 questions but the bank has 5" in messages
+    assert any(m.startswith("3-bad-name.md:0: a lesson file must be named NN-<name>.md") for m in messages)
+    assert "01-first.md:9: image 'images/diagram.png' is not a file in sample-course/" in messages
+
+
+def test_a_slug_must_match_its_folder_and_front_matter_must_close(tree_copy):
+    course = tree_copy / "courses/sample-course"
+    edit(course / "course.md", "slug: sample-course", "slug: other-course")
+    (course / "02-second.md").write_text("---\ntitle: x\nminutes: 1\n", encoding="utf-8")
+    messages = errors_of(tree_copy)
+    assert "course.md:2: slug 'other-course' must equal the folder name 'sample-course'" in messages
+    assert "02-second.md:1: front matter is not closed by a --- line" in messages
+
+
+def test_pools_must_be_drawable_from_tagged_questions(tree_copy):
+    course = tree_copy / "courses/sample-course/course.md"
+    edit(course, "  passing_score: 75", "  passing_score: 75\n  pools: {basics: 2, other: 2}")
+    messages = errors_of(tree_copy)
+    assert any("pool 'basics' draws 2 but the bank has 1" in m for m in messages)
+    assert any("pool 'other' draws 2 but the bank has 0" in m for m in messages)
+
+
+def test_the_shipped_content_is_valid():
+    tree = load_content(PROJECT)
+    for course in tree.courses:
+        assert 3 <= len(course.lessons) <= 6, course.slug
+        assert len(tree.banks[course.quiz.bank].questions) >= 12, course.slug
