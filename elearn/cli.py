@@ -33,6 +33,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(grades_group)
+    app.cli.add_command(content_group)
     for command in (create_admin, import_orgs, import_staff, demo, serve):
         app.cli.add_command(command)
 
@@ -55,6 +56,37 @@ def db_upgrade() -> None:
 @with_appcontext
 def db_revision(message: str) -> None:
     migrate.make_revision(current_app.config["DATABASE_URL"], message)
+
+
+@click.group("content", help="Courses and quiz banks (the files under courses/ and quizzes/).")
+def content_group() -> None:
+    pass
+
+
+@content_group.command("sync", help="Validate all content and update the database; an invalid tree changes nothing.")
+@click.option("--check", is_flag=True, help="Only validate; change nothing.")
+@with_appcontext
+def content_sync(check: bool) -> None:
+    from elearn.content.loader import ContentInvalid, load_content
+    from elearn.services import content
+
+    root = content.content_root()
+    try:
+        tree = load_content(root)
+    except ContentInvalid as invalid:
+        for error in invalid.errors:
+            click.echo(error.shown_from(root), err=True)
+        raise click.ClickException(f"{len(invalid.errors)} content error(s): nothing was changed") from None
+    questions = sum(len(bank.questions) for bank in tree.banks.values())
+    click.echo(f"valid: {len(tree.courses)} course(s), {len(tree.banks)} bank(s), {questions} question(s)")
+    if check:
+        return
+    try:
+        report = content.sync(tree)
+    except content.SyncRefused as refused:
+        raise click.ClickException(f"{refused}: nothing was changed") from None
+    for label, items in vars(report).items():
+        click.echo(f"{label}: {len(items)}" + (f" ({', '.join(items)})" if items and label != "unchanged" else ""))
 
 
 @click.group("grades", help="The list of grades (職位) staff files may use.")

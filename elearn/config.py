@@ -51,6 +51,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,
         ENV_NAME="development",
+        # Where courses/ and quizzes/ live.
+        CONTENT_ROOT=str(PROJECT_ROOT),
         # Outgoing mail (loopback relay in closed networks); nothing is sent while MAIL_SERVER is unset.
         MAIL_SERVER=None,
         MAIL_PORT=25,

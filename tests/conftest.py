@@ -7,6 +7,7 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, insert, text
@@ -18,6 +19,7 @@ from elearn.models import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.services.passwords import hash_password
 
 POSTGRES_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")
+SAMPLE_CONTENT = Path(__file__).resolve().parent / "data" / "content"
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +70,7 @@ def app_config(database_url: str, tmp_path) -> dict:
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "WTF_CSRF_ENABLED": False,
         "LIMITER_STORAGE": "memory://",
+        "CONTENT_ROOT": str(SAMPLE_CONTENT),
     }
 
 

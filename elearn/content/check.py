@@ -14,8 +14,7 @@ def main(argv: list[str]) -> int:
         tree = load_content(root)
     except ContentInvalid as invalid:
         for error in invalid.errors:
-            shown = error.path.relative_to(root) if error.path.is_relative_to(root) else error.path
-            print(f"{shown}:{error.line}: {error.message}")
+            print(error.shown_from(root))
         print(f"{len(invalid.errors)} error(s)", file=sys.stderr)
         return 1
     questions = sum(len(bank.questions) for bank in tree.banks.values())

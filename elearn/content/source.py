@@ -30,6 +30,11 @@ class SourceError(Exception):
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
 
+    def shown_from(self, root: Path) -> str:
+        """The error with its path relative to the content root, as editors expect."""
+        path = self.path.relative_to(root) if self.path.is_relative_to(root) else self.path
+        return f"{path}:{self.line}: {self.message}"
+
 
 def load_yaml(text: str, path: Path, first_line: int = 1) -> object:
     try:

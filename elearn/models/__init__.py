@@ -1,10 +1,16 @@
 """Typed ORM classes. Importing this package registers every table on Base.metadata."""
 
+from elearn.models.learning import Completion, Course, CourseVersion, LessonProgress, QuizAttempt
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.models.security import AuditEntry, PasswordResetToken, SignInFailure
 
 __all__ = [
     "AuditEntry",
+    "Completion",
+    "Course",
+    "CourseVersion",
+    "LessonProgress",
+    "QuizAttempt",
     "Grade",
     "OrgUnit",
     "PasswordResetToken",

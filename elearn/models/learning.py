@@ -1,0 +1,113 @@
+"""Courses as synced from content files, lesson progress, quiz attempts and completions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from elearn.db import Base
+from elearn.models.people import User
+from elearn.models.types import UTCDateTime, utcnow
+
+
+class Course(Base):
+    """One course folder. Its content lives in versions (the highest is current); the slug is stable."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)  # false when its folder is removed
+
+    versions: Mapped[list[CourseVersion]] = relationship(back_populates="course", order_by="CourseVersion.version")
+
+    @property
+    def current_version(self) -> CourseVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+class CourseVersion(Base):
+    """What a course said at one version: completions and attempts point here, so later edits never
+    change what someone completed. Fixes that keep the version number update the row in place."""
+
+    __tablename__ = "course_versions"
+    __table_args__ = (UniqueConstraint("course_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(1000), default="")
+    tiers: Mapped[list] = mapped_column(JSON, default=list)
+    required_for_grades: Mapped[list] = mapped_column(JSON, default=list)
+    estimated_minutes: Mapped[int] = mapped_column(Integer)
+    recurrence_years: Mapped[int | None] = mapped_column(Integer)
+    lessons: Mapped[list] = mapped_column(JSON, default=list)  # [{slug, title, minutes}]
+    quiz: Mapped[dict] = mapped_column(JSON, default=dict)  # QuizSettings as plain values
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="versions")
+
+
+class LessonProgress(Base):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "lesson_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    lesson_slug: Mapped[str] = mapped_column(String(100))
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class QuizAttempt(Base):
+    """One attempt; (course, user, number) is unique so a double submit or a second tab cannot add one.
+
+    `questions` keeps the questions and their display order as given, so later content edits never
+    change an attempt; `sequence` rises with each save and a submit must name the one it saw.
+    """
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (UniqueConstraint("course_id", "user_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    questions: Mapped[list] = mapped_column(JSON)
+    responses: Mapped[dict] = mapped_column(JSON, default=dict)
+    results: Mapped[list] = mapped_column(JSON, default=list)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship()
+    course_version: Mapped[CourseVersion] = relationship()
+
+
+class Completion(Base):
+    """A course completed: once per person, course version and fiscal year (recurring courses are
+    completed again in later years; the earlier record stays and keeps counting)."""
+
+    __tablename__ = "completions"
+    __table_args__ = (UniqueConstraint("user_id", "course_version_id", "fiscal_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempts.id"))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+
+    user: Mapped[User] = relationship()
+    course_version: Mapped[CourseVersion] = relationship()
