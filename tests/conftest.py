@@ -165,3 +165,13 @@ def make_user(app, org):
         return user
 
     return factory
+
+
+@pytest.fixture
+def synced(app):
+    """The sample content (tests/data/content) synced into the database."""
+    from elearn.services import content
+
+    with app.app_context():
+        content.sync(content.tree())
+    return app

@@ -1,0 +1,118 @@
+"""The learner's path: which courses, how far, and marking lessons read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from elearn import db
+from elearn.content.model import Course as CourseSource
+from elearn.content.model import Lesson
+from elearn.domain import completion
+from elearn.domain.completion import CourseStatus
+from elearn.domain.fiscal import fiscal_year
+from elearn.models import Completion, Course, LessonProgress, QuizAttempt, User
+from elearn.models.types import utcnow
+from elearn.services import content
+from elearn.templating import TOKYO
+
+
+@dataclass(frozen=True)
+class CourseCard:
+    source: CourseSource
+    course_id: int
+    is_required: bool
+    status: CourseStatus
+    progress: int
+    lessons_read: frozenset[str]
+    next_lesson: Lesson | None
+    completed_at: datetime | None
+    is_due_again: bool
+
+
+def my_courses(user: User) -> list[CourseCard]:
+    """Every active course for this person, required ones first; four queries whatever the count."""
+    session = db.session()
+    tree = content.tree()
+    courses = {c.slug: c for c in session.scalars(
+        select(Course).where(Course.is_active.is_(True)).options(selectinload(Course.versions)))}
+    read = _lessons_read(user.id)
+    attempted = set(session.scalars(select(QuizAttempt.course_id).where(QuizAttempt.user_id == user.id)
+                                    .group_by(QuizAttempt.course_id)))
+    completions = _completions(user.id)
+    grade = user.grade.name if user.grade else None
+    current_year = fiscal_year(utcnow().astimezone(TOKYO).date())
+    cards = []
+    for source in tree.courses:
+        row = courses.get(source.slug)
+        if row is None:
+            continue  # on disk but not synced yet
+        cards.append(_card(source, row.id, user, grade, read.get(row.id, set()), row.id in attempted,
+                           completions.get(row.id, []), current_year))
+    return sorted(cards, key=lambda card: (not card.is_required, card.status == CourseStatus.COMPLETED,
+                                           card.source.title))
+
+
+def course_card(user: User, slug: str) -> CourseCard | None:
+    return next((card for card in my_courses(user) if card.source.slug == slug), None)
+
+
+def _card(source: CourseSource, course_id: int, user: User, grade: str | None, read: set[str],
+          attempted: bool, completed: list[tuple[datetime, int]], current_year: int) -> CourseCard:
+    lesson_slugs = [lesson.slug for lesson in source.lessons]
+    due_again = bool(completed) and completion.is_due_again([fy for _at, fy in completed],
+                                                              source.recurrence_years, current_year)
+    is_done = bool(completed) and not due_again
+    if is_done:
+        state = CourseStatus.COMPLETED
+    else:
+        state = completion.status(lesson_slugs, read, False, attempted)
+    return CourseCard(
+        source=source,
+        course_id=course_id,
+        is_required=completion.is_required(source.tiers, source.required_for_grades, user.tiers, grade),
+        status=state,
+        progress=100 if is_done else completion.progress_percent(lesson_slugs, read, False),
+        lessons_read=frozenset(read),
+        next_lesson=next((lesson for lesson in source.lessons if lesson.slug not in read), None),
+        completed_at=max(at for at, _fy in completed) if completed else None,
+        is_due_again=due_again,
+    )
+
+
+def _lessons_read(user_id: int) -> dict[int, set[str]]:
+    rows = db.session().execute(
+        select(LessonProgress.course_id, LessonProgress.lesson_slug).where(LessonProgress.user_id == user_id))
+    read: dict[int, set[str]] = {}
+    for course_id, lesson_slug in rows:
+        read.setdefault(course_id, set()).add(lesson_slug)
+    return read
+
+
+def _completions(user_id: int) -> dict[int, list[tuple[datetime, int]]]:
+    rows = db.session().execute(select(Completion.course_id, Completion.completed_at, Completion.fiscal_year)
+                                .where(Completion.user_id == user_id))
+    found: dict[int, list[tuple[datetime, int]]] = {}
+    for course_id, completed_at, year in rows:
+        found.setdefault(course_id, []).append((completed_at, year))
+    return found
+
+
+def mark_read(user: User, course_id: int, lesson_slug: str) -> None:
+    """Idempotent: reading a lesson twice, or in two tabs, leaves one record."""
+    session = db.session()
+    try:
+        with session.begin_nested():
+            session.add(LessonProgress(user_id=user.id, course_id=course_id, lesson_slug=lesson_slug))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+
+
+def read_count(course_id: int) -> int:
+    return db.session().scalar(select(func.count()).select_from(LessonProgress)
+                               .where(LessonProgress.course_id == course_id)) or 0
