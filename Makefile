@@ -19,6 +19,7 @@ translations: $(STAMP)
 
 demo: install
 	$(BIN)/elearn db upgrade
+	$(BIN)/elearn content sync
 	$(BIN)/elearn demo
 	$(BIN)/elearn serve --host 127.0.0.1 --port 5000
 

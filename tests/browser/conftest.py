@@ -40,6 +40,7 @@ def live_server(tmp_path_factory) -> Iterator[dict]:
     }
     elearn = [sys.executable, "-m", "elearn"]
     subprocess.run([*elearn, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*elearn, "content", "sync"], env=env, check=True, capture_output=True)
     demo = subprocess.run([*elearn, "demo"], env=env, check=True, capture_output=True, text=True)
     port = _free_port()
     server = subprocess.Popen([*elearn, "serve", "--port", str(port), "--workers", "2"], env=env,
