@@ -42,10 +42,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_templating(app)
 
-    from elearn import admin, auth, learn, reports
+    from elearn import admin, auth, learn, quiz, reports
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
+    app.register_blueprint(quiz.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
 

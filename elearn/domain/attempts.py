@@ -87,6 +87,17 @@ def may_start(past: Sequence[PastAttempt], settings: QuizSettings, now: datetime
     return StartDecision(True)
 
 
+def in_current_cycle(started_in: int, current_year: int, recurrence_years: int | None) -> bool:
+    """Whether an attempt begun in fiscal year `started_in` still counts against limits and passes.
+
+    A yearly course starts a fresh cycle each April: last year's pass or used-up attempts do not stop
+    this year's re-completion.
+    """
+    if recurrence_years is None:
+        return True
+    return current_year - started_in < recurrence_years
+
+
 def deadline(started_at: datetime, settings: QuizSettings) -> datetime | None:
     if settings.time_limit_minutes is None:
         return None

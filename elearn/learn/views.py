@@ -2,7 +2,7 @@ from flask import Blueprint, abort, redirect, render_template, send_from_directo
 from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
-from elearn.services import content, learning, orgs
+from elearn.services import content, learning, orgs, quiz
 
 bp = Blueprint("learn", __name__)
 
@@ -18,7 +18,8 @@ def home():
 @login_required
 def course(slug: str):
     card = learning.course_card(current_user, slug) or abort(404)
-    return render_template("learn/course.html", card=card, form=EmptyForm())
+    return render_template("learn/course.html", card=card, form=EmptyForm(),
+                           quiz_status=quiz.status(current_user, card.course_id))
 
 
 @bp.get("/courses/<slug>/resume")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -113,6 +113,6 @@ def mark_read(user: User, course_id: int, lesson_slug: str) -> None:
         session.rollback()
 
 
-def read_count(course_id: int) -> int:
-    return db.session().scalar(select(func.count()).select_from(LessonProgress)
-                               .where(LessonProgress.course_id == course_id)) or 0
+def lessons_read(user_id: int, course_id: int) -> set[str]:
+    return set(db.session().scalars(select(LessonProgress.lesson_slug).where(
+        LessonProgress.user_id == user_id, LessonProgress.course_id == course_id)))

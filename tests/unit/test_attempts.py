@@ -107,3 +107,12 @@ def test_an_ordering_question_never_starts_in_the_correct_order(seed):
     presentation = present(question, random.Random(seed))
     assert sorted(presentation.order) == [0, 1, 2]
     assert presentation.order != (0, 1, 2)
+
+
+def test_a_yearly_course_starts_a_fresh_cycle_each_fiscal_year():
+    from elearn.domain.attempts import in_current_cycle
+
+    assert in_current_cycle(2025, 2025, 1)
+    assert not in_current_cycle(2024, 2025, 1)
+    assert in_current_cycle(2024, 2025, 2)
+    assert in_current_cycle(2019, 2025, None)

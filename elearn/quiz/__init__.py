@@ -1,0 +1,3 @@
+from elearn.quiz.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,199 @@
+"""Quiz attempts: start, save, submit. Grading is pure (elearn.domain); this module only persists.
+
+A submit is accepted once: the UPDATE that records it names the sequence the learner's page was built
+from and requires the attempt to be open, so a double click, the Back button or twenty tabs at once
+grade one attempt; (course, user, number) is unique, so two starts cannot make two attempts.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from elearn import db
+from elearn.content.model import QuizSettings
+from elearn.domain import attempts as rules
+from elearn.domain.completion import completion_fiscal_year, is_complete
+from elearn.domain.grading import grade_attempt
+from elearn.models import Completion, Course, CourseVersion, QuizAttempt, User
+from elearn.models.types import utcnow
+from elearn.services import content, learning
+from elearn.services.quiz_snapshot import as_response, parse_responses, question_of, snapshot
+
+
+class QuizClosed(Exception):
+    """The quiz cannot be started now; `reason` is a StartRefusal or 'lessons_unread'."""
+
+    def __init__(self, reason: str, wait_until=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(reason)
+        self.reason = reason
+        self.wait_until = wait_until
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    attempt: QuizAttempt
+    newly_graded: bool  # False: it had been submitted already (double submit, Back button)
+    refused_late: bool = False
+
+
+def settings_of(version: CourseVersion) -> QuizSettings:
+    return QuizSettings(**{**version.quiz, "pools": tuple(tuple(p) for p in version.quiz["pools"])})
+
+
+def past_attempts(user_id: int, course_id: int) -> list[QuizAttempt]:
+    return list(db.session().scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id).order_by(QuizAttempt.number)))
+
+
+def as_past(attempt: QuizAttempt) -> rules.PastAttempt:
+    score = float(attempt.score) if attempt.score is not None else None
+    return rules.PastAttempt(attempt.number, attempt.started_at, attempt.submitted_at, score, attempt.passed)
+
+
+def start(user: User, slug: str) -> QuizAttempt:
+    """The open attempt if there is one, else a new one with freshly drawn and shuffled questions."""
+    card = learning.course_card(user, slug)
+    if card is None:
+        raise LookupError(slug)
+    if card.next_lesson is not None:
+        raise QuizClosed("lessons_unread")
+    try:
+        with db.write_session() as session:
+            course = session.get(Course, card.course_id)
+            version = course.current_version
+            past = past_attempts(user.id, course.id)
+            open_attempt = next((a for a in past if a.submitted_at is None), None)
+            if open_attempt is not None:
+                return open_attempt
+            settings = settings_of(version)
+            decision = rules.may_start([as_past(a) for a in attempts_in_force(past, version)], settings, utcnow())
+            if not decision.allowed:
+                raise QuizClosed(decision.refusal.value, decision.wait_until)
+            rng = random.Random(secrets.randbits(64))
+            bank = content.tree().banks[settings.bank]
+            drawn = rules.draw_questions(bank.questions, settings, rng)
+            now = utcnow()
+            attempt = QuizAttempt(
+                course_id=course.id, course_version_id=version.id, user_id=user.id, number=len(past) + 1,
+                started_at=now, deadline=rules.deadline(now, settings),
+                questions=[snapshot(q, rules.present(q, rng)) for q in drawn], responses={}, results=[],
+            )
+            session.add(attempt)
+            session.flush()
+            return attempt
+    except IntegrityError:
+        # Another tab started the same attempt number a moment earlier: use that one.
+        return next(a for a in past_attempts(user.id, card.course_id) if a.submitted_at is None)
+
+
+def attempts_in_force(past: list[QuizAttempt], version: CourseVersion) -> list[QuizAttempt]:
+    """Attempts at this version in the current re-completion cycle; earlier ones stay as history."""
+    current_year = completion_fiscal_year(utcnow())
+    return [a for a in past if a.course_version_id == version.id
+            and rules.in_current_cycle(completion_fiscal_year(a.started_at), current_year, version.recurrence_years)]
+
+
+def attempt_of(user: User, attempt_id: int) -> QuizAttempt | None:
+    attempt = db.session().get(QuizAttempt, attempt_id)
+    return attempt if attempt is not None and attempt.user_id == user.id else None
+
+
+def save(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[str]]) -> bool:
+    """Keep answers without submitting; refused after the deadline or when the page is stale."""
+    attempt = attempt_of(user, attempt_id)
+    if attempt is None or (attempt.deadline and utcnow() > attempt.deadline + rules.GRACE):
+        return False
+    responses = parse_responses(attempt.questions, form)
+    with db.write_session() as session:
+        changed = session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt_id, QuizAttempt.sequence == sequence,
+                   QuizAttempt.submitted_at.is_(None))
+            .values(responses=responses, sequence=QuizAttempt.sequence + 1)
+        ).rowcount
+    return changed == 1
+
+
+def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[str]]) -> SubmitOutcome:
+    attempt = attempt_of(user, attempt_id)
+    if attempt is None:
+        raise LookupError(attempt_id)
+    if attempt.submitted_at is not None:
+        return SubmitOutcome(attempt, newly_graded=False)
+    now = utcnow()
+    version = db.session().get(CourseVersion, attempt.course_version_id)
+    settings = settings_of(version)
+    ruling = rules.rule_on_submission(attempt.started_at, now, settings)
+    # Late and graded as of the deadline: only what was saved before it counts.
+    responses = parse_responses(attempt.questions, form) if not ruling.is_late else dict(attempt.responses)
+    questions = [question_of(stored) for stored in attempt.questions]
+    graded = grade_attempt(
+        questions, {q.id: as_response(s, responses.get(q.id)) for q, s in zip(questions, attempt.questions,
+                                                                                strict=True)},
+        settings.passing_score,
+    )
+    passed = ruling.accepted and graded.passed
+    values = {
+        "submitted_at": now, "responses": responses, "is_late": ruling.is_late,
+        "results": [{"id": r.question_id, "score": str(r.score), "correct": r.is_correct} for r in graded.results],
+        "score": Decimal(0) if not ruling.accepted else Decimal(graded.score.numerator) / graded.score.denominator,
+        "passed": passed, "sequence": QuizAttempt.sequence + 1,
+    }
+    values["score"] = values["score"].quantize(Decimal("0.01"))
+    with db.write_session() as session:
+        changed = session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt_id, QuizAttempt.sequence == sequence,
+                   QuizAttempt.submitted_at.is_(None))
+            .values(**values)
+        ).rowcount
+        if changed == 1 and passed:
+            _complete_if_due(session, user, attempt, now)
+    db.session().expire_all()
+    stored = db.session().get(QuizAttempt, attempt_id)
+    if changed != 1:
+        if stored.submitted_at is None:
+            raise StaleAttempt(stored)
+        return SubmitOutcome(stored, newly_graded=False)
+    return SubmitOutcome(stored, newly_graded=True, refused_late=not ruling.accepted)
+
+
+class StaleAttempt(Exception):
+    """The page was built from an older state of the attempt (another tab saved since)."""
+
+    def __init__(self, attempt: QuizAttempt) -> None:
+        super().__init__(attempt.id)
+        self.attempt = attempt
+
+
+def _complete_if_due(session, user: User, attempt: QuizAttempt, now) -> None:  # type: ignore[no-untyped-def]
+    course = session.get(Course, attempt.course_id)
+    source = content.tree().course(course.slug)
+    read = learning.lessons_read(user.id, course.id)
+    if source is None or not is_complete([lesson.slug for lesson in source.lessons], read, quiz_passed=True):
+        return
+    session.add(Completion(user_id=user.id, course_id=course.id, course_version_id=attempt.course_version_id,
+                           attempt_id=attempt.id, completed_at=now, fiscal_year=completion_fiscal_year(now)))
+
+
+@dataclass(frozen=True)
+class QuizStatus:
+    attempts: list[QuizAttempt]
+    open_attempt: QuizAttempt | None
+    decision: rules.StartDecision
+
+
+def status(user: User, course_id: int) -> QuizStatus:
+    """The learner's attempts at a course's quiz and whether a new one may start now."""
+    course = db.session().get(Course, course_id)
+    past = past_attempts(user.id, course_id)
+    version = course.current_version
+    decision = rules.may_start([as_past(a) for a in attempts_in_force(past, version)], settings_of(version), utcnow())
+    return QuizStatus(past, next((a for a in past if a.submitted_at is None), None), decision)

@@ -1,0 +1,134 @@
+"""Attempt snapshots: the questions an attempt was given (answers included, kept on the server only),
+the answer-free view a learner sees, and posted form data turned into graded responses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from elearn.content.model import Choice, Question, QuestionKind, Scoring
+from elearn.domain.attempts import Presentation
+from elearn.domain.grading import Response
+
+MAX_TEXT_ANSWER = 200
+
+
+def snapshot(question: Question, presentation: Presentation) -> dict:
+    """Everything needed to show and grade this question later, whatever happens to the bank."""
+    return {
+        "id": question.id, "kind": question.kind.value, "text": question.text,
+        "explanation": question.explanation, "scoring": question.scoring.value,
+        "choices": [{"text": c.text, "correct": c.correct} for c in question.choices],
+        "answer": question.answer, "answers": list(question.answers), "items": list(question.items),
+        "order": list(presentation.order),
+    }
+
+
+def question_of(stored: dict) -> Question:
+    return Question(
+        bank="", id=stored["id"], kind=QuestionKind(stored["kind"]), text=stored["text"],
+        explanation=stored["explanation"], scoring=Scoring(stored["scoring"]),
+        choices=tuple(Choice(c["text"], c["correct"]) for c in stored["choices"]),
+        answer=stored["answer"], answers=tuple(stored["answers"]), items=tuple(stored["items"]),
+    )
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """What the learner's browser receives: no correctness, no accepted answers, no original order."""
+
+    number: int
+    field: str
+    kind: str
+    text: str
+    options: tuple[str, ...]  # choices or items, in display order
+
+
+def learner_view(stored_questions: list[dict]) -> list[QuestionView]:
+    views = []
+    for number, stored in enumerate(stored_questions, start=1):
+        kind = QuestionKind(stored["kind"])
+        if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            options = tuple(stored["choices"][i]["text"] for i in stored["order"])
+        elif kind is QuestionKind.ORDERING:
+            options = tuple(stored["items"][i] for i in stored["order"])
+        else:
+            options = ()
+        views.append(QuestionView(number, f"q{number}", kind.value, stored["text"], options))
+    return views
+
+
+def parse_responses(stored_questions: list[dict], form: Mapping[str, list[str]]) -> dict[str, object]:
+    """Form values (display positions) -> responses in the bank's own indices, JSON-ready.
+
+    Only answer fields are read: a posted score or correctness field has no field to land in.
+    """
+    responses: dict[str, object] = {}
+    for number, stored in enumerate(stored_questions, start=1):
+        values = form.get(f"q{number}", [])
+        response = _parse_one(stored, values, form, number)
+        if response is not None:
+            responses[stored["id"]] = response
+    return responses
+
+
+def _parse_one(stored: dict, values: list[str], form: Mapping[str, list[str]], number: int) -> object:
+    kind = QuestionKind(stored["kind"])
+    order = stored["order"]
+    positions = [int(v) for v in values if v.isdigit() and int(v) < len(order)]
+    if kind is QuestionKind.SINGLE:
+        return order[positions[0]] if positions else None
+    if kind is QuestionKind.MULTIPLE:
+        return sorted({order[p] for p in positions}) or None
+    if kind is QuestionKind.TRUE_FALSE:
+        return {"true": True, "false": False}.get(values[0] if values else "")
+    if kind is QuestionKind.SHORT_ANSWER:
+        text = (values[0] if values else "").strip()[:MAX_TEXT_ANSWER]
+        return text or None
+    # Ordering: one rank (1..n) per displayed item, in fields q<N>-<position>.
+    ranks = []
+    for position in range(len(order)):
+        raw = (form.get(f"q{number}-{position}") or [""])[0]
+        ranks.append(int(raw) if raw.isdigit() else 0)
+    if sorted(ranks) != list(range(1, len(order) + 1)):
+        return None  # incomplete or repeated ranks: not an ordering
+    return [order[position] for _rank, position in sorted(zip(ranks, range(len(order)), strict=True))]
+
+
+def as_response(stored: dict, value: object) -> Response:
+    """JSON-stored response -> the type the grader expects."""
+    kind = QuestionKind(stored["kind"])
+    if value is None:
+        return None
+    if kind is QuestionKind.MULTIPLE:
+        return frozenset(value)  # type: ignore[arg-type]
+    if kind is QuestionKind.ORDERING:
+        return tuple(value)  # type: ignore[arg-type]
+    return value  # type: ignore[return-value]
+
+
+def describe_response(stored: dict, value: object) -> str:
+    """The learner's answer in words, for the results page."""
+    kind = QuestionKind(stored["kind"])
+    if value is None:
+        return ""
+    if kind is QuestionKind.SINGLE:
+        return stored["choices"][value]["text"]
+    if kind is QuestionKind.MULTIPLE:
+        return "、".join(stored["choices"][i]["text"] for i in value)
+    if kind is QuestionKind.TRUE_FALSE:
+        return "○" if value else "×"
+    if kind is QuestionKind.ORDERING:
+        return " → ".join(stored["items"][i] for i in value)
+    return str(value)
+
+
+def describe_correct(stored: dict) -> str:
+    kind = QuestionKind(stored["kind"])
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        return "、".join(c["text"] for c in stored["choices"] if c["correct"])
+    if kind is QuestionKind.TRUE_FALSE:
+        return "○" if stored["answer"] else "×"
+    if kind is QuestionKind.ORDERING:
+        return " → ".join(stored["items"])
+    return " / ".join(stored["answers"])

@@ -1,0 +1,243 @@
+"""The quiz through the web: no answers leak, one grading per attempt, limits and time limits."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+from support import sign_in
+
+from elearn import db
+from elearn.domain.people import Permission
+from elearn.models import Completion, QuizAttempt, User
+from elearn.services import quiz
+
+
+def answer_form(questions: list[dict], right: bool = True) -> dict:
+    """Form data answering every stored question rightly (or wrongly), by display position."""
+    form: dict = {}
+    for number, q in enumerate(questions, start=1):
+        field, order = f"q{number}", q["order"]
+        if q["kind"] == "single":
+            wanted = next(i for i, c in enumerate(q["choices"]) if c["correct"] == right)
+            form[field] = str(order.index(wanted))
+        elif q["kind"] == "multiple":
+            form[field] = [str(order.index(i)) for i, c in enumerate(q["choices"]) if c["correct"] == right]
+        elif q["kind"] == "true_false":
+            form[field] = "true" if q["answer"] == right else "false"
+        elif q["kind"] == "short_answer":
+            form[field] = q["answers"][0] if right else "わからない"
+        else:
+            ranks = [order.index(i) for i in range(len(order))] if right else list(range(len(order)))
+            for position in range(len(order)):
+                form[f"{field}-{position}"] = str(ranks.index(position) + 1 if right else position + 1)
+    return form
+
+
+@pytest.fixture
+def learner(synced, client, make_user):
+    user = make_user()
+    sign_in(client, user)
+    for lesson in ("01-first", "02-second"):
+        client.post(f"/courses/sample-course/{lesson}/read")
+    return user
+
+
+def start(client) -> int:
+    response = client.post("/courses/sample-course/quiz/start")
+    match = re.search(r"/quiz/attempts/(\d+)$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def shift(app, column: str, back: timedelta) -> None:
+    """Move every attempt's timestamp into the past, as if time had passed."""
+    with app.app_context(), db.write_session() as session:
+        for attempt in session.scalars(select(QuizAttempt)):
+            setattr(attempt, column, getattr(attempt, column) - back)
+
+
+def stored_attempt(app, attempt_id: int) -> QuizAttempt:
+    with app.app_context():
+        return db.session().get(QuizAttempt, attempt_id)
+
+
+def test_the_quiz_opens_only_after_every_lesson_is_read(synced, client, make_user):
+    sign_in(client, make_user())
+    response = client.post("/courses/sample-course/quiz/start", follow_redirects=True)
+    assert "すべての課を読み終える" in response.get_data(as_text=True)
+
+
+def test_the_quiz_page_carries_no_correct_answer(synced, client, learner):
+    attempt_id = start(client)
+    html = client.get(f"/quiz/attempts/{attempt_id}").get_data(as_text=True)
+    questions = stored_attempt(synced, attempt_id).questions
+    assert len(questions) == 4
+    for q in questions:
+        assert q["explanation"] not in html
+        for accepted in q["answers"]:
+            assert accepted not in html
+        if q["kind"] == "ordering":
+            assert " ".join(q["items"]) not in " ".join(re.findall(r"</select> ([^<]+)", html))
+    assert "correct" not in html.lower()
+    assert "data-" not in html
+    hidden = re.findall(r'type="hidden" name="([^"]+)"', html) + re.findall(r'name="([^"]+)" type="hidden"', html)
+    assert set(hidden) <= {"csrf_token", "sequence"}
+
+
+def test_passing_the_quiz_completes_the_course_in_this_fiscal_year(synced, client, learner):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    sequence = stored_attempt(synced, attempt_id).sequence
+    response = client.post(f"/quiz/attempts/{attempt_id}",
+                           data={**answer_form(questions), "sequence": sequence, "action": "submit"})
+    result = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'class="verdict">合格<' in result and "100.0点" in result
+    with synced.app_context():
+        completion = db.session().scalars(select(Completion)).one()
+        assert completion.user_id == learner.id and completion.fiscal_year >= 2025
+    assert "修了" in client.get("/").get_data(as_text=True)
+
+
+def test_a_posted_score_or_correctness_field_is_ignored(synced, client, learner):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    client.post(f"/quiz/attempts/{attempt_id}", data={
+        **answer_form(questions, right=False), "sequence": 0, "action": "submit",
+        "score": "100", "passed": "1", "correct": "true", "results": "all"})
+    graded = stored_attempt(synced, attempt_id)
+    assert graded.passed is False and float(graded.score) < 75
+
+
+def test_a_second_submit_shows_the_stored_result_and_grades_nothing(synced, client, learner):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions, right=False), "sequence": 0,
+                                                        "action": "submit"})
+    first = stored_attempt(synced, attempt_id)
+    again = client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": 0,
+                                                                "action": "submit"})
+    assert again.headers["Location"].endswith(f"/quiz/attempts/{attempt_id}/result")
+    second = stored_attempt(synced, attempt_id)
+    assert (second.score, second.passed, second.submitted_at) == (first.score, first.passed, first.submitted_at)
+
+
+def test_twenty_concurrent_submits_grade_exactly_one_attempt(synced, learner):
+    with synced.app_context():
+        attempt = quiz.start(db.session().get(User, learner.id), "sample-course")
+        form = {k: v if isinstance(v, list) else [v] for k, v in answer_form(attempt.questions).items()}
+        attempt_id = attempt.id
+    outcomes, errors = [], []
+    barrier = threading.Barrier(20)
+
+    def submit() -> None:
+        try:
+            with synced.app_context():
+                barrier.wait()
+                user = db.session().get(User, learner.id)
+                outcomes.append(quiz.submit(user, attempt_id, 0, form).newly_graded)
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(outcomes) == [False] * 19 + [True]
+    with synced.app_context():
+        assert db.session().scalar(select(func.count()).select_from(QuizAttempt)) == 1
+        assert db.session().scalar(select(func.count()).select_from(Completion)) == 1
+
+
+def test_concurrent_starts_make_one_attempt(synced, learner):
+    ids, errors = [], []
+    barrier = threading.Barrier(10)
+
+    def begin() -> None:
+        try:
+            with synced.app_context():
+                barrier.wait()
+                ids.append(quiz.start(db.session().get(User, learner.id), "sample-course").id)
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=begin) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(set(ids)) == 1
+
+
+def test_attempt_limit_and_cool_down(synced, client, learner):
+    for number in (1, 2):
+        attempt_id = start(client)
+        questions = stored_attempt(synced, attempt_id).questions
+        client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions, right=False), "sequence": 0,
+                                                            "action": "submit"})
+        if number == 1:
+            refused = client.post("/courses/sample-course/quiz/start", follow_redirects=True)
+            assert "再度受験できます" in refused.get_data(as_text=True)
+        shift(synced, "submitted_at", timedelta(minutes=6))
+    refused = client.post("/courses/sample-course/quiz/start", follow_redirects=True)
+    assert "すべての受験回数を使い切りました" in refused.get_data(as_text=True)
+
+
+def test_a_late_submission_is_refused_when_the_quiz_says_so(synced, client, learner):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    shift(synced, "started_at", timedelta(minutes=15))
+    response = client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": 0,
+                                                                   "action": "submit"}, follow_redirects=True)
+    assert "制限時間" in response.get_data(as_text=True)
+    late = stored_attempt(synced, attempt_id)
+    assert late.is_late and not late.passed and float(late.score) == 0
+
+
+def test_a_late_submission_is_graded_with_the_answers_saved_before_the_deadline(synced, client, learner):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": 0, "action": "save"})
+    with synced.app_context(), db.write_session() as session:
+        attempt = session.get(QuizAttempt, attempt_id)
+        attempt.started_at -= timedelta(minutes=15)
+        attempt.course_version.quiz = {**attempt.course_version.quiz, "late_submission": "grade_at_deadline"}
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions, right=False), "sequence": 1,
+                                                        "action": "submit"})
+    graded = stored_attempt(synced, attempt_id)
+    assert graded.is_late and graded.passed and float(graded.score) == 100
+
+
+def test_answers_and_explanations_wait_until_passing_or_the_last_attempt(synced, client, learner):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions, right=False), "sequence": 0,
+                                                        "action": "submit"})
+    result = client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert not any(q["explanation"] in result for q in questions)
+    assert "不合格" in result
+
+
+def test_authors_see_per_question_statistics_and_learners_do_not(synced, client, learner, make_user):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": 0, "action": "submit"})
+    assert client.get("/quiz/stats/sample-course").status_code == 403
+    author = make_user(permissions=[(Permission.AUTHOR, None)])
+    other = synced.test_client()
+    sign_in(other, author)
+    page = other.get("/quiz/stats/sample-course").get_data(as_text=True)
+    assert "single-1" in page and "1件" in page or "1 " in page
+
+
+def test_someone_elses_attempt_is_not_found(synced, client, learner, make_user):
+    attempt_id = start(client)
+    other = synced.test_client()
+    sign_in(other, make_user())
+    assert other.get(f"/quiz/attempts/{attempt_id}").status_code == 404
+    assert other.post(f"/quiz/attempts/{attempt_id}", data={"sequence": 0, "action": "submit"}).status_code == 404
