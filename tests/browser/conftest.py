@@ -48,7 +48,7 @@ def live_server(tmp_path_factory) -> Iterator[dict]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url)
-        yield {"base_url": base_url, "accounts": _parse_accounts(demo.stdout)}
+        yield {"base_url": base_url, "accounts": _parse_accounts(demo.stdout), "database": folder / "live.sqlite3"}
     finally:
         server.terminate()
         server.wait(timeout=20)
