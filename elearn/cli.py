@@ -4,6 +4,7 @@ non-zero on failure; configuration comes from ELEARN_* environment variables."""
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import sys
 from datetime import datetime
@@ -30,11 +31,25 @@ def main() -> None:
     group.main(prog_name="elearn")
 
 
+def needs_current_schema(command):  # type: ignore[no-untyped-def]
+    """Refuse, with the fix, to run a command on a database that is not migrated to the newest schema."""
+
+    @functools.wraps(command)
+    def checked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not migrate.is_up_to_date(db.engine()):
+            raise click.ClickException("the database schema is not up to date: run `elearn db upgrade` first")
+        return command(*args, **kwargs)
+
+    return checked
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(grades_group)
     app.cli.add_command(content_group)
-    for command in (create_admin, import_orgs, import_staff, demo, serve):
+    from elearn.cli_content import import_quiz
+
+    for command in (create_admin, import_orgs, import_staff, import_quiz, demo, serve):
         app.cli.add_command(command)
 
 
@@ -66,6 +81,7 @@ def content_group() -> None:
 @content_group.command("sync", help="Validate all content and update the database; an invalid tree changes nothing.")
 @click.option("--check", is_flag=True, help="Only validate; change nothing.")
 @with_appcontext
+@needs_current_schema
 def content_sync(check: bool) -> None:
     from elearn.content.loader import ContentInvalid, load_content
     from elearn.services import content
@@ -96,6 +112,7 @@ def grades_group() -> None:
 
 @grades_group.command("list", help="Print the grades in order with how many staff hold each.")
 @with_appcontext
+@needs_current_schema
 def grades_list() -> None:
     from elearn.services.grades import all_grades
 
@@ -106,6 +123,7 @@ def grades_list() -> None:
 @grades_group.command("add", help="Add a grade at the end of the list.")
 @click.argument("name")
 @with_appcontext
+@needs_current_schema
 def grades_add(name: str) -> None:
     from elearn.services.grades import GradeError, add_grade
 
@@ -120,6 +138,7 @@ def grades_add(name: str) -> None:
 @click.argument("old")
 @click.argument("new")
 @with_appcontext
+@needs_current_schema
 def grades_rename(old: str, new: str) -> None:
     from elearn.services.grades import GradeError, rename_grade
 
@@ -138,6 +157,7 @@ def grades_rename(old: str, new: str) -> None:
 @click.option("--division", "division_code", help="Unit code (for a new account).")
 @click.password_option("--password", help="Prompted for when not given.")
 @with_appcontext
+@needs_current_schema
 def create_admin(body_code, staff_number, name, email, division_code, password) -> None:  # type: ignore[no-untyped-def]
     from elearn.services.bootstrap import AdminSetupError, ensure_admin
 
@@ -189,6 +209,7 @@ def _run_import(preview, apply, dry_run: bool):  # type: ignore[no-untyped-def]
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Show the plan and every bad row; change nothing.")
 @with_appcontext
+@needs_current_schema
 def import_orgs(file: str, dry_run: bool) -> None:
     from elearn.services import importer
 
@@ -205,6 +226,7 @@ def import_orgs(file: str, dry_run: bool) -> None:
 @click.option("--passwords-out", type=click.Path(dir_okay=False),
               help="CSV to write new accounts' initial passwords to (default: under instance/).")
 @with_appcontext
+@needs_current_schema
 def import_staff(file: str, dry_run: bool, deactivate_missing: bool, passwords_out: str | None) -> None:
     from elearn.services import importer
 
@@ -233,6 +255,7 @@ def _write_private_csv(path: Path, rows) -> None:  # type: ignore[no-untyped-def
 
 @click.command("demo", help="Load the demo data (idempotent) and print the demo accounts.")
 @with_appcontext
+@needs_current_schema
 def demo() -> None:
     from elearn.demo import load_demo_data
 
@@ -250,6 +273,8 @@ def demo() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
+@with_appcontext
+@needs_current_schema
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     from elearn.server import run_gunicorn
 

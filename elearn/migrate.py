@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
 
 from elearn.config import PROJECT_ROOT
 
@@ -21,3 +24,11 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def make_revision(database_url: str, message: str) -> None:
     command.revision(alembic_config(database_url), message=message, autogenerate=True)
+
+
+def is_up_to_date(engine: Engine) -> bool:
+    """Whether the database is at the newest migration (commands refuse to run on an older schema)."""
+    heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == heads

@@ -44,8 +44,8 @@ def attempt(attempt_id: int):
         if not EmptyForm().validate_on_submit():
             abort(400)
         return _handle_post(found)
-    return render_template("quiz/attempt.html", attempt=found, questions=learner_view(found.questions),
-                           form=EmptyForm())
+    return render_template("quiz/attempt.html", attempt=found, form=EmptyForm(),
+                           questions=learner_view(found.questions, found.responses))
 
 
 def _handle_post(found):  # type: ignore[no-untyped-def]

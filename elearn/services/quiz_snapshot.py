@@ -42,10 +42,15 @@ class QuestionView:
     kind: str
     text: str
     options: tuple[str, ...]  # choices or items, in display order
+    # The learner's saved answer in display terms: chosen positions, "true"/"false", text, or ranks.
+    chosen: frozenset[int] = frozenset()
+    value: str = ""
+    ranks: tuple[int, ...] = ()
 
 
-def learner_view(stored_questions: list[dict]) -> list[QuestionView]:
+def learner_view(stored_questions: list[dict], responses: Mapping[str, object] | None = None) -> list[QuestionView]:
     views = []
+    responses = responses or {}
     for number, stored in enumerate(stored_questions, start=1):
         kind = QuestionKind(stored["kind"])
         if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
@@ -54,8 +59,26 @@ def learner_view(stored_questions: list[dict]) -> list[QuestionView]:
             options = tuple(stored["items"][i] for i in stored["order"])
         else:
             options = ()
-        views.append(QuestionView(number, f"q{number}", kind.value, stored["text"], options))
+        views.append(QuestionView(number, f"q{number}", kind.value, stored["text"], options,
+                                  **_saved(stored, responses.get(stored["id"]))))
     return views
+
+
+def _saved(stored: dict, value: object) -> dict:
+    """A saved response (bank indices) turned back into what the form shows."""
+    if value is None:
+        return {}
+    kind = QuestionKind(stored["kind"])
+    order = stored["order"]
+    if kind is QuestionKind.SINGLE:
+        return {"chosen": frozenset({order.index(value)})}
+    if kind is QuestionKind.MULTIPLE:
+        return {"chosen": frozenset(order.index(i) for i in value)}
+    if kind is QuestionKind.TRUE_FALSE:
+        return {"value": "true" if value else "false"}
+    if kind is QuestionKind.ORDERING:
+        return {"ranks": tuple(value.index(item) + 1 for item in order)}
+    return {"value": str(value)}
 
 
 def parse_responses(stored_questions: list[dict], form: Mapping[str, list[str]]) -> dict[str, object]:

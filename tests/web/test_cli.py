@@ -77,7 +77,8 @@ def test_console_script_help_lists_the_commands():
     result = subprocess.run([sys.executable, "-c", "from elearn.cli import main; main()", "--help"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    for command in ("db", "create-admin", "import-orgs", "import-staff", "demo", "serve"):
+    for command in ("db", "create-admin", "import-orgs", "import-staff", "import-quiz", "content", "grades", "demo",
+                    "serve"):
         assert command in result.stdout
 
 
@@ -90,3 +91,11 @@ def test_a_fresh_database_has_the_default_grades_and_admins_can_add_more(runner,
     assert runner.invoke(args=["grades", "rename", "新規採用", "新規採用職員"]).exit_code == 0
     names = [line.split("\t")[0] for line in runner.invoke(args=["grades", "list"]).output.splitlines()]
     assert names[-2:] == ["新規採用職員", "会計年度任用職員"]
+
+
+def test_commands_refuse_an_unmigrated_database_with_the_fix(make_app, tmp_path):
+    empty = make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    for args in (["demo"], ["content", "sync"], ["serve", "--port", "1"], ["grades", "list"]):
+        result = empty.test_cli_runner().invoke(args=args)
+        assert result.exit_code != 0, args
+        assert "run `elearn db upgrade` first" in result.output

@@ -241,3 +241,20 @@ def test_someone_elses_attempt_is_not_found(synced, client, learner, make_user):
     sign_in(other, make_user())
     assert other.get(f"/quiz/attempts/{attempt_id}").status_code == 404
     assert other.post(f"/quiz/attempts/{attempt_id}", data={"sequence": 0, "action": "submit"}).status_code == 404
+
+
+def test_saved_answers_are_shown_again_when_the_quiz_is_reopened(synced, client, learner):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    form = answer_form(questions)
+    client.post(f"/quiz/attempts/{attempt_id}", data={**form, "sequence": 0, "action": "save"})
+    html = client.get(f"/quiz/attempts/{attempt_id}").get_data(as_text=True)
+    for number, q in enumerate(questions, start=1):
+        if q["kind"] == "single":
+            assert f'name="q{number}" value="{form[f"q{number}"]}" checked' in html
+        elif q["kind"] == "short_answer":
+            assert f'value="{q["answers"][0]}"' in html
+        elif q["kind"] == "ordering":
+            assert html.count(" selected>") >= len(q["items"])
+    submitted = client.post(f"/quiz/attempts/{attempt_id}", data={**form, "sequence": 1, "action": "submit"})
+    assert submitted.headers["Location"].endswith("/result")
