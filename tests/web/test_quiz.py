@@ -258,3 +258,52 @@ def test_saved_answers_are_shown_again_when_the_quiz_is_reopened(synced, client,
             assert html.count(" selected>") >= len(q["items"])
     submitted = client.post(f"/quiz/attempts/{attempt_id}", data={**form, "sequence": 1, "action": "submit"})
     assert submitted.headers["Location"].endswith("/result")
+
+
+def pass_quiz(app, client) -> int:
+    attempt_id = start(client)
+    stored = stored_attempt(app, attempt_id)
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(stored.questions), "sequence": stored.sequence,
+                                                        "action": "submit"})
+    return attempt_id
+
+
+def test_a_completion_and_its_attempt_survive_a_new_course_version(synced, client, learner, tmp_path):
+    import shutil
+
+    from elearn.services import content
+
+    attempt_id = pass_quiz(synced, client)
+    before = client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
+    edited = tmp_path / "content"
+    shutil.copytree(synced.config["CONTENT_ROOT"], edited)
+    course_md = edited / "courses/sample-course/course.md"
+    course_md.write_text(course_md.read_text(encoding="utf-8").replace("version: 2", "version: 3"), encoding="utf-8")
+    bank = edited / "quizzes/sample-bank.yaml"
+    revised = bank.read_text(encoding="utf-8").replace("アナログをデジタルに置き換える段階です。", "改訂した解説。")
+    bank.write_text(revised, encoding="utf-8")
+    synced.config["CONTENT_ROOT"] = str(edited)
+    synced.extensions.pop("elearn.content", None)
+    with synced.app_context():
+        content.sync(content.tree())
+        completion = db.session().scalars(select(Completion)).one()
+        assert completion.course_version.version == 2
+    assert client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True) == before
+    assert "修了" in client.get("/").get_data(as_text=True)
+
+
+def test_a_yearly_course_is_due_again_next_fiscal_year_and_can_be_retaken(synced, client, learner):
+    pass_quiz(synced, client)
+    with synced.app_context(), db.write_session() as session:
+        for row in session.scalars(select(Completion)):
+            row.completed_at -= timedelta(days=400)
+            row.fiscal_year -= 1
+        for attempt in session.scalars(select(QuizAttempt)):
+            attempt.started_at -= timedelta(days=400)
+            attempt.submitted_at -= timedelta(days=400)
+    home = client.get("/").get_data(as_text=True)
+    assert "今年度の再受講が必要" in home
+    pass_quiz(synced, client)
+    with synced.app_context():
+        years = sorted(db.session().scalars(select(Completion.fiscal_year)))
+    assert len(years) == 2 and years[1] == years[0] + 1
