@@ -22,3 +22,30 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def run_at_once(app, count: int, action) -> list:  # type: ignore[no-untyped-def]
+    """Run action() in `count` threads released together, each in its own app context (as separate
+    requests would be); returns their results and re-raises the first error any of them hit."""
+    import threading
+
+    barrier = threading.Barrier(count)
+    results: list = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                results.append(action())
+        except BaseException as error:  # handed to the test below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import select
+from support import run_at_once
 
 from elearn import db
 from elearn.models import SignInFailure
@@ -14,24 +13,12 @@ from elearn.services.accounts import account_key, sign_in
 def test_concurrent_failed_sign_ins_are_all_counted(app, make_user):
     app.config["SIGN_IN_ACCOUNT_MAX_FAILURES"] = 1000
     user = make_user()
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(6)
 
-    def attempt() -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                for _ in range(3):
-                    sign_in("P000", user.staff_number, "wrong-password")
-        except BaseException as error:  # collected and asserted below
-            errors.append(error)
+    def three_failures() -> None:
+        for _ in range(3):
+            sign_in("P000", user.staff_number, "wrong-password")
 
-    threads = [threading.Thread(target=attempt) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_at_once(app, 6, three_failures)
     with app.app_context():
         row = db.session().scalars(
             select(SignInFailure).where(SignInFailure.account_key == account_key("P000", user.staff_number))

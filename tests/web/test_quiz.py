@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from support import sign_in
+from support import run_at_once, sign_in
 
 from elearn import db
 from elearn.domain.people import Permission
@@ -130,24 +129,8 @@ def test_twenty_concurrent_submits_grade_exactly_one_attempt(synced, learner):
         attempt = quiz.start(db.session().get(User, learner.id), "sample-course")
         form = {k: v if isinstance(v, list) else [v] for k, v in answer_form(attempt.questions).items()}
         attempt_id = attempt.id
-    outcomes, errors = [], []
-    barrier = threading.Barrier(20)
-
-    def submit() -> None:
-        try:
-            with synced.app_context():
-                barrier.wait()
-                user = db.session().get(User, learner.id)
-                outcomes.append(quiz.submit(user, attempt_id, 0, form).newly_graded)
-        except BaseException as error:  # collected and asserted below
-            errors.append(error)
-
-    threads = [threading.Thread(target=submit) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = run_at_once(synced, 20, lambda: quiz.submit(db.session().get(User, learner.id), attempt_id, 0,
+                                                             form).newly_graded)
     assert sorted(outcomes) == [False] * 19 + [True]
     with synced.app_context():
         assert db.session().scalar(select(func.count()).select_from(QuizAttempt)) == 1
@@ -155,23 +138,8 @@ def test_twenty_concurrent_submits_grade_exactly_one_attempt(synced, learner):
 
 
 def test_concurrent_starts_make_one_attempt(synced, learner):
-    ids, errors = [], []
-    barrier = threading.Barrier(10)
-
-    def begin() -> None:
-        try:
-            with synced.app_context():
-                barrier.wait()
-                ids.append(quiz.start(db.session().get(User, learner.id), "sample-course").id)
-        except BaseException as error:  # collected and asserted below
-            errors.append(error)
-
-    threads = [threading.Thread(target=begin) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == [] and len(set(ids)) == 1
+    ids = run_at_once(synced, 10, lambda: quiz.start(db.session().get(User, learner.id), "sample-course").id)
+    assert len(ids) == 10 and len(set(ids)) == 1
 
 
 def test_attempt_limit_and_cool_down(synced, client, learner):
