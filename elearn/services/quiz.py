@@ -188,6 +188,7 @@ class QuizStatus:
     attempts: list[QuizAttempt]
     open_attempt: QuizAttempt | None
     decision: rules.StartDecision
+    counted_number: int | None  # the attempt whose score counts (highest or last, per course)
 
 
 def status(user: User, course_id: int) -> QuizStatus:
@@ -195,5 +196,8 @@ def status(user: User, course_id: int) -> QuizStatus:
     course = db.session().get(Course, course_id)
     past = past_attempts(user.id, course_id)
     version = course.current_version
-    decision = rules.may_start([as_past(a) for a in attempts_in_force(past, version)], settings_of(version), utcnow())
-    return QuizStatus(past, next((a for a in past if a.submitted_at is None), None), decision)
+    settings = settings_of(version)
+    in_force = [as_past(a) for a in attempts_in_force(past, version)]
+    counted = rules.counted_attempt(in_force, settings)
+    return QuizStatus(past, next((a for a in past if a.submitted_at is None), None),
+                      rules.may_start(in_force, settings, utcnow()), counted.number if counted else None)

@@ -275,3 +275,12 @@ def test_a_yearly_course_is_due_again_next_fiscal_year_and_can_be_retaken(synced
     with synced.app_context():
         years = sorted(db.session().scalars(select(Completion.fiscal_year)))
     assert len(years) == 2 and years[1] == years[0] + 1
+
+
+def test_the_course_page_marks_the_attempt_that_counts(synced, client, learner):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions, right=False), "sequence": 0,
+                                                        "action": "submit"})
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert page.count("採用") == 1  # the sample quiz counts the last attempt; only one so far
