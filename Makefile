@@ -29,6 +29,8 @@ test: install
 
 bench: install
 	$(BIN)/python bench/import_staff.py
+bench-web: install
+	$(BIN)/python bench/web_load.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

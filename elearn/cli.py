@@ -276,7 +276,15 @@ def demo() -> None:
 @with_appcontext
 @needs_current_schema
 def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from elearn.content.loader import ContentInvalid
     from elearn.server import run_gunicorn
+    from elearn.services import content
 
+    try:
+        content.tree()
+    except ContentInvalid as invalid:
+        raise click.ClickException(
+            f"{len(invalid.errors)} content error(s): see `elearn content sync --check`"
+        ) from None
     click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
     sys.exit(run_gunicorn(host, port, workers, threads))

@@ -16,8 +16,13 @@ class _ElearnServer(BaseApplication):
 
     def load(self):  # type: ignore[no-untyped-def]
         from elearn import create_app
+        from elearn.services import content
 
-        return create_app()
+        app = create_app()
+        # Content is read once per process at start, so no request (and no write lock) waits for it.
+        with app.app_context():
+            content.tree()
+        return app
 
 
 def run_gunicorn(host: str, port: int, workers: int, threads: int) -> int:

@@ -147,6 +147,8 @@ def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[s
         "passed": passed, "sequence": QuizAttempt.sequence + 1,
     }
     values["score"] = values["score"].quantize(Decimal("0.01"))
+    # Everything read for the completion is read before the write lock is taken: lessons read only grow.
+    completes_course = passed and _lessons_done(user, attempt)
     with db.write_session() as session:
         changed = session.execute(
             update(QuizAttempt)
@@ -154,8 +156,10 @@ def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[s
                    QuizAttempt.submitted_at.is_(None))
             .values(**values)
         ).rowcount
-        if changed == 1 and passed:
-            _complete_if_due(session, user, attempt, now)
+        if changed == 1 and completes_course:
+            session.add(Completion(user_id=user.id, course_id=attempt.course_id,
+                                   course_version_id=attempt.course_version_id, attempt_id=attempt.id,
+                                   completed_at=now, fiscal_year=completion_fiscal_year(now)))
     db.session().expire_all()
     stored = db.session().get(QuizAttempt, attempt_id)
     if changed != 1:
@@ -173,14 +177,13 @@ class StaleAttempt(Exception):
         self.attempt = attempt
 
 
-def _complete_if_due(session, user: User, attempt: QuizAttempt, now) -> None:  # type: ignore[no-untyped-def]
-    course = session.get(Course, attempt.course_id)
+def _lessons_done(user: User, attempt: QuizAttempt) -> bool:
+    course = db.session().get(Course, attempt.course_id)
     source = content.tree().course(course.slug)
+    if source is None:
+        return False
     read = learning.lessons_read(user.id, course.id)
-    if source is None or not is_complete([lesson.slug for lesson in source.lessons], read, quiz_passed=True):
-        return
-    session.add(Completion(user_id=user.id, course_id=course.id, course_version_id=attempt.course_version_id,
-                           attempt_id=attempt.id, completed_at=now, fiscal_year=completion_fiscal_year(now)))
+    return is_complete([lesson.slug for lesson in source.lessons], read, quiz_passed=True)
 
 
 @dataclass(frozen=True)

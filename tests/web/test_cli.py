@@ -99,3 +99,16 @@ def test_commands_refuse_an_unmigrated_database_with_the_fix(make_app, tmp_path)
         result = empty.test_cli_runner().invoke(args=args)
         assert result.exit_code != 0, args
         assert "run `elearn db upgrade` first" in result.output
+
+
+def test_serve_refuses_invalid_content_with_the_command_that_explains_it(make_app, tmp_path):
+    import shutil
+
+    from conftest import SAMPLE_CONTENT
+
+    broken = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, broken)
+    (broken / "quizzes/sample-bank.yaml").write_text("bank: [", encoding="utf-8")
+    result = make_app(CONTENT_ROOT=str(broken)).test_cli_runner().invoke(args=["serve", "--port", "1"])
+    assert result.exit_code != 0
+    assert "elearn content sync --check" in result.output
