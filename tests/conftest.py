@@ -7,11 +7,10 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, insert, text
-from support import PASSWORD
+from support import PASSWORD, SAMPLE_CONTENT
 
 from elearn import create_app, db, migrate
 from elearn.domain.people import DEFAULT_GRADES, OrgKind, Tier
@@ -19,7 +18,6 @@ from elearn.models import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.services.passwords import hash_password
 
 POSTGRES_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")
-SAMPLE_CONTENT = Path(__file__).resolve().parent / "data" / "content"
 
 
 @pytest.fixture(scope="session")

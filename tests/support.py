@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from elearn.models import User
 
 PASSWORD = "correct-horse-42"
+SAMPLE_CONTENT = Path(__file__).resolve().parent / "data" / "content"
 
 
 def sign_in(client, user: User, password: str = PASSWORD, body: str = "P000", **extra):

@@ -104,7 +104,7 @@ def test_commands_refuse_an_unmigrated_database_with_the_fix(make_app, tmp_path)
 def test_serve_refuses_invalid_content_with_the_command_that_explains_it(make_app, tmp_path):
     import shutil
 
-    from conftest import SAMPLE_CONTENT
+    from support import SAMPLE_CONTENT
 
     broken = tmp_path / "content"
     shutil.copytree(SAMPLE_CONTENT, broken)
