@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user, login_required
 
 from elearn.domain.people import Permission
@@ -38,6 +38,3 @@ def requires(permission: Permission):  # type: ignore[no-untyped-def]
 
     return decorator
 
-
-def client_address() -> str:
-    return request.remote_addr or ""

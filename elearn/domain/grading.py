@@ -34,10 +34,6 @@ class AttemptResult:
     score: Fraction  # 0..100
     passed: bool
 
-    @property
-    def percent(self) -> float:
-        return round(float(self.score), 1)
-
 
 def _full(is_right: bool) -> Fraction:
     return Fraction(1) if is_right else Fraction(0)

@@ -130,10 +130,7 @@ def set_password(user_id: int, new_password: str) -> User:
     """The person's own change: clears the forced change and ends every other session."""
     with db.write_session() as session:
         user = session.get(User, user_id)
-        user.password_hash = hash_password(new_password)
-        user.must_change_password = False
-        user.password_expires_at = None
-        user.rotate_session_token()
+        _set_own_password(user, new_password)
         session.execute(PasswordResetToken.__table__.delete().where(PasswordResetToken.user_id == user.id))
         return user
 
@@ -170,30 +167,37 @@ def create_reset_link_token(actor: User, user_id: int) -> str:
     return token
 
 
-def user_for_reset_token(token: str) -> User | None:
-    row = db.session().scalars(
+def _usable_reset_token(session, token: str) -> PasswordResetToken | None:  # type: ignore[no-untyped-def]
+    row = session.scalars(
         select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
     ).one_or_none()
     if row is None or row.used_at is not None or row.expires_at < utcnow() or not row.user.is_active:
         return None
-    return row.user
+    return row
+
+
+def user_for_reset_token(token: str) -> User | None:
+    row = _usable_reset_token(db.session(), token)
+    return row.user if row else None
 
 
 def consume_reset_token(token: str, new_password: str) -> User | None:
     """Set a password through a one-time link; the link cannot be used twice."""
     with db.write_session() as session:
-        row = session.scalars(
-            select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
-        ).one_or_none()
-        if row is None or row.used_at is not None or row.expires_at < utcnow() or not row.user.is_active:
+        row = _usable_reset_token(session, token)
+        if row is None:
             return None
         row.used_at = utcnow()
-        user = row.user
-        user.password_hash = hash_password(new_password)
-        user.must_change_password = False
-        user.password_expires_at = None
-        user.rotate_session_token()
-        return user
+        _set_own_password(row.user, new_password)
+        return row.user
+
+
+def _set_own_password(user: User, password: str) -> None:
+    """A password the person chose: no forced change, no expiry, every other session ended."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    user.password_expires_at = None
+    user.rotate_session_token()
 
 
 def _token_hash(token: str) -> str:

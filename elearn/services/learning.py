@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from elearn import db
 from elearn.content.model import Course as CourseSource
@@ -36,29 +35,34 @@ class CourseCard:
 
 def my_courses(user: User) -> list[CourseCard]:
     """Every active course for this person, required ones first; four queries whatever the count."""
-    session = db.session()
-    tree = content.tree()
-    courses = {c.slug: c for c in session.scalars(
-        select(Course).where(Course.is_active.is_(True)).options(selectinload(Course.versions)))}
-    read = _lessons_read(user.id)
-    attempted = set(session.scalars(select(QuizAttempt.course_id).where(QuizAttempt.user_id == user.id)
-                                    .group_by(QuizAttempt.course_id)))
-    completions = _completions(user.id)
-    grade = user.grade.name if user.grade else None
-    current_year = fiscal_year(utcnow().astimezone(TOKYO).date())
-    cards = []
-    for source in tree.courses:
-        row = courses.get(source.slug)
-        if row is None:
-            continue  # on disk but not synced yet
-        cards.append(_card(source, row.id, user, grade, read.get(row.id, set()), row.id in attempted,
-                           completions.get(row.id, []), current_year))
-    return sorted(cards, key=lambda card: (not card.is_required, card.status == CourseStatus.COMPLETED,
-                                           card.source.title))
+    return sorted(_cards(user), key=lambda card: (not card.is_required, card.status == CourseStatus.COMPLETED,
+                                                  card.source.title))
 
 
 def course_card(user: User, slug: str) -> CourseCard | None:
-    return next((card for card in my_courses(user) if card.source.slug == slug), None)
+    """One course's card, built from that course's rows only."""
+    return next(iter(_cards(user, slug)), None)
+
+
+def _cards(user: User, slug: str | None = None) -> list[CourseCard]:
+    session = db.session()
+    active = select(Course.slug, Course.id).where(Course.is_active.is_(True))
+    course_ids = dict(session.execute(active.where(Course.slug == slug) if slug else active).all())
+    if not course_ids:
+        return []
+    wanted = list(course_ids.values())
+    read = _lessons_read(user.id, wanted)
+    attempted = set(session.scalars(select(QuizAttempt.course_id).where(
+        QuizAttempt.user_id == user.id, QuizAttempt.course_id.in_(wanted)).group_by(QuizAttempt.course_id)))
+    completions = _completions(user.id, wanted)
+    grade = user.grade.name if user.grade else None
+    current_year = fiscal_year(utcnow().astimezone(TOKYO).date())
+    return [
+        _card(source, course_ids[source.slug], user, grade, read.get(course_ids[source.slug], set()),
+              course_ids[source.slug] in attempted, completions.get(course_ids[source.slug], []), current_year)
+        for source in content.tree().courses
+        if source.slug in course_ids  # on disk but not synced yet: not offered
+    ]
 
 
 def _card(source: CourseSource, course_id: int, user: User, grade: str | None, read: set[str],
@@ -84,18 +88,19 @@ def _card(source: CourseSource, course_id: int, user: User, grade: str | None, r
     )
 
 
-def _lessons_read(user_id: int) -> dict[int, set[str]]:
+def _lessons_read(user_id: int, course_ids: list[int]) -> dict[int, set[str]]:
     rows = db.session().execute(
-        select(LessonProgress.course_id, LessonProgress.lesson_slug).where(LessonProgress.user_id == user_id))
+        select(LessonProgress.course_id, LessonProgress.lesson_slug).where(
+            LessonProgress.user_id == user_id, LessonProgress.course_id.in_(course_ids)))
     read: dict[int, set[str]] = {}
     for course_id, lesson_slug in rows:
         read.setdefault(course_id, set()).add(lesson_slug)
     return read
 
 
-def _completions(user_id: int) -> dict[int, list[tuple[datetime, int]]]:
+def _completions(user_id: int, course_ids: list[int]) -> dict[int, list[tuple[datetime, int]]]:
     rows = db.session().execute(select(Completion.course_id, Completion.completed_at, Completion.fiscal_year)
-                                .where(Completion.user_id == user_id))
+                                .where(Completion.user_id == user_id, Completion.course_id.in_(course_ids)))
     found: dict[int, list[tuple[datetime, int]]] = {}
     for course_id, completed_at, year in rows:
         found.setdefault(course_id, []).append((completed_at, year))

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -143,10 +144,9 @@ def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[s
     values = {
         "submitted_at": now, "responses": responses, "is_late": ruling.is_late,
         "results": [{"id": r.question_id, "score": str(r.score), "correct": r.is_correct} for r in graded.results],
-        "score": Decimal(0) if not ruling.accepted else Decimal(graded.score.numerator) / graded.score.denominator,
+        "score": _as_decimal(graded.score) if ruling.accepted else Decimal(0),
         "passed": passed, "sequence": QuizAttempt.sequence + 1,
     }
-    values["score"] = values["score"].quantize(Decimal("0.01"))
     # Everything read for the completion is read before the write lock is taken: lessons read only grow.
     completes_course = passed and _lessons_done(user, attempt)
     with db.write_session() as session:
@@ -167,6 +167,10 @@ def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[s
             raise StaleAttempt(stored)
         return SubmitOutcome(stored, newly_graded=False)
     return SubmitOutcome(stored, newly_graded=True, refused_late=not ruling.accepted)
+
+
+def _as_decimal(score: Fraction) -> Decimal:
+    return (Decimal(score.numerator) / score.denominator).quantize(Decimal("0.01"))
 
 
 class StaleAttempt(Exception):
