@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench translations clean
+.PHONY: demo test install lint bench bench-certificates translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,8 @@ bench: install
 	$(BIN)/python bench/import_staff.py
 bench-web: install
 	$(BIN)/python bench/web_load.py
+bench-certificates: install
+	$(BIN)/python bench/certificate_render.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

@@ -15,7 +15,8 @@ absolute figures move with the machine and whatever else runs on it.
 - course page: GET /courses/dx-basics/ as the demo learner, signed in through the sign-in form (200).
 - quiz submit: POST /quiz/attempts/<id> with action=submit, the page's sequence, CSRF token and answers
   q1..q10, each request a different open attempt of a different bench learner, so every request grades
-  an attempt (expects 302 to .../result). Half answer correctly and pass, which also writes a completion.
+  an attempt (expects 302 to .../result). Half answer correctly and pass, which also writes a completion
+  and issues its certificate.
   A submit of an already graded attempt would take a cheaper path, so the run fails when the attempts
   run out (raise --attempts) and the database must show exactly one graded attempt per answered request.
   The bench learners (one per attempt: max_attempts is 3 and a learner has one open attempt at a time)
@@ -213,7 +214,7 @@ def run(workdir: Path, options: argparse.Namespace) -> int:
     finally:
         for server in servers:
             stop_server(server)
-    graded, passed, completions = count_graded(env)
+    graded, passed, completions, certificates = count_graded(env)
     problems = log_problems(elearn_log) + log_problems(bare_log)
 
     totals = {name: combined(rounds_of) for name, rounds_of in results.items()}
@@ -225,9 +226,10 @@ def run(workdir: Path, options: argparse.Namespace) -> int:
     print(f"course_page_ratio={course['rps'] / bare['rps']:.3f}")
     print(f"quiz_submit_rps={submit['rps']:.1f}")
     print(f"quiz_submit_ratio={submit['rps'] / bare['rps']:.3f}")
-    print("quiz_submit_measured=each POST grades a different open attempt (half pass and write a completion)")
+    print("quiz_submit_measured=each POST grades a different open attempt "
+          "(half pass and write a completion and a certificate)")
     print(f"quiz_submits={submit['requests']} quiz_attempts_made={len(submits)} quiz_attempts_graded={graded} "
-          f"quiz_attempts_passed={passed} completions={completions}")
+          f"quiz_attempts_passed={passed} completions={completions} certificates={certificates}")
     for name, result in totals.items():
         print(f"{name}_latency_ms=p50 {result['p50_ms']:.1f} p99 {result['p99_ms']:.1f}")
     for name, result in totals.items():
@@ -245,6 +247,8 @@ def run(workdir: Path, options: argparse.Namespace) -> int:
         failures.append(f"{submit['requests']} submits answered but {graded} attempts graded")
     if completions != passed:
         failures.append(f"{passed} attempts passed but {completions} completions recorded")
+    if certificates != completions:
+        failures.append(f"{completions} completions but {certificates} certificates issued")
     failures += [f"server log: {line}" for line in problems[:10]]
     if failures:
         raise BenchFailed("; ".join(failures))
@@ -339,11 +343,11 @@ def answers(questions: list[dict], correct: bool) -> dict[str, list[str]]:
     return fields
 
 
-def count_graded(env: dict[str, str]) -> tuple[int, int, int]:
+def count_graded(env: dict[str, str]) -> tuple[int, int, int, int]:
     from sqlalchemy import func, select
 
     from elearn import create_app, db
-    from elearn.models import Completion, QuizAttempt
+    from elearn.models import Certificate, Completion, QuizAttempt
 
     app = create_app({"DATABASE_URL": env["ELEARN_DATABASE_URL"], "SECRET_KEY": env["ELEARN_SECRET_KEY"],
                       "INSTANCE_PATH": env["ELEARN_INSTANCE_PATH"]})
@@ -351,9 +355,13 @@ def count_graded(env: dict[str, str]) -> tuple[int, int, int]:
         session = db.session()
         graded = session.scalar(select(func.count()).where(QuizAttempt.submitted_at.is_not(None)))
         passed = session.scalar(select(func.count()).where(QuizAttempt.passed.is_(True)))
-        completions = session.scalar(select(func.count()).select_from(Completion))
+        # Completions made by a quiz submit; the demo history's have no attempt.
+        completions = session.scalar(select(func.count()).select_from(Completion)
+                                     .where(Completion.attempt_id.is_not(None)))
+        certificates = session.scalar(select(func.count()).select_from(Certificate).join(
+            Completion, Completion.id == Certificate.completion_id).where(Completion.attempt_id.is_not(None)))
     app.extensions["elearn.engine"].dispose()
-    return graded, passed, completions
+    return graded, passed, completions, certificates
 
 
 # --- servers and HTTP ----------------------------------------------------------------------------

@@ -42,13 +42,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_templating(app)
 
-    from elearn import admin, auth, learn, quiz, reports
+    from elearn import admin, auth, certificates, learn, quiz, reports
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(certificates.bp)
+
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
     from elearn.cli import register_commands
 

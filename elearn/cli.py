@@ -47,7 +47,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(grades_group)
     app.cli.add_command(content_group)
+    from elearn.cli_certificates import certificates_group
     from elearn.cli_content import import_quiz
+
+    app.cli.add_command(certificates_group)
 
     for command in (create_admin, import_orgs, import_staff, import_quiz, demo, serve):
         app.cli.add_command(command)
@@ -257,6 +260,7 @@ def _write_private_csv(path: Path, rows) -> None:  # type: ignore[no-untyped-def
 @with_appcontext
 @needs_current_schema
 def demo() -> None:
+    from elearn import demo_history
     from elearn.demo import load_demo_data
 
     accounts = load_demo_data()
@@ -266,6 +270,8 @@ def demo() -> None:
             f"{account.permission:<18} {account.body_code:<6} {account.staff_number:<10} "
             f"{account.email:<28} {account.password}"
         )
+    # On stderr: scripts (the browser tests) parse the account table on stdout.
+    click.echo(demo_history.summary(), err=True)
 
 
 @click.command("serve", help="Serve the app with gunicorn (production-grade; not the debug server).")

@@ -57,6 +57,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         MAIL_SERVER=None,
         MAIL_PORT=25,
         MAIL_FROM="elearn@localhost",
+        # The address staff reach the site at; printed in certificate QR codes, so set it in production.
+        PUBLIC_URL="http://127.0.0.1:5000",
+        VERIFY_LIMIT="20 per minute; 200 per day",
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust. 0 (direct) ignores
+        # the headers, so a client cannot pick the address that rate limits and the audit log see.
+        PROXY_COUNT=0,
     )
     app.config.from_prefixed_env("ELEARN")
     if test_config:
@@ -64,6 +70,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = _as_bool(app.config["SESSION_COOKIE_SECURE"])
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _require_secret_key(app)
+    if app.config["ENV_NAME"] == "production" and "127.0.0.1" in app.config["PUBLIC_URL"]:
+        raise ConfigError("ELEARN_PUBLIC_URL must be set in production (certificates print it).")
 
 
 def _as_bool(value: object) -> bool:

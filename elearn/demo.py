@@ -1,8 +1,9 @@
 """Demo data: a fictional prefecture and three municipalities with about 600 staff.
 
-Deterministic (a fixed random seed, no clock) and idempotent: units are found by code and staff by
-body and staff number, so a second load adds nothing. Only the demo accounts can sign in; hashing
-600 argon2 passwords would take over a minute, so everyone else has no password.
+Deterministic (a fixed random seed; only the training history in `demo_history` looks at today's
+date) and idempotent: units are found by code and staff by body and staff number, so a second load adds
+nothing. Only the demo accounts can sign in; hashing 600 argon2 passwords would take over a minute, so
+everyone else has no password.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from elearn import db
+from elearn.demo_history import load_demo_history
 from elearn.demo_names import (
     DX_DIVISION_NAMES,
     GIVEN_NAMES,
@@ -115,7 +117,9 @@ def load_demo_data() -> list[DemoAccount]:
         session.add_all(new_users)
         session.flush()
         demo_people = [person for person in people if person.demo is not None]
-        return _demo_accounts(session, demo_people, units_by_code)
+        accounts = _demo_accounts(session, demo_people, units_by_code)
+        load_demo_history(session)
+        return accounts
 
 
 # --- the plan: pure and deterministic ------------------------------------------------------------

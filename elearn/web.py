@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -38,3 +41,40 @@ def requires(permission: Permission):  # type: ignore[no-untyped-def]
 
     return decorator
 
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header for a Japanese file name: an ASCII fallback plus RFC 5987 UTF-8."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+class _Pipe(io.RawIOBase):
+    """A write-only stream whose bytes are taken out as they come; not seekable, so zipfile writes
+    data descriptors instead of going back to patch headers."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[no-untyped-def, override]
+        self._chunks.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self._chunks)
+        self._chunks.clear()
+        return data
+
+
+def zip_stream(entries: Iterable[tuple[str, Callable[[], bytes]]]) -> Iterator[bytes]:
+    """A ZIP archive as chunks, one file at a time; contents are made only when their turn comes.
+    Stored, not deflated: the files are PDFs, already compressed."""
+    pipe = _Pipe()
+    with zipfile.ZipFile(pipe, "w", zipfile.ZIP_STORED) as archive:
+        for name, make_content in entries:
+            archive.writestr(name, make_content())
+            yield pipe.take()
+    yield pipe.take()

@@ -9,12 +9,12 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, insert, text
-from support import PASSWORD, SAMPLE_CONTENT
+from sqlalchemy import create_engine, text
+from support import PASSWORD, SAMPLE_CONTENT, empty_postgres
 
 from elearn import create_app, db, migrate
-from elearn.domain.people import DEFAULT_GRADES, OrgKind, Tier
-from elearn.models import Grade, OrgUnit, RoleGrant, StaffTier, User
+from elearn.domain.people import OrgKind, Tier
+from elearn.models import OrgUnit, RoleGrant, StaffTier, User
 from elearn.services.passwords import hash_password
 
 POSTGRES_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")
@@ -40,23 +40,11 @@ def migrated_template(tmp_path_factory) -> str:
 def database_url(migrated_template: str, tmp_path) -> Iterator[str]:
     if POSTGRES_URL:
         yield POSTGRES_URL
-        _truncate_all(POSTGRES_URL)
+        empty_postgres(POSTGRES_URL)
         return
     path = tmp_path / "test.sqlite3"
     shutil.copyfile(migrated_template, path)
     yield f"sqlite:///{path}"
-
-
-def _truncate_all(url: str) -> None:
-    from elearn.db import Base
-
-    engine = create_engine(url)
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        # What migration 0002 seeds, as a fresh database has it.
-        connection.execute(insert(Grade), [{"name": n, "sort_order": i} for i, n in enumerate(DEFAULT_GRADES)])
-    engine.dispose()
 
 
 @pytest.fixture

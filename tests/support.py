@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
-from elearn.models import User
+from sqlalchemy import create_engine, insert, select, text
+
+from elearn import db
+from elearn.db import Base
+from elearn.domain.completion import completion_fiscal_year
+from elearn.domain.people import DEFAULT_GRADES
+from elearn.models import Certificate, Completion, Course, CourseVersion, Grade, User
+from elearn.models.types import utcnow
+from elearn.services import certificates
 
 PASSWORD = "correct-horse-42"
 SAMPLE_CONTENT = Path(__file__).resolve().parent / "data" / "content"
@@ -51,3 +60,50 @@ def run_at_once(app, count: int, action) -> list:  # type: ignore[no-untyped-def
     if errors:
         raise errors[0]
     return results
+
+
+def answer_form(questions: list[dict], right: bool = True) -> dict:
+    """Form data answering every stored question rightly (or wrongly), by display position."""
+    form: dict = {}
+    for number, q in enumerate(questions, start=1):
+        field, order = f"q{number}", q["order"]
+        if q["kind"] == "single":
+            wanted = next(i for i, c in enumerate(q["choices"]) if c["correct"] == right)
+            form[field] = str(order.index(wanted))
+        elif q["kind"] == "multiple":
+            form[field] = [str(order.index(i)) for i, c in enumerate(q["choices"]) if c["correct"] == right]
+        elif q["kind"] == "true_false":
+            form[field] = "true" if q["answer"] == right else "false"
+        elif q["kind"] == "short_answer":
+            form[field] = q["answers"][0] if right else "わからない"
+        else:
+            ranks = [order.index(i) for i in range(len(order))] if right else list(range(len(order)))
+            for position in range(len(order)):
+                form[f"{field}-{position}"] = str(ranks.index(position) + 1 if right else position + 1)
+    return form
+
+
+def complete(app, user: User, when: datetime | None = None) -> Certificate:
+    """A completion of the sample course with its certificate, as a passed quiz makes them."""
+    when = when or utcnow()
+    with app.app_context(), db.write_session() as session:
+        holder = session.get(User, user.id)
+        version = session.scalar(select(CourseVersion).join(Course).where(Course.slug == "sample-course")
+                                 .order_by(CourseVersion.version.desc()))
+        completion = Completion(user_id=holder.id, course_id=version.course_id, course_version_id=version.id,
+                                completed_at=when, fiscal_year=completion_fiscal_year(when),
+                                body_id=holder.body_id, division_id=holder.division_id, grade_id=holder.grade_id)
+        session.add(completion)
+        session.flush()
+        return certificates.issue(session, completion, holder, version)
+
+
+def empty_postgres(url: str) -> None:
+    """Empty the shared PostgreSQL test database back to what a fresh migration leaves."""
+    engine = create_engine(url)
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # What migration 0002 seeds, as a fresh database has it.
+        connection.execute(insert(Grade), [{"name": n, "sort_order": i} for i, n in enumerate(DEFAULT_GRADES)])
+    engine.dispose()

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -9,6 +9,7 @@ from elearn.domain.people import Permission
 from elearn.labels import PERMISSION_LABELS
 
 IMPORT_EXTENSIONS = ["csv", "xlsx"]
+SEAL_EXTENSIONS = ["png", "jpg", "jpeg", "webp"]
 
 
 class ImportUploadForm(FlaskForm):
@@ -33,3 +34,16 @@ class GrantForm(FlaskForm):
         self.permission.choices = [
             SelectChoice(p.value, str(PERMISSION_LABELS[p])) for p in Permission if p is not Permission.LEARNER
         ]
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for revocation (kept in the audit log)"),
+                           validators=[DataRequired(), Length(max=500)])
+
+
+class IssuerForm(FlaskForm):
+    title = StringField(_l("Issuer's title (e.g. みどり県知事)"), validators=[DataRequired(), Length(max=100)])
+    name = StringField(_l("Issuer's name"), validators=[Optional(), Length(max=100)])
+    seal = FileField(_l("Seal image (PNG, JPEG or WebP; optional)"),
+                     validators=[FileAllowed(SEAL_EXTENSIONS, _l("Choose a PNG, JPEG or WebP image."))])
+    remove_seal = BooleanField(_l("Remove the seal"))

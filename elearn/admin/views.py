@@ -3,12 +3,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from elearn.admin import certificates as certificate_pages  # noqa: F401  (registers its routes on bp)
 from elearn.admin import imports  # noqa: F401  (registers the import routes on bp)
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import GrantForm
 from elearn.auth.forms import EmptyForm
 from elearn.domain.people import Permission
-from elearn.services import accounts, admin, staff
+from elearn.services import accounts, admin, certificates, staff
 from elearn.web import requires, safe_next_url
 
 __all__ = ["bp"]
@@ -42,7 +43,8 @@ def staff_list():
 @requires(Permission.ADMIN)
 def staff_detail(staff_id: int):
     member = admin.staff_member(staff_id) or abort(404)
-    return render_template("admin/staff_detail.html", member=member, form=EmptyForm(), grant_form=GrantForm())
+    return render_template("admin/staff_detail.html", member=member, form=EmptyForm(), grant_form=GrantForm(),
+                           certificates=certificates.of_holder(member.id))
 
 
 @bp.post("/staff/<int:staff_id>/temporary-password")

@@ -41,3 +41,13 @@ def format_date_ja(day: date) -> str:
         return f"{day.year}年{day.month}月{day.day}日"
     number = reiwa_year(day.year)
     return f"令和{'元' if number == 1 else number}年{day.month}月{day.day}日"
+
+
+def parse_fiscal_year(text: str) -> int:
+    """2025, R7, r7 or 令和7 (年度) -> 2025."""
+    cleaned = text.strip().upper().removesuffix("年度")
+    for prefix in ("R", "令和"):
+        if cleaned.startswith(prefix):
+            number = cleaned[len(prefix):]
+            return REIWA_FIRST_YEAR + (1 if number == "元" else int(number)) - 1
+    return int(cleaned)

@@ -1,11 +1,23 @@
 """Typed ORM classes. Importing this package registers every table on Base.metadata."""
 
+from elearn.models.certificates import (
+    Certificate,
+    CertificateCounter,
+    CertificateIssuer,
+    CertificatePdf,
+    CertificateSeal,
+)
 from elearn.models.learning import Completion, Course, CourseVersion, LessonProgress, QuizAttempt
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.models.security import AuditEntry, PasswordResetToken, SignInFailure
 
 __all__ = [
     "AuditEntry",
+    "Certificate",
+    "CertificateCounter",
+    "CertificateIssuer",
+    "CertificatePdf",
+    "CertificateSeal",
     "Completion",
     "Course",
     "CourseVersion",

@@ -108,6 +108,11 @@ class Completion(Base):
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempts.id"))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    # Where the person was when they completed: staff move every April, and reports count a
+    # completion where it was earned.
+    body_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    division_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    grade_id: Mapped[int | None] = mapped_column(ForeignKey("grades.id"))
 
     user: Mapped[User] = relationship()
     course_version: Mapped[CourseVersion] = relationship()

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
 from elearn.domain.people import Permission
-from elearn.services import quiz, quiz_results
+from elearn.services import certificates, quiz, quiz_results
 from elearn.services.quiz_snapshot import learner_view
 from elearn.templating import local_datetime
 
@@ -69,13 +69,15 @@ def _handle_post(found):  # type: ignore[no-untyped-def]
     return redirect(url_for("quiz.result", attempt_id=found.id))
 
 
+
 @bp.get("/quiz/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int):
     found = quiz.attempt_of(current_user, attempt_id) or abort(404)
     if found.submitted_at is None:
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
-    return render_template("quiz/result.html", report=quiz_results.report(current_user, found))
+    return render_template("quiz/result.html", report=quiz_results.report(current_user, found),
+                           certificate=certificates.of_attempt(current_user.id, found.id))
 
 
 @bp.get("/quiz/stats/<slug>")

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from elearn.domain.people import Permission
-from elearn.services import staff
+from elearn.services import certificates, staff
 from elearn.web import requires
 
 bp = Blueprint("reports", __name__, url_prefix="/team")
@@ -14,7 +14,8 @@ def team():
     page = staff.list_visible_staff(
         current_user, search=request.args.get("q", ""), page=request.args.get("page", 1, type=int)
     )
-    return render_template("reports/team.html", page=page, q=request.args.get("q", ""))
+    return render_template("reports/team.html", page=page, q=request.args.get("q", ""),
+                           certificate_years=certificates.team_counts_by_year(current_user))
 
 
 @bp.get("/staff/<int:staff_id>")

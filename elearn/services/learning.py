@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
 from elearn import db
@@ -14,7 +14,7 @@ from elearn.content.model import Lesson
 from elearn.domain import completion
 from elearn.domain.completion import CourseStatus
 from elearn.domain.fiscal import fiscal_year
-from elearn.models import Completion, Course, LessonProgress, QuizAttempt, User
+from elearn.models import Certificate, Completion, Course, LessonProgress, QuizAttempt, User
 from elearn.models.types import utcnow
 from elearn.services import content
 from elearn.templating import TOKYO
@@ -31,6 +31,7 @@ class CourseCard:
     next_lesson: Lesson | None
     completed_at: datetime | None
     is_due_again: bool
+    certificate_id: int | None = None  # the latest certificate in force
 
 
 def my_courses(user: User) -> list[CourseCard]:
@@ -66,9 +67,9 @@ def _cards(user: User, slug: str | None = None) -> list[CourseCard]:
 
 
 def _card(source: CourseSource, course_id: int, user: User, grade: str | None, read: set[str],
-          attempted: bool, completed: list[tuple[datetime, int]], current_year: int) -> CourseCard:
+          attempted: bool, completed: list[_Completed], current_year: int) -> CourseCard:
     lesson_slugs = [lesson.slug for lesson in source.lessons]
-    due_again = bool(completed) and completion.is_due_again([fy for _at, fy in completed],
+    due_again = bool(completed) and completion.is_due_again([done.fiscal_year for done in completed],
                                                               source.recurrence_years, current_year)
     is_done = bool(completed) and not due_again
     if is_done:
@@ -83,8 +84,10 @@ def _card(source: CourseSource, course_id: int, user: User, grade: str | None, r
         progress=100 if is_done else completion.progress_percent(lesson_slugs, read, False),
         lessons_read=frozenset(read),
         next_lesson=next((lesson for lesson in source.lessons if lesson.slug not in read), None),
-        completed_at=max(at for at, _fy in completed) if completed else None,
+        completed_at=max(done.at for done in completed) if completed else None,
         is_due_again=due_again,
+        certificate_id=next((done.certificate_id for done in sorted(completed, key=lambda d: d.at, reverse=True)
+                             if done.certificate_id), None),
     )
 
 
@@ -98,12 +101,23 @@ def _lessons_read(user_id: int, course_ids: list[int]) -> dict[int, set[str]]:
     return read
 
 
-def _completions(user_id: int, course_ids: list[int]) -> dict[int, list[tuple[datetime, int]]]:
-    rows = db.session().execute(select(Completion.course_id, Completion.completed_at, Completion.fiscal_year)
-                                .where(Completion.user_id == user_id, Completion.course_id.in_(course_ids)))
-    found: dict[int, list[tuple[datetime, int]]] = {}
-    for course_id, completed_at, year in rows:
-        found.setdefault(course_id, []).append((completed_at, year))
+@dataclass(frozen=True)
+class _Completed:
+    at: datetime
+    fiscal_year: int
+    certificate_id: int | None
+
+
+def _completions(user_id: int, course_ids: list[int]) -> dict[int, list[_Completed]]:
+    in_force = and_(Certificate.completion_id == Completion.id, Certificate.superseded_at.is_(None),
+                    Certificate.revoked_at.is_(None))
+    rows = db.session().execute(
+        select(Completion.course_id, Completion.completed_at, Completion.fiscal_year, Certificate.id)
+        .outerjoin(Certificate, in_force)
+        .where(Completion.user_id == user_id, Completion.course_id.in_(course_ids)))
+    found: dict[int, list[_Completed]] = {}
+    for course_id, completed_at, year, certificate_id in rows:
+        found.setdefault(course_id, []).append(_Completed(completed_at, year, certificate_id))
     return found
 
 

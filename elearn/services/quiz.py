@@ -24,7 +24,7 @@ from elearn.domain.completion import completion_fiscal_year, is_complete
 from elearn.domain.grading import grade_attempt
 from elearn.models import Completion, Course, CourseVersion, QuizAttempt, User
 from elearn.models.types import utcnow
-from elearn.services import content, learning
+from elearn.services import certificates, content, learning
 from elearn.services.quiz_snapshot import as_response, parse_responses, question_of, snapshot
 
 
@@ -157,9 +157,15 @@ def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[s
             .values(**values)
         ).rowcount
         if changed == 1 and completes_course:
-            session.add(Completion(user_id=user.id, course_id=attempt.course_id,
-                                   course_version_id=attempt.course_version_id, attempt_id=attempt.id,
-                                   completed_at=now, fiscal_year=completion_fiscal_year(now)))
+            completion = Completion(user_id=user.id, course_id=attempt.course_id,
+                                    course_version_id=attempt.course_version_id, attempt_id=attempt.id,
+                                    completed_at=now, fiscal_year=completion_fiscal_year(now),
+                                    body_id=user.body_id, division_id=user.division_id, grade_id=user.grade_id)
+            session.add(completion)
+            session.flush()
+            # Same transaction as the completion: the sequence-guarded UPDATE above lets exactly one
+            # submit through, so there is exactly one certificate.
+            certificates.issue(session, completion, user, version)
     db.session().expire_all()
     stored = db.session().get(QuizAttempt, attempt_id)
     if changed != 1:

@@ -53,3 +53,19 @@ def test_a_learner_completes_the_basic_course(live_server, page):
     page.goto(base + "/")
     card = page.locator("article.course-card", has_text="DXの基礎")
     assert "修了" in card.inner_text()
+    with page.expect_download() as download:
+        card.locator("text=修了証書（PDF）").click()
+    saved = download.value.path()
+    with open(saved, "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    assert download.value.suggested_filename.startswith("修了証書_R")
+
+    with sqlite3.connect(live_server["database"]) as connection:
+        (code, holder) = connection.execute(
+            "SELECT verification_code, holder_name FROM certificates WHERE id = "
+            "(SELECT max(id) FROM certificates)").fetchone()
+    visitor = page.context.browser.new_context(locale="en-US").new_page()  # anyone, not signed in
+    visitor.goto(f"{base}/verify/{code}")
+    assert "有効" in visitor.locator(".verify-result h2").inner_text()
+    assert holder in visitor.locator(".verify-result").inner_text()
+    visitor.context.close()

@@ -8,7 +8,16 @@ from sqlalchemy.orm import aliased
 from elearn import db
 from elearn.demo import DemoAccount, load_demo_data
 from elearn.domain.people import DEFAULT_GRADES, OrgKind, Permission, Tier
-from elearn.models import Grade, OrgUnit, RoleGrant, StaffTier, User
+from elearn.models import (
+    Certificate,
+    CertificateIssuer,
+    Completion,
+    Grade,
+    OrgUnit,
+    RoleGrant,
+    StaffTier,
+    User,
+)
 from elearn.services.accounts import SignInOutcome, find_account, set_password, sign_in
 
 MODELS = (Grade, OrgUnit, User, StaffTier, RoleGrant)
@@ -146,3 +155,12 @@ def test_loading_again_keeps_a_password_the_demo_user_changed(app):
     with app.app_context():
         changed = sign_in(learner.body_code, learner.staff_number, "a-new-password-42")
         assert changed.outcome == SignInOutcome.OK
+
+
+def test_without_synced_courses_the_history_is_skipped(app):
+    with app.app_context():
+        load_demo_data()
+        session = db.session()
+        assert session.scalar(select(func.count()).select_from(Completion)) == 0
+        assert session.scalar(select(func.count()).select_from(Certificate)) == 0
+        assert session.scalar(select(func.count()).select_from(CertificateIssuer)) == 4

@@ -7,33 +7,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from support import run_at_once, sign_in
+from support import answer_form, run_at_once, sign_in
 
 from elearn import db
 from elearn.domain.people import Permission
 from elearn.models import Completion, QuizAttempt, User
 from elearn.services import quiz
-
-
-def answer_form(questions: list[dict], right: bool = True) -> dict:
-    """Form data answering every stored question rightly (or wrongly), by display position."""
-    form: dict = {}
-    for number, q in enumerate(questions, start=1):
-        field, order = f"q{number}", q["order"]
-        if q["kind"] == "single":
-            wanted = next(i for i, c in enumerate(q["choices"]) if c["correct"] == right)
-            form[field] = str(order.index(wanted))
-        elif q["kind"] == "multiple":
-            form[field] = [str(order.index(i)) for i, c in enumerate(q["choices"]) if c["correct"] == right]
-        elif q["kind"] == "true_false":
-            form[field] = "true" if q["answer"] == right else "false"
-        elif q["kind"] == "short_answer":
-            form[field] = q["answers"][0] if right else "わからない"
-        else:
-            ranks = [order.index(i) for i in range(len(order))] if right else list(range(len(order)))
-            for position in range(len(order)):
-                form[f"{field}-{position}"] = str(ranks.index(position) + 1 if right else position + 1)
-    return form
 
 
 @pytest.fixture

@@ -1,0 +1,3 @@
+from elearn.certificates.views import bp
+
+__all__ = ["bp"]

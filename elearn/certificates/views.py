@@ -1,0 +1,105 @@
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from elearn.domain.certificates import CertificateState, grouped_code, normalise_code
+from elearn.domain.fiscal import fiscal_year_label
+from elearn.domain.people import Permission
+from elearn.extensions import limiter
+from elearn.models import Certificate
+from elearn.services import certificate_pdf, certificates, orgs
+from elearn.web import content_disposition, requires, zip_stream
+
+bp = Blueprint("certificates", __name__)
+
+# Codes carry 120 random bits, so guessing is hopeless; the limit keeps scanners from even trying and
+# keeps a leaked list of codes from being checked in bulk.
+_verify_limit = limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
+
+
+@bp.get("/certificates/")
+@login_required
+def mine():
+    return render_template("certificates/mine.html", certificates=certificates.of_holder(current_user.id))
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@login_required
+def pdf(certificate_id: int):
+    certificate = certificates.get(certificate_id) or abort(404)
+    if not _may_download(certificate):
+        abort(403)
+    etag = certificate_pdf.current_etag(certificate)
+    if etag is not None and etag in request.if_none_match:
+        return _revalidate(Response(status=304), etag)
+    rendered = certificate_pdf.pdf_of(certificate)
+    response = send_file(io.BytesIO(rendered.content), mimetype="application/pdf",
+                         download_name=f"修了証書_{certificate.serial}.pdf", etag=rendered.etag,
+                         last_modified=rendered.rendered_at, conditional=True)
+    return _revalidate(response, rendered.etag)
+
+
+def _revalidate(response: Response, etag: str) -> Response:
+    # Revalidate every time (a revocation changes the PDF) but let the browser keep a copy.
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _may_download(certificate: Certificate) -> bool:
+    if certificate.user_id == current_user.id or current_user.has_permission(Permission.ADMIN):
+        return True
+    return current_user.has_permission(Permission.MANAGER) and orgs.can_view_staff(current_user, certificate.user_id)
+
+
+@bp.get("/team/certificates.zip")
+@requires(Permission.MANAGER)
+def team_zip():
+    fiscal_year = request.args.get("fiscal_year", type=int)
+    team = certificates.for_team(current_user, fiscal_year)
+    if not team:
+        flash(_("There are no certificates to download for that year."), "info")
+        return redirect(url_for("reports.team"))
+    suffix = f"_{fiscal_year_label(fiscal_year)}" if fiscal_year else ""
+    # Names are fixed now; each PDF is fetched in the session alive while the stream runs.
+    entries = [(f"{fiscal_year_label(c.fiscal_year)}/{c.holder.staff_number}_{c.holder_name}_{c.serial}.pdf",
+                lambda certificate_id=c.id: certificate_pdf.pdf_of(certificates.get(certificate_id)).content)
+               for c in team]
+    # Streamed: PDFs not rendered yet are rendered as the archive goes out, so a large team neither
+    # waits for all of them before the first byte nor holds the whole archive in memory.
+    response = Response(stream_with_context(zip_stream(entries)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = content_disposition(f"修了証書{suffix}.zip")
+    return response
+
+
+@bp.get("/verify/")
+def verify_form():
+    typed = request.args.get("code", "")
+    if typed.strip():
+        return redirect(url_for("certificates.verify", code=normalise_code(typed) or "-"))
+    return render_template("certificates/verify_form.html")
+
+
+@bp.get("/verify/<code>")
+@_verify_limit
+def verify(code: str):
+    certificate = certificates.by_code(code)
+    if certificate is None:
+        return render_template("certificates/verify.html", certificate=None, typed=code), 404
+    replacement = certificate.superseded_by if certificate.state is CertificateState.SUPERSEDED else None
+    return render_template("certificates/verify.html", certificate=certificate, replacement=replacement,
+                           code=grouped_code(certificate.verification_code))

@@ -1,0 +1,105 @@
+"""Certificate PDFs: rendered by WeasyPrint once, stored, and rendered again only when the template
+(or what the sheet shows of the certificate's state) has changed since."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import segno
+from flask import current_app, render_template
+from weasyprint import HTML
+
+from elearn import db
+from elearn.domain.certificates import grouped_code, study_time_ja
+from elearn.domain.completion import TOKYO
+from elearn.domain.fiscal import format_date_ja
+from elearn.domain.people import TIER_NAMES_JA
+from elearn.models import Certificate, CertificateSeal
+from elearn.services import pdf_store
+
+TEMPLATE = "certificates/certificate.html"
+STYLESHEET = Path("certificates") / "certificate.css"
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    etag: str
+    rendered_at: datetime
+
+
+def verify_url(certificate: Certificate) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/verify/{certificate.verification_code}"
+
+
+def template_key(certificate: Certificate) -> str:
+    """Changes when the template, its stylesheet, the public URL or the certificate's state does."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cached = app.extensions.get("elearn.certificate_template_hash")
+    if cached is None:
+        source, _filename, _uptodate = app.jinja_loader.get_source(app.jinja_env, TEMPLATE)
+        stylesheet = (Path(app.static_folder) / STYLESHEET).read_bytes()
+        cached = hashlib.sha256(source.encode() + b"\0" + stylesheet).hexdigest()
+        app.extensions["elearn.certificate_template_hash"] = cached
+    return hashlib.sha256(f"{cached}|{app.config['PUBLIC_URL']}|{certificate.state.value}".encode()).hexdigest()
+
+
+def pdf_of(certificate: Certificate) -> RenderedPdf:
+    """The stored PDF, rendered first if there is none or it came from another template."""
+    key = template_key(certificate)
+    stored = pdf_store.get(certificate.id)
+    if stored is not None and stored.template_key == key:
+        return RenderedPdf(stored.content, stored.etag, stored.rendered_at)
+    content = render(certificate)
+    saved = pdf_store.put(certificate.id, key, content)
+    return RenderedPdf(saved.content, saved.etag, saved.rendered_at)
+
+
+def not_rendered(candidates: list[Certificate]) -> list[Certificate]:
+    """Those of `candidates` with no stored PDF from the current template."""
+    stored = pdf_store.stored_keys()
+    return [c for c in candidates if stored.get(c.id) != template_key(c)]
+
+
+def current_etag(certificate: Certificate) -> str | None:
+    """The ETag of the stored PDF if it is up to date, read without loading the PDF (for 304s)."""
+    stored = pdf_store.key_and_etag(certificate.id)
+    return stored[1] if stored and stored[0] == template_key(certificate) else None
+
+
+def render(certificate: Certificate) -> bytes:
+    html = render_template(TEMPLATE, **_sheet(certificate))
+    return HTML(string=html, base_url=str(Path(current_app.static_folder)) + "/").write_pdf()
+
+
+def _sheet(certificate: Certificate) -> dict[str, object]:
+    qr = segno.make(verify_url(certificate), error="m")
+    superseded_by = certificate.superseded_by
+    return {
+        "certificate": certificate,
+        "tier_name": TIER_NAMES_JA[certificate.tier],
+        "study_time": study_time_ja(certificate.minutes),
+        "completed_on_ja": format_date_ja(certificate.completed_on),
+        "completed_on_iso": f"{certificate.completed_on.year}年{certificate.completed_on.month}月"
+                            f"{certificate.completed_on.day}日",
+        "issued_on_ja": format_date_ja(certificate.issued_at.astimezone(TOKYO).date()),
+        "revoked_on_ja": format_date_ja(certificate.revoked_on) if certificate.revoked_on else "",
+        "superseded_by_serial": superseded_by.serial if superseded_by else "",
+        "verify_url": verify_url(certificate),
+        "grouped_code": grouped_code(certificate.verification_code),
+        # Vector QR: paths, not a bitmap, so it scans at any print size.
+        "qr_svg": qr.svg_inline(scale=1, border=0, dark="#1d1d1b", omitsize=False),
+        "seal_data_uri": _seal_uri(certificate.seal_id),
+    }
+
+
+def _seal_uri(seal_id: int | None) -> str | None:
+    if seal_id is None:
+        return None
+    seal = db.session().get(CertificateSeal, seal_id)
+    return "data:image/png;base64," + base64.b64encode(seal.png).decode("ascii") if seal else None
+

@@ -1,0 +1,264 @@
+"""Issuing, revoking, reissuing and finding certificates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, contains_eager, joinedload
+
+from elearn import db
+from elearn.domain.certificates import (
+    CertificateState,
+    certificate_tier,
+    new_verification_code,
+    normalise_code,
+    serial_number,
+)
+from elearn.domain.completion import TOKYO
+from elearn.domain.people import Tier
+from elearn.models import (
+    Certificate,
+    CertificateCounter,
+    CertificateIssuer,
+    Completion,
+    CourseVersion,
+    OrgUnit,
+    User,
+)
+from elearn.models.types import utcnow
+from elearn.services import audit
+from elearn.services.orgs import visible_staff_query
+
+PAGE_SIZE = 50
+REASON_MAX = 500
+
+
+class CertificateRefused(Exception):
+    """An action that does not apply to the certificate in its present state; the message says why."""
+
+
+def issue(session: Session, completion: Completion, holder: User, version: CourseVersion) -> Certificate:
+    """Issue the certificate of a completion just added in `session`'s transaction, dated as the
+    completion (demo history and late issuing keep the real date)."""
+    certificate = _new_certificate(session, completion, holder.name, version)
+    certificate.issued_at = completion.completed_at
+    session.add(certificate)
+    session.flush()
+    return certificate
+
+
+def _new_certificate(session: Session, completion: Completion, holder_name: str,
+                     version: CourseVersion) -> Certificate:
+    tier = certificate_tier([Tier(value) for value in version.tiers])
+    sequence = _next_sequence(session, completion.body_id, completion.fiscal_year, tier)
+    body = session.get(OrgUnit, completion.body_id)
+    issuer = session.get(CertificateIssuer, completion.body_id)
+    return Certificate(
+        completion_id=completion.id, user_id=completion.user_id, body_id=completion.body_id,
+        serial=serial_number(completion.fiscal_year, tier, sequence), fiscal_year=completion.fiscal_year,
+        tier=tier, sequence=sequence, verification_code=new_verification_code(), holder_name=holder_name,
+        course_title=version.title, minutes=version.estimated_minutes,
+        completed_on=completion.completed_at.astimezone(TOKYO).date(), body_name=body.name,
+        # Until an admin sets the signer, certificates are issued in the body's own name.
+        issuer_title=issuer.title if issuer else body.name, issuer_name=issuer.name if issuer else "",
+        seal_id=issuer.seal_id if issuer else None,
+    )
+
+
+def _next_sequence(session: Session, body_id: int, fiscal_year: int, tier: Tier) -> int:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(CertificateCounter)
+                    .values(body_id=body_id, fiscal_year=fiscal_year, tier=tier, last_sequence=0)
+                    .on_conflict_do_nothing())
+    # The UPDATE takes the row lock (PostgreSQL) or runs under the write lock (SQLite), so no two
+    # transactions read the same number.
+    return session.execute(
+        update(CertificateCounter)
+        .where(CertificateCounter.body_id == body_id, CertificateCounter.fiscal_year == fiscal_year,
+               CertificateCounter.tier == tier)
+        .values(last_sequence=CertificateCounter.last_sequence + 1)
+        .returning(CertificateCounter.last_sequence)
+        .execution_options(synchronize_session=False)  # no counter object is held in the session
+    ).scalar_one()
+
+
+def issue_missing() -> int:
+    """Certificates for completions that have none (completions made before certificates existed)."""
+    session = db.session()
+    with_certificate = select(Certificate.completion_id)
+    missing = session.scalars(select(Completion.id).where(Completion.id.not_in(with_certificate))
+                              .order_by(Completion.completed_at)).all()
+    for completion_id in missing:
+        with db.write_session() as writing:
+            completion = writing.get(Completion, completion_id)
+            issue(writing, completion, completion.user, completion.course_version)
+    return len(missing)
+
+
+def revoke(actor: User, certificate_id: int, reason: str) -> Certificate:
+    """Revoke from today (Japan): it stops counting from this day and verification says so."""
+    reason = reason.strip()
+    if not reason:
+        raise CertificateRefused("reason")
+    with db.write_session() as session:
+        certificate = session.get(Certificate, certificate_id)
+        if certificate.state is not CertificateState.VALID:
+            raise CertificateRefused(certificate.state.value)
+        now = utcnow()
+        certificate.revoked_at = now
+        certificate.revoked_on = now.astimezone(TOKYO).date()
+        certificate.revoked_reason = reason[:REASON_MAX]
+        certificate.revoked_by_id = actor.id
+        audit.record(session, actor, "certificate.revoke", certificate.serial, reason=certificate.revoked_reason,
+                     holder=certificate.holder_name)
+    return certificate
+
+
+def reissue(actor: User, certificate_id: int) -> Certificate:
+    """A new certificate in the holder's present name for the same completion; the old one is marked
+    superseded and points at it, so the person still counts once."""
+    with db.write_session() as session:
+        old = session.get(Certificate, certificate_id)
+        if old.state is not CertificateState.VALID:
+            raise CertificateRefused(old.state.value)
+        completion = old.completion
+        old.superseded_at = utcnow()
+        session.flush()  # the old one leaves the one-current-per-completion index first
+        new = _new_certificate(session, completion, old.holder.name, completion.course_version)
+        session.add(new)
+        session.flush()
+        old.superseded_by_id = new.id
+        audit.record(session, actor, "certificate.reissue", old.serial, new_serial=new.serial,
+                     old_name=old.holder_name, new_name=new.holder_name)
+    return new
+
+
+def by_code(typed: str) -> Certificate | None:
+    code = normalise_code(typed)
+    if not code:
+        return None
+    return db.session().scalar(select(Certificate).where(Certificate.verification_code == code))
+
+
+def get(certificate_id: int) -> Certificate | None:
+    return db.session().get(Certificate, certificate_id)
+
+
+def by_serial(serial: str, body_code: str | None = None) -> list[Certificate]:
+    """Serials are unique per body; without a body there may be several."""
+    query = select(Certificate).where(Certificate.serial == serial.strip().upper())
+    if body_code:
+        query = query.join(OrgUnit, OrgUnit.id == Certificate.body_id).where(OrgUnit.code == body_code)
+    return list(db.session().scalars(query))
+
+
+def of_holder(user_id: int) -> list[Certificate]:
+    """Everything ever issued to a person, newest first."""
+    return list(db.session().scalars(
+        select(Certificate).where(Certificate.user_id == user_id)
+        .order_by(Certificate.completed_on.desc(), Certificate.id.desc())))
+
+
+def of_attempt(user_id: int, attempt_id: int) -> Certificate | None:
+    """The certificate in force for the completion this attempt made, if it made one."""
+    return db.session().scalar(
+        select(Certificate).join(Completion, Completion.id == Certificate.completion_id)
+        .where(Completion.attempt_id == attempt_id, Certificate.user_id == user_id,
+               Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None)))
+
+
+def _team_in_force(viewer: User) -> Select:
+    staff_ids = visible_staff_query(viewer).with_only_columns(User.id)
+    return select(Certificate).where(Certificate.user_id.in_(staff_ids), Certificate.superseded_at.is_(None),
+                                     Certificate.revoked_at.is_(None))
+
+
+def for_team(viewer: User, fiscal_year: int | None = None) -> list[Certificate]:
+    """Certificates in force of the staff the viewer manages now (their unit subtree)."""
+    query = _team_in_force(viewer).options(joinedload(Certificate.holder)).order_by(
+        Certificate.fiscal_year, Certificate.serial)
+    if fiscal_year is not None:
+        query = query.where(Certificate.fiscal_year == fiscal_year)
+    return list(db.session().scalars(query))
+
+
+def team_counts_by_year(viewer: User) -> list[tuple[int, int]]:
+    """(fiscal year, certificates in force) for the viewer's team, oldest year first."""
+    counted = _team_in_force(viewer).with_only_columns(Certificate.fiscal_year, func.count()).group_by(
+        Certificate.fiscal_year).order_by(Certificate.fiscal_year)
+    return [(year, count) for year, count in db.session().execute(counted)]
+
+
+def in_fiscal_year(fiscal_year: int | None) -> list[Certificate]:
+    query = select(Certificate).options(joinedload(Certificate.body)).order_by(
+        Certificate.fiscal_year, Certificate.body_id, Certificate.serial)
+    if fiscal_year is not None:
+        query = query.where(Certificate.fiscal_year == fiscal_year)
+    return list(db.session().scalars(query))
+
+
+@dataclass(frozen=True)
+class CertificatePage:
+    certificates: list[Certificate]
+    page: int
+    pages: int
+    total: int
+
+
+def search(text: str = "", fiscal_year: int | None = None, state: CertificateState | None = None,
+           page: int = 1, renamed: bool = False) -> CertificatePage:
+    """Admin list: by serial, holder name or staff number, fiscal year and state; one page.
+    `renamed` finds certificates in force whose holder's name has changed since (after an HR import)."""
+    query = select(Certificate).join(User, User.id == Certificate.user_id)
+    if renamed:
+        query = _in_state(query, CertificateState.VALID).where(Certificate.holder_name != User.name)
+    text = text.strip()
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(or_(Certificate.serial.ilike(pattern), Certificate.holder_name.like(pattern),
+                                User.name.like(pattern), User.staff_number == text))
+    if fiscal_year is not None:
+        query = query.where(Certificate.fiscal_year == fiscal_year)
+    query = _in_state(query, state)
+    total = db.session().scalar(query.with_only_columns(func.count()).order_by(None))
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = db.session().scalars(
+        query.options(joinedload(Certificate.body), contains_eager(Certificate.holder))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return CertificatePage(list(rows), page, pages, total)
+
+
+def _in_state(query: Select, state: CertificateState | None) -> Select:
+    if state is CertificateState.REVOKED:
+        return query.where(Certificate.revoked_at.is_not(None))
+    if state is CertificateState.SUPERSEDED:
+        return query.where(Certificate.superseded_at.is_not(None), Certificate.revoked_at.is_(None))
+    if state is CertificateState.VALID:
+        return query.where(Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None))
+    return query
+
+
+def fiscal_years() -> list[int]:
+    return list(db.session().scalars(select(Certificate.fiscal_year).distinct().order_by(Certificate.fiscal_year)))
+
+
+def history(certificate: Certificate) -> list[Certificate]:
+    """Every certificate issued for the same completion, oldest first."""
+    return list(db.session().scalars(select(Certificate).where(Certificate.completion_id == certificate.completion_id)
+                                     .order_by(Certificate.issued_at, Certificate.id)))
+
+
+def counts_as_of(as_of: date, tiers: list[Tier]) -> int:
+    """Distinct people with a counting certificate of `tiers` on `as_of`: the rule of
+    `domain.certificates.counts_on`, in SQL."""
+    return db.session().scalar(
+        select(func.count(func.distinct(Certificate.user_id))).where(
+            Certificate.tier.in_(tiers), Certificate.superseded_at.is_(None), Certificate.completed_on <= as_of,
+            or_(Certificate.revoked_on.is_(None), Certificate.revoked_on > as_of))
+    )

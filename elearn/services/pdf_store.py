@@ -1,0 +1,48 @@
+"""Where rendered certificate PDFs live: one small interface over a database table, so a file or
+object store can replace it without touching callers."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from elearn import db
+from elearn.models import CertificatePdf
+from elearn.models.types import utcnow
+
+
+def get(certificate_id: int) -> CertificatePdf | None:
+    return db.session().get(CertificatePdf, certificate_id)
+
+
+def key_and_etag(certificate_id: int) -> tuple[str, str] | None:
+    """What is stored, without reading the PDF itself."""
+    row = db.session().execute(select(CertificatePdf.template_key, CertificatePdf.etag)
+                               .where(CertificatePdf.certificate_id == certificate_id)).first()
+    return (row.template_key, row.etag) if row else None
+
+
+def stored_keys() -> dict[int, str]:
+    """Template key of every stored PDF, by certificate id (one query, for bulk rendering)."""
+    return dict(db.session().execute(select(CertificatePdf.certificate_id, CertificatePdf.template_key)).all())
+
+
+def put(certificate_id: int, template_key: str, content: bytes) -> CertificatePdf:
+    """Store (or replace) a PDF. Two requests rendering the same certificate at once both succeed;
+    the later write wins and either copy is a correct PDF."""
+    etag = hashlib.sha256(content).hexdigest()
+    try:
+        with db.write_session() as session:
+            stored = session.get(CertificatePdf, certificate_id)
+            if stored is None:
+                stored = CertificatePdf(certificate_id=certificate_id)
+                session.add(stored)
+            stored.template_key, stored.etag, stored.content, stored.rendered_at = (
+                template_key, etag, content, utcnow())
+    except IntegrityError:  # the other request inserted first (PostgreSQL)
+        db.session().rollback()
+        return put(certificate_id, template_key, content)
+    return stored
+
