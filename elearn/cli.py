@@ -49,8 +49,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(content_group)
     from elearn.cli_certificates import certificates_group
     from elearn.cli_content import import_quiz
+    from elearn.cli_reports import report_group
 
     app.cli.add_command(certificates_group)
+    app.cli.add_command(report_group)
 
     for command in (create_admin, import_orgs, import_staff, import_quiz, demo, serve):
         app.cli.add_command(command)

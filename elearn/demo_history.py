@@ -35,7 +35,9 @@ from elearn.models import (
     CertificateSeal,
     Completion,
     Course,
+    CourseDeadline,
     CourseVersion,
+    KpiTarget,
     OrgUnit,
     RoleGrant,
     User,
@@ -131,6 +133,8 @@ def load_demo_history(session: Session, now: datetime | None = None) -> int:
     if len(bodies) != len(BODY_CODES):
         return 0
     issuers = _ensure_issuers(session, bodies)
+    _ensure_targets(session, bodies)
+    _ensure_deadlines(session, fiscal_year(now.astimezone(TOKYO).date()))
     if _has_completions(session, bodies):
         return 0
     courses = _courses(session)
@@ -207,6 +211,53 @@ def _admin(session: Session, prefecture: OrgUnit) -> User | None:
         .where(RoleGrant.permission == Permission.ADMIN, User.body_id == prefecture.id)
         .order_by(User.staff_number).limit(1)
     )
+
+
+# --- what the reports measure against ---------------------------------------------------------------
+
+# Cumulative tier 1-3 trainees per body, R4 (FY2022) to R8: the Akita plan's shape at the demo's size.
+KPI_TARGETS = {
+    "P000": (25, 45, 65, 85, 105, 125),
+    "M100": (4, 8, 12, 16, 20, 24),
+    "M200": (2, 4, 6, 8, 10, 12),
+    "M300": (1, 2, 3, 4, 5, 6),
+}
+RECURRING_DEADLINE = (10, 31)  # the yearly security course: by the end of October
+ALL_STAFF_DEADLINE = (12, 25)  # other all-staff courses: before the year-end holidays
+TIER_DEADLINE = (2, 26)  # tier courses: by the end of February (the next calendar year)
+
+
+def _ensure_targets(session: Session, bodies: dict[str, OrgUnit]) -> None:
+    """The targets an admin would have entered; only for a body that has none yet."""
+    has_targets = set(session.scalars(select(KpiTarget.body_id).distinct()))
+    for code, targets in KPI_TARGETS.items():
+        if bodies[code].id in has_targets:
+            continue
+        session.add_all(KpiTarget(body_id=bodies[code].id, fiscal_year=FIRST_FISCAL_YEAR + index, target=target)
+                        for index, target in enumerate(targets))
+
+
+def _ensure_deadlines(session: Session, current_year: int) -> None:
+    """This year's deadlines (some already passed, so team pages show overdue marks) and last
+    year's (the end of the year); only where none is set."""
+    set_already = {(course_id, year) for course_id, year in
+                   session.execute(select(CourseDeadline.course_id, CourseDeadline.fiscal_year))}
+    for course in session.scalars(select(Course).where(Course.is_active).options(selectinload(Course.versions))):
+        version = course.current_version
+        if version is None:
+            continue
+        if version.recurrence_years:
+            month, day = RECURRING_DEADLINE
+        elif set(version.tiers) & {tier.value for tier in ASSIGNABLE_TIERS}:
+            month, day = TIER_DEADLINE
+        else:
+            month, day = ALL_STAFF_DEADLINE
+        wanted = {
+            current_year: date(current_year + (1 if month < 4 else 0), month, day),
+            current_year - 1: fiscal_year_bounds(current_year - 1)[1],
+        }
+        session.add_all(CourseDeadline(course_id=course.id, fiscal_year=year, due_on=due_on)
+                        for year, due_on in wanted.items() if (course.id, year) not in set_already)
 
 
 # --- issuers and the prefecture's seal -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from elearn.domain.completion import CourseStatus
 from elearn.domain.people import OrgKind, Permission, Tier
 
 TIER_LABELS = {
@@ -24,4 +25,10 @@ ORG_KIND_LABELS = {
     OrgKind.MUNICIPALITY: _l("Municipality"),
     OrgKind.DEPARTMENT: _l("Department"),
     OrgKind.DIVISION: _l("Division"),
+}
+
+COURSE_STATUS_LABELS = {
+    CourseStatus.COMPLETED: _l("Completed"),
+    CourseStatus.IN_PROGRESS: _l("In progress"),
+    CourseStatus.NOT_STARTED: _l("Not started"),
 }

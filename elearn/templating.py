@@ -10,7 +10,7 @@ from flask_babel import format_date, get_locale
 
 from elearn.domain import fiscal
 from elearn.domain.people import Permission, Tier
-from elearn.labels import ORG_KIND_LABELS, PERMISSION_LABELS, TIER_LABELS
+from elearn.labels import COURSE_STATUS_LABELS, ORG_KIND_LABELS, PERMISSION_LABELS, TIER_LABELS
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -40,6 +40,7 @@ def init_templating(app: Flask) -> None:
         Permission=Permission,
         Tier=Tier,
         TIER_LABELS=TIER_LABELS,
+        COURSE_STATUS_LABELS=COURSE_STATUS_LABELS,
         PERMISSION_LABELS=PERMISSION_LABELS,
         ORG_KIND_LABELS=ORG_KIND_LABELS,
         current_locale=lambda: str(get_locale()),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select, text
@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, insert, select, text
 from elearn import db
 from elearn.db import Base
 from elearn.domain.completion import completion_fiscal_year
-from elearn.domain.people import DEFAULT_GRADES
+from elearn.domain.people import DEFAULT_GRADES, Tier
 from elearn.models import Certificate, Completion, Course, CourseVersion, Grade, User
 from elearn.models.types import utcnow
 from elearn.services import certificates
@@ -107,3 +107,29 @@ def empty_postgres(url: str) -> None:
         # What migration 0002 seeds, as a fresh database has it.
         connection.execute(insert(Grade), [{"name": n, "sort_order": i} for i, n in enumerate(DEFAULT_GRADES)])
     engine.dispose()
+
+
+def trainees_by_sql(as_of: date, tiers, body_ids: list[int] | None = None, since: int = 2022,
+                    in_year: int | None = None) -> int:
+    """The KPI rule (distinct people) written out once more in plain SQL, independently of
+    elearn.services.kpi, to check the report against."""
+    tier_list = ", ".join(f"'{Tier(tier).value}'" for tier in tiers)
+    sql = (f"SELECT count(DISTINCT user_id) FROM certificates WHERE tier IN ({tier_list}) "
+           "AND superseded_at IS NULL AND fiscal_year >= :since AND completed_on <= :as_of "
+           "AND (revoked_on IS NULL OR revoked_on > :as_of)")
+    parameters: dict = {"since": since, "as_of": as_of}
+    if body_ids is not None:
+        sql += f" AND body_id IN ({', '.join(str(int(body_id)) for body_id in body_ids)})"
+    if in_year is not None:
+        sql += " AND fiscal_year = :in_year"
+        parameters["in_year"] = in_year
+    return db.session().execute(text(sql), parameters).scalar_one()
+
+
+def browser_sign_in(page, base_url: str, account: dict) -> None:
+    """Sign in through the form in a Playwright page, as a person would."""
+    page.goto(f"{base_url}/sign-in")
+    page.select_option("select[name=body]", account["body"])
+    page.fill("input[name=sign_in_name]", account["staff_number"])
+    page.fill("input[name=password]", account["password"])
+    page.click("button[type=submit]")

@@ -1,12 +1,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from elearn.domain.people import Permission
-from elearn.labels import PERMISSION_LABELS
+from elearn.domain.kpi import CountUnit
+from elearn.domain.people import Permission, Tier
+from elearn.labels import PERMISSION_LABELS, TIER_LABELS
 
 IMPORT_EXTENSIONS = ["csv", "xlsx"]
 SEAL_EXTENSIONS = ["png", "jpg", "jpeg", "webp"]
@@ -47,3 +57,18 @@ class IssuerForm(FlaskForm):
     seal = FileField(_l("Seal image (PNG, JPEG or WebP; optional)"),
                      validators=[FileAllowed(SEAL_EXTENSIONS, _l("Choose a PNG, JPEG or WebP image."))])
     remove_seal = BooleanField(_l("Remove the seal"))
+
+
+class KpiRuleForm(FlaskForm):
+    tiers = SelectMultipleField(_l("Tiers that count"), validators=[DataRequired(_l("Choose at least one tier."))],
+                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    since_fiscal_year = IntegerField(_l("Count from fiscal year (Western year of its April, e.g. 2022 for R4)"),
+                                     validators=[DataRequired(), NumberRange(2019, 2100)])
+    unit = SelectField(_l("What is counted"), validators=[DataRequired()])
+    municipal_staff_count_for_prefecture = BooleanField(_l("Municipal staff count toward the prefecture's figure"))
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.tiers.choices = [SelectChoice(t.value, str(TIER_LABELS[t])) for t in Tier]
+        self.unit.choices = [SelectChoice(CountUnit.PEOPLE.value, str(_l("Distinct people"))),
+                             SelectChoice(CountUnit.COMPLETIONS.value, str(_l("Completions")))]

@@ -4,7 +4,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from elearn.admin import certificates as certificate_pages  # noqa: F401  (registers its routes on bp)
-from elearn.admin import imports  # noqa: F401  (registers the import routes on bp)
+from elearn.admin import (
+    imports,  # noqa: F401  (registers the import routes on bp)
+    reporting,  # noqa: F401  (registers the KPI and deadline routes on bp)
+)
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import GrantForm
 from elearn.auth.forms import EmptyForm

@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
 
@@ -74,28 +73,3 @@ def study_time_ja(minutes: int) -> str:
     if not hours:
         return f"{rest}分"
     return f"{hours}時間{rest}分" if rest else f"{hours}時間"
-
-
-@dataclass(frozen=True)
-class CountedCertificate:
-    """What counting needs of one certificate."""
-
-    holder_id: int
-    tier: Tier
-    completed_on: date
-    revoked_on: date | None = None
-    superseded: bool = False
-
-
-def counts_on(certificate: CountedCertificate, as_of: date) -> bool:
-    """Counts from its completion day until the day before its revocation. A superseded certificate
-    never counts: its replacement carries the same completion day and counts instead."""
-    if certificate.superseded or certificate.completed_on > as_of:
-        return False
-    return certificate.revoked_on is None or as_of < certificate.revoked_on
-
-
-def trainees(certificates: Iterable[CountedCertificate], as_of: date, tiers: Collection[Tier]) -> int:
-    """Distinct people holding a counting certificate of one of `tiers` on `as_of`."""
-    wanted = set(tiers)
-    return len({c.holder_id for c in certificates if c.tier in wanted and counts_on(c, as_of)})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -58,3 +58,21 @@ def is_due_again(completed_in: Collection[int], recurrence_years: int | None, cu
     if recurrence_years is None:
         return False
     return current_year - max(completed_in) >= recurrence_years
+
+
+def completion_for_year(completions: Collection[tuple[int, date]], recurrence_years: int | None,
+                        year: int) -> date | None:
+    """The latest completion (fiscal year, day) that meets the course for fiscal year `year`: any
+    earlier one, or for a recurring course one within its last N years."""
+    meeting = [day for done_in, day in completions
+               if done_in <= year and (recurrence_years is None or year - done_in < recurrence_years)]
+    return max(meeting, default=None)
+
+
+def is_overdue(completed_on: date | None, due_on: date | None, today: date) -> bool:
+    """Not completed and the deadline has passed (the deadline day itself is still in time)."""
+    return completed_on is None and due_on is not None and today > due_on
+
+
+def is_late(completed_on: date | None, due_on: date | None) -> bool:
+    return completed_on is not None and due_on is not None and completed_on > due_on

@@ -9,6 +9,7 @@ from elearn.models.certificates import (
 )
 from elearn.models.learning import Completion, Course, CourseVersion, LessonProgress, QuizAttempt
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
+from elearn.models.reporting import CourseDeadline, KpiRuleRow, KpiTarget
 from elearn.models.security import AuditEntry, PasswordResetToken, SignInFailure
 
 __all__ = [
@@ -19,11 +20,14 @@ __all__ = [
     "CertificatePdf",
     "CertificateSeal",
     "Completion",
+    "CourseDeadline",
     "Course",
     "CourseVersion",
     "LessonProgress",
     "QuizAttempt",
     "Grade",
+    "KpiRuleRow",
+    "KpiTarget",
     "OrgUnit",
     "PasswordResetToken",
     "RoleGrant",

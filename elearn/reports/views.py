@@ -1,27 +1,160 @@
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
+from datetime import date, datetime
 
-from elearn.domain.people import Permission
-from elearn.services import certificates, staff
-from elearn.web import requires
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
 
-bp = Blueprint("reports", __name__, url_prefix="/team")
+from elearn.domain.completion import TOKYO
+from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
+from elearn.domain.people import Permission, Tier
+from elearn.reports import kpi_export, team_export
+from elearn.services import certificates, kpi, staff
+from elearn.services import team as team_service
+from elearn.services.team import SortKey, StatusFilter, TeamFilters
+from elearn.web import content_disposition, requires
+
+bp = Blueprint("reports", __name__)
+
+ROWS_PER_PAGE = 100
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+STATUS_FILTER_LABELS = {
+    StatusFilter.OUTSTANDING: _l("Not completed"),
+    StatusFilter.OVERDUE: _l("Overdue"),
+    StatusFilter.NOT_STARTED: _l("Not started"),
+    StatusFilter.IN_PROGRESS: _l("In progress"),
+    StatusFilter.COMPLETED: _l("Completed"),
+}
 
 
-@bp.get("/")
+def _today():  # type: ignore[no-untyped-def]
+    return datetime.now(TOKYO).date()
+
+
+def _enum_arg(name: str, enum):  # type: ignore[no-untyped-def]
+    try:
+        return enum(request.args[name]) if request.args.get(name) else None
+    except ValueError:
+        return None  # an old bookmark or a hand-edited link: show everything rather than fail
+
+
+def _team_filters() -> TeamFilters:
+    current = fiscal_year(_today())
+    year = request.args.get("fiscal_year", current, type=int)
+    return TeamFilters(
+        fiscal_year=year if 2000 <= year <= current else current,
+        unit_id=request.args.get("unit", type=int),
+        grade_id=request.args.get("grade", type=int),
+        tier=_enum_arg("tier", Tier),
+        course_id=request.args.get("course", type=int),
+        status=_enum_arg("status", StatusFilter),
+        q=request.args.get("q", "").strip()[:100],
+        sort=_enum_arg("sort", SortKey) or SortKey.UNIT,
+        descending=request.args.get("dir") == "desc",
+    )
+
+
+def filter_args(filters: TeamFilters) -> dict:
+    """The filters as query arguments, for links that keep them (sorting, pages, exports)."""
+    args = {"fiscal_year": filters.fiscal_year, "unit": filters.unit_id, "grade": filters.grade_id,
+            "tier": filters.tier, "course": filters.course_id, "status": filters.status, "q": filters.q,
+            "sort": filters.sort if filters.sort is not SortKey.UNIT else None,
+            "dir": "desc" if filters.descending else None}
+    return {key: value for key, value in args.items() if value not in (None, "")}
+
+
+@bp.get("/team/")
 @requires(Permission.MANAGER)
 def team():
-    page = staff.list_visible_staff(
-        current_user, search=request.args.get("q", ""), page=request.args.get("page", 1, type=int)
-    )
-    return render_template("reports/team.html", page=page, q=request.args.get("q", ""),
-                           certificate_years=certificates.team_counts_by_year(current_user))
+    filters = _team_filters()
+    view = team_service.team_view(current_user, filters, _today())
+    pages = max(1, -(-len(view.rows) // ROWS_PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    current = fiscal_year(view.today)
+    return render_template(
+        "reports/team.html", view=view, args=filter_args(filters),
+        rows=view.rows[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE], pager_state={"page": page, "pages": pages},
+        fiscal_years=list(range(current, current - 5, -1)), statuses=STATUS_FILTER_LABELS,
+        certificate_years=certificates.team_counts_by_year(current_user))
 
 
-@bp.get("/staff/<int:staff_id>")
+@bp.get("/team/completion.<any(csv, xlsx):file_format>")
+@requires(Permission.MANAGER)
+def team_export_file(file_format: str):
+    view = team_service.team_view(current_user, _team_filters(), _today())
+    name = f"{_('Team completion')}_{fiscal_year_label_ja(view.filters.fiscal_year)}_{view.today:%Y%m%d}"
+    if file_format == "csv":
+        body, mimetype = team_export.as_csv(view), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = team_export.as_xlsx(view), XLSX_TYPE
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": content_disposition(f"{name}.{file_format}"), "Cache-Control": "private, no-store"})
+
+
+@bp.get("/team/staff/<int:staff_id>")
 @requires(Permission.MANAGER)
 def staff_member(staff_id: int):
     member = staff.visible_staff_member(current_user, staff_id)
     if member is None:
         abort(403)
     return render_template("reports/staff_member.html", member=member)
+
+
+# --- the KPI report ---------------------------------------------------------------------------------------------
+
+
+def _kpi_viewer_only() -> None:
+    if not (current_user.has_permission(Permission.REPORTER) or current_user.has_permission(Permission.ADMIN)):
+        abort(403)
+
+
+def _kpi_report():  # type: ignore[no-untyped-def]
+    """The report for the arguments given; a bad date is reported, not guessed."""
+    today = _today()
+    as_of, error = today, None
+    if request.args.get("as_of"):
+        try:
+            as_of = date.fromisoformat(request.args["as_of"])
+        except ValueError:
+            error = _("The date must be written as YYYY-MM-DD, e.g. %(example)s.", example=today.isoformat())
+    if as_of > today:
+        as_of, error = today, _("Figures cannot be given for a future date; showing today's.")
+    try:
+        report = kpi.report(current_user, as_of, request.args.get("body") or None)
+    except kpi.NotVisible:
+        abort(403)
+    return report, error
+
+
+@bp.get("/kpi/")
+@login_required
+def kpi_page():
+    _kpi_viewer_only()
+    report, error = _kpi_report()
+    return render_template("reports/kpi.html", report=report, error=error, chart=kpi_export.chart(report),
+                           today=_today(), rule_text=kpi_export.rule_text(report),
+                           bodies=kpi.visible_bodies(current_user),
+                           args={"as_of": request.args.get("as_of") or None, "body": request.args.get("body") or None})
+
+
+@bp.get("/kpi/report.<any(csv, xlsx, pdf, json):file_format>")
+@login_required
+def kpi_file(file_format: str):
+    _kpi_viewer_only()
+    report, error = _kpi_report()
+    if error:
+        abort(400, error)
+    name = f"KPI_{report.body.name}_{report.as_of:%Y%m%d}.{file_format}"
+    if file_format == "csv":
+        body, mimetype = kpi_export.as_csv(report), "text/csv; charset=utf-8"
+    elif file_format == "xlsx":
+        body, mimetype = kpi_export.as_xlsx(report), XLSX_TYPE
+    elif file_format == "json":
+        body, mimetype = kpi_export.as_json(report).encode(), "application/json"
+    else:
+        with force_locale("ja"):  # a document for a committee, in Japanese whatever the UI language
+            body, mimetype = kpi_export.as_pdf(report), "application/pdf"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store"})

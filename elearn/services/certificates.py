@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -252,13 +251,3 @@ def history(certificate: Certificate) -> list[Certificate]:
     """Every certificate issued for the same completion, oldest first."""
     return list(db.session().scalars(select(Certificate).where(Certificate.completion_id == certificate.completion_id)
                                      .order_by(Certificate.issued_at, Certificate.id)))
-
-
-def counts_as_of(as_of: date, tiers: list[Tier]) -> int:
-    """Distinct people with a counting certificate of `tiers` on `as_of`: the rule of
-    `domain.certificates.counts_on`, in SQL."""
-    return db.session().scalar(
-        select(func.count(func.distinct(Certificate.user_id))).where(
-            Certificate.tier.in_(tiers), Certificate.superseded_at.is_(None), Certificate.completed_on <= as_of,
-            or_(Certificate.revoked_on.is_(None), Certificate.revoked_on > as_of))
-    )

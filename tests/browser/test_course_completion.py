@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from test_demo_accounts import _sign_in
+from support import browser_sign_in
 
 
 def stored_questions(database, attempt_id: int) -> list[dict]:
@@ -34,7 +34,7 @@ def answer_rightly(page, questions: list[dict]) -> None:
 def test_a_learner_completes_the_basic_course(live_server, page):
     base = live_server["base_url"]
     learner = next(a for a in live_server["accounts"] if a["permission"] == "learner")
-    _sign_in(page, base, learner)
+    browser_sign_in(page, base, learner)
     page.click("text=DXの基礎")
     page.click("main >> text=受講を始める")
     lessons = 0

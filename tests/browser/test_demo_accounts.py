@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-
-def _sign_in(page, base_url: str, account: dict) -> None:
-    page.goto(f"{base_url}/sign-in")
-    page.select_option("select[name=body]", account["body"])
-    page.fill("input[name=sign_in_name]", account["staff_number"])
-    page.fill("input[name=password]", account["password"])
-    page.click("button[type=submit]")
+from support import browser_sign_in
 
 
 def test_each_demo_account_signs_in_and_sees_a_japanese_home_page(live_server, page):
@@ -18,7 +12,7 @@ def test_each_demo_account_signs_in_and_sees_a_japanese_home_page(live_server, p
     accounts = live_server["accounts"]
     assert {a["permission"] for a in accounts} >= {"learner", "manager", "author", "reporter", "admin"}
     for account in accounts:
-        _sign_in(page, live_server["base_url"], account)
+        browser_sign_in(page, live_server["base_url"], account)
         assert page.locator("html").get_attribute("lang") == "ja"
         heading = page.locator("h1").first.inner_text()
         assert "ようこそ" in heading, (account, heading)
@@ -29,11 +23,11 @@ def test_each_demo_account_signs_in_and_sees_a_japanese_home_page(live_server, p
 
 def test_manager_and_admin_see_their_pages(live_server, page):
     accounts = {a["permission"]: a for a in live_server["accounts"]}
-    _sign_in(page, live_server["base_url"], accounts["manager"])
+    browser_sign_in(page, live_server["base_url"], accounts["manager"])
     page.click("text=チームの状況")
     assert page.locator("table.data tbody tr").count() > 5
     page.click("text=サインアウト")
-    _sign_in(page, live_server["base_url"], accounts["admin"])
+    browser_sign_in(page, live_server["base_url"], accounts["admin"])
     page.click("nav >> text=管理メニュー")
     assert page.locator(".tile").count() >= 4
 

@@ -11,16 +11,13 @@ from hypothesis import strategies as st
 
 from elearn.domain.certificates import (
     CertificateState,
-    CountedCertificate,
     certificate_tier,
-    counts_on,
     grouped_code,
     new_verification_code,
     normalise_code,
     serial_number,
     state,
     study_time_ja,
-    trainees,
 )
 from elearn.domain.fiscal import parse_fiscal_year
 from elearn.domain.people import Tier
@@ -64,34 +61,6 @@ def test_revocation_wins_over_replacement():
 
 def test_study_time_in_japanese():
     assert [study_time_ja(m) for m in (45, 60, 90, 120)] == ["45分", "1時間", "1時間30分", "2時間"]
-
-
-def counted(holder: int, tier: Tier = Tier.DIGITAL_LEADER, on: date = date(2025, 4, 1),
-            revoked: date | None = None, superseded: bool = False) -> CountedCertificate:
-    return CountedCertificate(holder, tier, on, revoked, superseded)
-
-
-def test_a_certificate_counts_from_completion_until_the_day_before_revocation():
-    certificate = counted(1, on=date(2025, 3, 31), revoked=date(2025, 4, 1))
-    assert not counts_on(certificate, date(2025, 3, 30))
-    assert counts_on(certificate, date(2025, 3, 31))
-    assert not counts_on(certificate, date(2025, 4, 1))
-
-
-def test_trainees_are_distinct_people_of_the_chosen_tiers():
-    certificates = [
-        counted(1), counted(1, on=date(2025, 6, 1)),  # the same person twice
-        counted(2, tier=Tier.DX_MANAGER),  # a person in two tiers counts once
-        counted(2, tier=Tier.DX_SPECIALIST),
-        counted(3, tier=Tier.ALL_STAFF),  # not a counted tier
-        counted(4, superseded=True), counted(4, on=date(2025, 4, 1)),  # reissued: once
-        counted(5, revoked=date(2025, 5, 1)),
-    ]
-    tiers = [Tier.DX_MANAGER, Tier.DX_SPECIALIST, Tier.DIGITAL_LEADER]
-    assert trainees(certificates, date(2025, 3, 31), tiers) == 0
-    assert trainees(certificates, date(2025, 4, 30), tiers) == 4
-    assert trainees(certificates, date(2025, 5, 1), tiers) == 3
-    assert trainees(certificates, date(2025, 5, 1), [Tier.ALL_STAFF]) == 1
 
 
 def test_fiscal_years_are_read_as_written():

@@ -1,10 +1,13 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from elearn.domain.completion import (
     CourseStatus,
     completion_fiscal_year,
+    completion_for_year,
     is_complete,
     is_due_again,
+    is_late,
+    is_overdue,
     is_required,
     progress_percent,
     status,
@@ -47,3 +50,22 @@ def test_a_yearly_course_is_due_again_in_the_next_fiscal_year_and_others_never()
     assert is_due_again([2024], 1, 2025)
     assert not is_due_again([2023], 3, 2025)
     assert not is_due_again([2019], None, 2025)
+
+
+def test_the_completion_that_meets_a_course_for_a_year():
+    done = [(2023, date(2023, 6, 1)), (2024, date(2024, 7, 1))]
+    assert completion_for_year(done, None, 2025) == date(2024, 7, 1)
+    assert completion_for_year(done, None, 2023) == date(2023, 6, 1)
+    assert completion_for_year(done, None, 2022) is None  # not yet done then
+    assert completion_for_year(done, 1, 2025) is None  # a yearly course is due again
+    assert completion_for_year(done, 2, 2025) == date(2024, 7, 1)
+    assert completion_for_year([], None, 2025) is None
+
+
+def test_overdue_is_after_the_deadline_day_and_only_while_not_completed():
+    due = date(2025, 12, 26)
+    assert not is_overdue(None, due, date(2025, 12, 26))
+    assert is_overdue(None, due, date(2025, 12, 27))
+    assert not is_overdue(date(2026, 1, 5), due, date(2026, 1, 6))
+    assert not is_overdue(None, None, date(2026, 1, 6))
+    assert is_late(date(2026, 1, 5), due) and not is_late(due, due) and not is_late(None, due)

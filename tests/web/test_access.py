@@ -15,7 +15,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
         assert "/sign-in" in response.headers["Location"]
 
 
-def test_manager_sees_staff_of_their_department_subtree(client, make_user):
+def test_manager_sees_staff_of_their_department_subtree(synced, client, make_user):
     manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P100")])
     colleague = make_user(division="P102", name="部下 一郎")
     sign_in(client, manager)
@@ -24,7 +24,7 @@ def test_manager_sees_staff_of_their_department_subtree(client, make_user):
     assert client.get(f"/team/staff/{colleague.id}").status_code == 200
 
 
-def test_manager_is_refused_another_divisions_staff_page(client, make_user):
+def test_manager_is_refused_another_divisions_staff_page(synced, client, make_user):
     manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P101")])
     outsider = make_user(division="P201", name="他部署 花子")
     municipal = make_user(division="M110", name="市職員 太郎")

@@ -5,16 +5,18 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from support import answer_form, complete, run_at_once, sign_in
+from support import answer_form, complete, run_at_once, sign_in, trainees_by_sql
 
 from elearn import db
-from elearn.domain.certificates import CertificateState, CountedCertificate, trainees
+from elearn.domain.certificates import CertificateState
 from elearn.domain.completion import TOKYO, completion_fiscal_year
 from elearn.domain.fiscal import fiscal_year_label
+from elearn.domain.kpi import DEFAULT_RULE, Fact, count
 from elearn.domain.people import Permission, Tier
 from elearn.models import Certificate, CertificatePdf, Completion, CourseVersion, QuizAttempt, User
 from elearn.models.types import utcnow
@@ -266,7 +268,7 @@ def test_reissue_after_a_change_of_name_supersedes_the_old_certificate(synced, c
     assert client.post(f"/admin/certificates/{old.id}/reissue").status_code == 302  # refused, said so
     with synced.app_context():
         assert db.session().scalar(select(func.count()).select_from(Certificate)) == 2
-        assert certificates.counts_as_of(new.completed_on, [Tier.DIGITAL_LEADER]) == 1
+        assert trainees_by_sql(new.completed_on, [Tier.DIGITAL_LEADER]) == 1
 
 
 def test_verification_is_throttled(synced, make_app, make_user):
@@ -290,13 +292,13 @@ def test_a_revoked_certificate_stops_counting_from_its_revocation_day(synced, ma
         revoked.revoked_reason = "誤登録"
     tiers = [Tier.DIGITAL_LEADER]
     with synced.app_context():
-        facts = [CountedCertificate(c.user_id, c.tier, c.completed_on, c.revoked_on, c.superseded_at is not None)
+        facts = [Fact(c.user_id, c.tier, c.completed_on, c.revoked_on, c.superseded_at is not None)
                  for c in db.session().scalars(select(Certificate))]
         for as_of, expected in [(date(2025, 6, 1), 0), (date(2025, 6, 2), 3), (date(2025, 9, 30), 3),
                                 (date(2025, 10, 1), 2), (date(2026, 3, 31), 2)]:
-            assert certificates.counts_as_of(as_of, tiers) == expected, as_of
-            assert trainees(facts, as_of, tiers) == expected, as_of
-        assert certificates.counts_as_of(date(2025, 9, 30), [Tier.DX_MANAGER]) == 0
+            assert trainees_by_sql(as_of, tiers) == expected, as_of
+            assert count(facts, replace(DEFAULT_RULE, tiers=frozenset(tiers)), as_of) == expected, as_of
+        assert trainees_by_sql(date(2025, 9, 30), [Tier.DX_MANAGER]) == 0
 
 
 # --- admin pages ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from support import empty_postgres
+from support import csrf_token_from, empty_postgres, trainees_by_sql
 
 from elearn import create_app, db
 from elearn.demo import load_demo_data
@@ -35,17 +36,19 @@ from elearn.models import (
     CertificateSeal,
     Completion,
     Course,
+    CourseDeadline,
+    KpiTarget,
     OrgUnit,
     RoleGrant,
     StaffTier,
     User,
 )
-from elearn.services import certificates
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")  # as in tests/conftest.py
 KPI_TIERS = [Tier.DX_MANAGER, Tier.DX_SPECIALIST, Tier.DIGITAL_LEADER]
-HISTORY_MODELS = (Completion, Certificate, CertificateCounter, CertificateIssuer, CertificateSeal, User)
+HISTORY_MODELS = (Completion, Certificate, CertificateCounter, CertificateIssuer, CertificateSeal, User, KpiTarget,
+                  CourseDeadline)
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +152,9 @@ def test_serials_run_from_one_without_gaps_and_rise_with_dates(session):
 def test_cumulative_tier_1_to_3_trainees_grow_every_year(history_app):
     today = _now_in_japan().date()
     with history_app.app_context():
-        cumulative = [certificates.counts_as_of(min(fiscal_year_bounds(year)[1], today), KPI_TIERS)
+        cumulative = [trainees_by_sql(min(fiscal_year_bounds(year)[1], today), KPI_TIERS)
                       for year in _expected_years()]
-        per_tier = {tier: certificates.counts_as_of(today, [tier]) for tier in KPI_TIERS}
+        per_tier = {tier: trainees_by_sql(today, [tier]) for tier in KPI_TIERS}
         holders = db.session().scalar(select(func.count(func.distinct(StaffTier.user_id))))
     assert all(later > earlier for earlier, later in zip(cumulative, cumulative[1:], strict=False)), cumulative
     assert cumulative[0] > 0
@@ -256,3 +259,41 @@ def test_a_fiscal_year_with_no_working_hour_behind_it_has_no_history_yet():
     assert _calendar_at(2026, 4, 1, 10).years == [2022, 2023, 2024, 2025]  # a Wednesday, still at work
     assert _calendar_at(2026, 4, 1, 19).years[-1] == 2026
     assert _calendar_at(2023, 4, 2, 20).years == [2022]  # FY2023 began on a Saturday
+
+
+# --- the KPI report over the demo history ----------------------------------------------------------------------
+
+
+def _cells(html: str, table_id: str) -> list[list[str]]:
+    """Each body row's cells, as the first word of their text (the figure, not the target under it)."""
+    table = html.split(f'id="{table_id}"', 1)[1].split("</tbody>", 1)[0]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in table.split("<tr>")[2:]]
+    return [[(re.sub(r"<[^>]+>", " ", cell).split() or [""])[0] for cell in row] for row in rows]
+
+
+def test_the_kpi_page_over_the_demo_matches_an_independent_sql_count(history_app):
+    today = _now_in_japan().date()
+    with history_app.app_context():
+        accounts = {(a.permission, a.body_code): a for a in load_demo_data()}
+        bodies = {unit.code: unit.id
+                  for unit in db.session().scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)))}
+        expected = {}
+        for code in ("P000", "M100"):
+            expected[code] = [
+                [str(trainees_by_sql(min(fiscal_year_bounds(year)[1], today), KPI_TIERS, [bodies[code]])),
+                 str(trainees_by_sql(min(fiscal_year_bounds(year)[1], today), KPI_TIERS, [bodies[code]], in_year=year))]
+                for year in range(2022, fiscal_year(today) + 1)]
+    reporter = accounts[("reporter", "P000")]
+    client = history_app.test_client()
+    token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))  # this app checks CSRF
+    client.post("/sign-in", data={"body": "P000", "sign_in_name": reporter.staff_number,
+                                  "password": reporter.password, "csrf_token": token})
+    for code in ("P000", "M100"):
+        html = client.get(f"/kpi/?body={code}").get_data(as_text=True)
+        rows = [row for row in _cells(html, "kpi-years") if row[2] != "—"]
+        assert [[row[2], row[4]] for row in rows] == expected[code], code
+        assert len(rows) >= 4  # R4 to now: several years of history
+        assert all(row[1] != "—" and row[3].endswith("%") for row in rows), "the demo sets a target every year"
+    prefecture = client.get("/kpi/").get_data(as_text=True)
+    side_by_side = _cells(prefecture, "kpi-bodies")
+    assert [row[0] for row in side_by_side] == ["みどり県", "みどり市", "さくら町", "かわかみ村"]

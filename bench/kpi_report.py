@@ -1,0 +1,267 @@
+"""Benchmark: the KPI report over a synthetic body of 100,000 staff and 1,000,000 completions, against
+the plain GROUP BY query that counts the same trainees, on SQLite and on PostgreSQL.
+
+Run with `python bench/kpi_report.py [--staff N] [--completions N] [--backends sqlite,postgresql]`.
+Prints plain key=value lines. SQLite uses a temporary file; PostgreSQL a temporary database
+`elearn_bench_kpi` created next to `--postgres-url`'s (default: this machine's trust-auth server) and
+dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+from elearn import create_app, db, migrate  # noqa: E402
+from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds  # noqa: E402
+from elearn.domain.kpi import DEFAULT_RULE  # noqa: E402
+from elearn.domain.people import DEFAULT_GRADES, OrgKind, Tier  # noqa: E402
+from elearn.models import (  # noqa: E402
+    Certificate,
+    Completion,
+    Course,
+    CourseVersion,
+    Grade,
+    KpiTarget,
+    OrgUnit,
+    StaffTier,
+    User,
+)
+from elearn.services import kpi  # noqa: E402
+
+AS_OF = date(2026, 11, 20)
+YEARS = list(range(2022, fiscal_year(AS_OF) + 1))
+DEPARTMENTS, DIVISIONS_PER_DEPARTMENT = 20, 25
+# (slug, tier, recurring): the shape of the real catalogue.
+COURSES = [
+    ("security", Tier.ALL_STAFF, True), ("dx-basics", Tier.ALL_STAFF, False), ("office", Tier.ALL_STAFF, False),
+    ("service-design", Tier.ALL_STAFF, False), ("leadership", Tier.DX_MANAGER, False),
+    ("talent", Tier.DX_MANAGER, False), ("data", Tier.DX_SPECIALIST, False), ("bpr", Tier.DIGITAL_LEADER, False),
+]
+TIER_SHARE = {Tier.DX_MANAGER: 0.04, Tier.DX_SPECIALIST: 0.05, Tier.DIGITAL_LEADER: 0.08}
+BATCH = 20_000
+PLAIN_GROUP_BY = """
+SELECT fiscal_year, count(DISTINCT user_id) FROM certificates
+WHERE tier IN ('dx_manager', 'dx_specialist', 'digital_leader') AND superseded_at IS NULL
+  AND fiscal_year >= 2022 AND completed_on <= :as_of AND (revoked_on IS NULL OR revoked_on > :as_of)
+GROUP BY fiscal_year
+"""
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--staff", type=int, default=100_000)
+    parser.add_argument("--completions", type=int, default=1_000_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--runs", type=int, default=5)
+    return parser.parse_args()
+
+
+def batches(rows: Iterator, size: int = BATCH) -> Iterator[list]:
+    batch: list = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def populate(staff: int, completions: int) -> dict[str, int]:
+    """One prefecture of `staff` people and `completions` completions with their certificates, FY2022
+    to the as-of year; tier courses for the people assigned to a tier, all-staff courses for everyone."""
+    rng = random.Random(2022)
+    with db.write_session() as session:
+        body = OrgUnit(code="B000", name="ベンチ県", kind=OrgKind.PREFECTURE)
+        session.add(body)
+        session.flush()
+        divisions = []
+        for d in range(DEPARTMENTS):
+            department = OrgUnit(code=f"B{d:02d}00", name=f"第{d + 1}部", kind=OrgKind.DEPARTMENT, parent_id=body.id)
+            session.add(department)
+            session.flush()
+            for v in range(DIVISIONS_PER_DEPARTMENT):
+                division = OrgUnit(code=f"B{d:02d}{v + 1:02d}", name=f"第{d + 1}部第{v + 1}課",
+                                   kind=OrgKind.DIVISION, parent_id=department.id)
+                session.add(division)
+                divisions.append(division)
+        session.flush()
+        division_ids = [division.id for division in divisions]
+        grade_ids = [grade_id for (grade_id,) in session.execute(text("SELECT id FROM grades"))] or []
+        if not grade_ids:
+            session.execute(insert(Grade), [{"name": n, "sort_order": i} for i, n in enumerate(DEFAULT_GRADES)])
+            grade_ids = [grade_id for (grade_id,) in session.execute(text("SELECT id FROM grades"))]
+        courses = []
+        for slug, tier, recurring in COURSES:
+            course = Course(slug=slug)
+            session.add(course)
+            session.flush()
+            version = CourseVersion(course_id=course.id, version=1, content_hash="0" * 64, title=slug,
+                                    tiers=[tier.value], estimated_minutes=60,
+                                    recurrence_years=1 if recurring else None)
+            session.add(version)
+            session.flush()
+            courses.append((course.id, version.id, tier, recurring))
+        session.add_all(KpiTarget(body_id=body.id, fiscal_year=year, target=4_000 * (index + 1))
+                        for index, year in enumerate(YEARS))
+        body_id = body.id
+
+    people = [(index + 1, rng.choice(division_ids), rng.choice(grade_ids)) for index in range(staff)]
+    tiers = {}
+    for user_id, _, _ in people:
+        draw = rng.random()
+        for tier, share in TIER_SHARE.items():
+            if draw < share:
+                tiers[user_id] = tier
+                break
+            draw -= share
+    bulk(User, ({"id": user_id, "body_id": body_id, "staff_number": f"{user_id:07d}", "name": f"職員{user_id}",
+                 "kana": "", "division_id": division, "grade_id": grade, "is_active": True,
+                 "must_change_password": False, "session_token": f"t{user_id}",
+                 "created_at": datetime(2022, 4, 1, tzinfo=UTC), "updated_at": datetime(2022, 4, 1, tzinfo=UTC)}
+                for user_id, division, grade in people))
+    bulk(StaffTier, ({"user_id": user_id, "tier": tier.value} for user_id, tier in tiers.items()))
+
+    def plan() -> Iterator[tuple]:
+        """(person, course, completed day) until `completions` are planned."""
+        made = 0
+        while True:
+            for user_id, division, grade in people:
+                candidates = [c for c in courses if c[2] is Tier.ALL_STAFF or c[2] is tiers.get(user_id)]
+                course = rng.choice(candidates)
+                year = rng.choice(YEARS)
+                first, last = fiscal_year_bounds(year)
+                last = min(last, AS_OF)
+                day = first + timedelta(days=rng.randrange((last - first).days + 1))
+                yield user_id, division, grade, course, day
+                made += 1
+                if made == completions:
+                    return
+
+    sequences: dict[tuple, int] = {}
+    made = 0
+    for chunk in batches(enumerate(plan(), start=1)):
+        completion_rows, certificate_rows = [], []
+        for number, (user_id, division, grade, (course_id, version_id, tier, _), day) in chunk:
+            at = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)
+            year = fiscal_year(day)
+            completion_rows.append({"id": number, "user_id": user_id, "course_id": course_id,
+                                    "course_version_id": version_id, "completed_at": at, "fiscal_year": year,
+                                    "body_id": body_id, "division_id": division, "grade_id": grade})
+            sequence = sequences[(year, tier)] = sequences.get((year, tier), 0) + 1
+            revoked = rng.random() < 0.002
+            certificate_rows.append({
+                "id": number, "completion_id": number, "user_id": user_id, "body_id": body_id,
+                "serial": f"{year}-{tier.value[:1]}-{sequence:07d}", "fiscal_year": year, "tier": tier.value,
+                "sequence": sequence, "verification_code": f"{number:032d}", "holder_name": f"職員{user_id}",
+                "course_title": "c", "minutes": 60, "completed_on": day, "body_name": "ベンチ県",
+                "issuer_title": "知事", "issuer_name": "", "issued_at": at,
+                "revoked_at": at + timedelta(days=30) if revoked else None,
+                "revoked_on": day + timedelta(days=30) if revoked else None})
+        with db.write_session() as session:
+            session.execute(insert(Completion), completion_rows)
+            session.execute(insert(Certificate), certificate_rows)
+        made += len(chunk)
+    return {"body_id": body_id, "staff": staff, "completions": made,
+            "tier_people": len(tiers)}
+
+
+def bulk(model: type, rows: Iterator[dict]) -> None:
+    for batch in batches(rows):
+        with db.write_session() as session:
+            session.execute(insert(model), batch)
+
+
+def median_seconds(action: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def run(backend: str, url: str, args: argparse.Namespace, folder: Path) -> None:
+    migrate.upgrade(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(folder / "instance")})
+    with app.app_context():
+        started = time.perf_counter()
+        shape = populate(args.staff, args.completions)
+        load_seconds = time.perf_counter() - started
+        if backend == "postgresql":
+            db.session().execute(text("ANALYZE"))
+            db.session().commit()
+        body = db.session().get(OrgUnit, shape["body_id"])
+
+        def plain() -> object:
+            return db.session().execute(text(PLAIN_GROUP_BY), {"as_of": AS_OF}).all()
+
+        def report() -> object:
+            return kpi.build(body, [body], AS_OF)
+
+        def facts_only() -> object:
+            return kpi.facts(DEFAULT_RULE, AS_OF, [body.id])
+
+        plain(), report()  # warm the caches both will use
+        # Interleaved, so a busy moment on the machine hits both.
+        plain_s, report_s, facts_s = [], [], []
+        for _ in range(args.runs):
+            plain_s.append(median_seconds(plain, 1))
+            report_s.append(median_seconds(report, 1))
+            facts_s.append(median_seconds(facts_only, 1))
+        built = report()
+        check = dict(plain())
+    app.extensions["elearn.engine"].dispose()
+    baseline, measured, facts_time = (statistics.median(x) for x in (plain_s, report_s, facts_s))
+    print(f"backend={backend}")
+    print(f"staff={shape['staff']} completions={shape['completions']} tier_people={shape['tier_people']}")
+    print(f"load_seconds={load_seconds:.1f}")
+    print(f"baseline_group_by_ms={baseline * 1000:.1f}")
+    print(f"kpi_report_ms={measured * 1000:.1f}")
+    print(f"kpi_facts_query_ms={facts_time * 1000:.1f}")
+    print(f"ratio={measured / baseline:.2f}")
+    # The running year is read on the as-of day by both (earlier years by the report on their last day).
+    this_year = fiscal_year(AS_OF)
+    print(f"same_count_this_year={built.current.in_year == check.get(this_year)}")
+
+
+def main() -> None:
+    args = parse_args()
+    for backend in args.backends.split(","):
+        with tempfile.TemporaryDirectory(prefix="elearn-bench-kpi-") as temporary:
+            folder = Path(temporary)
+            if backend == "sqlite":
+                run(backend, f"sqlite:///{folder / 'bench.sqlite3'}", args, folder)
+            elif backend == "postgresql":
+                admin_url = make_url(args.postgres_url)
+                bench_url = admin_url.set(database="elearn_bench_kpi")
+                engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+                with engine.connect() as connection:
+                    connection.execute(text("DROP DATABASE IF EXISTS elearn_bench_kpi"))
+                    connection.execute(text("CREATE DATABASE elearn_bench_kpi"))
+                try:
+                    run(backend, bench_url.render_as_string(hide_password=False), args, folder)
+                finally:
+                    with engine.connect() as connection:
+                        connection.execute(text("DROP DATABASE IF EXISTS elearn_bench_kpi WITH (FORCE)"))
+                    engine.dispose()
+            else:
+                raise SystemExit(f"unknown backend {backend!r}: sqlite or postgresql")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""`elearn report kpi`: the KPI figures of the report page, for scripts and committee papers."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from elearn.cli import needs_current_schema
+
+FORMATS = ("csv", "xlsx", "pdf", "json")
+
+
+def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date:
+    from elearn.domain.completion import TOKYO
+
+    today = datetime.now(TOKYO).date()
+    if value is None:
+        return today
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("give a date as YYYY-MM-DD, e.g. 2026-03-31") from None
+    if day > today:
+        raise click.BadParameter("figures cannot be given for a future date")
+    return day
+
+
+@click.group("report", help="Reports.")
+def report_group() -> None:
+    pass
+
+
+@report_group.command("kpi", help="The KPI report: figures per fiscal year against the targets, breakdowns "
+                                  "and coverage. Text formats go to standard output unless -o is given.")
+@click.option("--as-of", "as_of", callback=_as_of, help="Figures as of this day (YYYY-MM-DD); default today.")
+@click.option("--format", "file_format", type=click.Choice(FORMATS), default="json", show_default=True)
+@click.option("--body", "body_code", help="The body's code; default the prefecture (with every municipality "
+                                          "side by side).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write to this file.")
+@with_appcontext
+@needs_current_schema
+def kpi_report(as_of: date, file_format: str, body_code: str | None, output: Path | None) -> None:
+    from flask_babel import force_locale
+
+    from elearn.domain.people import OrgKind
+    from elearn.reports import kpi_export
+    from elearn.services import kpi, orgs
+
+    bodies = orgs.bodies()
+    if not bodies:
+        raise click.ClickException("there is no organisation yet: import one or run `elearn demo`")
+    body = bodies[0] if body_code is None else next((b for b in bodies if b.code == body_code), None)
+    if body is None:
+        raise click.ClickException(f"no body has the code {body_code!r}; bodies: "
+                                   + ", ".join(b.code for b in bodies))
+    with force_locale("ja"):
+        report = kpi.build(body, bodies if body.kind == OrgKind.PREFECTURE else [body], as_of)
+        content: bytes = {
+            "csv": lambda: kpi_export.as_csv(report),
+            "xlsx": lambda: kpi_export.as_xlsx(report),
+            "pdf": lambda: kpi_export.as_pdf(report),
+            "json": lambda: (kpi_export.as_json(report) + "\n").encode(),
+        }[file_format]()
+    if output is not None:
+        output.write_bytes(content)
+        click.echo(f"wrote {output} ({len(content):,} bytes)", err=True)
+    elif file_format in ("xlsx", "pdf") and sys.stdout.isatty():
+        raise click.UsageError(f"{file_format} is binary: give -o FILE or redirect the output")
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()

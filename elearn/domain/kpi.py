@@ -1,0 +1,118 @@
+"""The prefecture's KPI: how many were trained, counted by an explicit rule, per fiscal year.
+
+Everything here works on plain facts (one per certificate, or per group of alike certificates), so the
+rule can be checked by hand. The database only narrows and groups the facts.
+
+Counting a certificate on a day: from its completion day until the day before its revocation. A
+superseded certificate never counts; its replacement carries the same completion day and counts instead.
+A fiscal year's figure is the count on its last day, or on the as-of day for the year still running,
+so a revocation lowers the figures from its own year on and leaves earlier years as they stood.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds
+from elearn.domain.people import ASSIGNABLE_TIERS, Tier
+
+
+class CountUnit(StrEnum):
+    PEOPLE = "people"  # distinct people: someone trained twice counts once
+    COMPLETIONS = "completions"  # every counting certificate
+
+
+@dataclass(frozen=True)
+class CountingRule:
+    tiers: frozenset[Tier]
+    since_fiscal_year: int
+    unit: CountUnit
+    municipal_staff_count_for_prefecture: bool
+
+
+# The Akita plan: cumulative trainees of tiers 1-3 from R4 (FY2022), municipalities reported beside.
+DEFAULT_RULE = CountingRule(frozenset(ASSIGNABLE_TIERS), 2022, CountUnit.PEOPLE, False)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One certificate, or `weight` alike ones. Body, division and grade are where the person was
+    when they completed, so staff who move later still count where they trained."""
+
+    holder_id: int
+    tier: Tier
+    completed_on: date
+    revoked_on: date | None = None
+    superseded: bool = False
+    body_id: int = 0
+    division_id: int = 0
+    grade_id: int | None = None
+    weight: int = 1
+
+
+def counts_on(fact: Fact, day: date) -> bool:
+    if fact.superseded or fact.completed_on > day:
+        return False
+    return fact.revoked_on is None or day < fact.revoked_on
+
+
+def evaluation_day(year: int, as_of: date) -> date:
+    """The day a fiscal year's figure is read on: its last day, or `as_of` while it runs."""
+    return min(fiscal_year_bounds(year)[1], as_of)
+
+
+def count(facts: Iterable[Fact], rule: CountingRule, day: date, in_year: int | None = None) -> int:
+    """The figure on `day`: facts of the rule's tiers from its first fiscal year, counting on `day`;
+    with `in_year`, only completions of that fiscal year."""
+    counting = [
+        fact for fact in facts
+        if fact.tier in rule.tiers and counts_on(fact, day)
+        and fiscal_year(fact.completed_on) >= rule.since_fiscal_year
+        and (in_year is None or fiscal_year(fact.completed_on) == in_year)
+    ]
+    if rule.unit is CountUnit.PEOPLE:
+        return len({fact.holder_id for fact in counting})
+    return sum(fact.weight for fact in counting)
+
+
+@dataclass(frozen=True)
+class YearFigure:
+    fiscal_year: int
+    cumulative: int  # from the rule's first year to the year's evaluation day
+    in_year: int  # completions within the year (people: those who trained that year)
+
+
+def by_year(facts: Collection[Fact], rule: CountingRule, as_of: date) -> list[YearFigure]:
+    """One figure per fiscal year from the rule's first to the one `as_of` falls in."""
+    return [
+        YearFigure(year, count(facts, rule, evaluation_day(year, as_of)),
+                   count(facts, rule, evaluation_day(year, as_of), in_year=year))
+        for year in range(rule.since_fiscal_year, fiscal_year(as_of) + 1)
+    ]
+
+
+def by_group(facts: Iterable[Fact], rule: CountingRule, as_of: date,
+             key: Callable[[Fact], Hashable]) -> dict[Hashable, int]:
+    """The cumulative figure on `as_of` per group. With distinct people, someone who trained in two
+    groups (two tiers, or before and after a move) counts in both, and once in the total."""
+    groups: dict[Hashable, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        groups[key(fact)].append(fact)
+    figures = {group: count(members, rule, as_of) for group, members in groups.items()}
+    return {group: figure for group, figure in figures.items() if figure}
+
+
+def rate(actual: int, target: int | None) -> Decimal | None:
+    """Achievement in percent, one decimal; None without a target."""
+    if not target:
+        return None
+    return (Decimal(actual) * 100 / Decimal(target)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    return rate(part, whole)

@@ -1,0 +1,48 @@
+"""What the reports measure against: course deadlines, the KPI counting rule and its targets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from elearn.db import Base
+from elearn.domain.kpi import CountUnit
+from elearn.models.types import UTCDateTime, str_enum, utcnow
+
+
+class CourseDeadline(Base):
+    """By when staff who must take a course should have completed it in a fiscal year."""
+
+    __tablename__ = "course_deadlines"
+    __table_args__ = (UniqueConstraint("course_id", "fiscal_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+
+
+class KpiRuleRow(Base):
+    """The counting rule of the installation's KPI; one row (id 1), absent until an admin saves it."""
+
+    __tablename__ = "kpi_rule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tiers: Mapped[list] = mapped_column(JSON)  # Tier values
+    since_fiscal_year: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[CountUnit] = mapped_column(str_enum(CountUnit))
+    municipal_staff_count_for_prefecture: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class KpiTarget(Base):
+    """A body's cumulative target for the end of a fiscal year."""
+
+    __tablename__ = "kpi_targets"
+
+    body_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,329 @@
+"""The KPI report: the counting rule and targets as stored, the facts from the certificates, and the
+figures, breakdowns and coverage computed from them by `domain.kpi`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, literal, or_, select
+
+from elearn import db
+from elearn.domain import kpi
+from elearn.domain.fiscal import fiscal_year
+from elearn.domain.kpi import CountingRule, CountUnit, Fact, YearFigure
+from elearn.domain.people import BODY_KINDS, OrgKind, Permission, Tier
+from elearn.models import Certificate, Completion, Grade, KpiRuleRow, KpiTarget, OrgUnit, StaffTier, User
+from elearn.services import audit, orgs
+
+# --- the rule and the targets ---------------------------------------------------------------------------------
+
+
+def counting_rule() -> CountingRule:
+    row = db.session().get(KpiRuleRow, 1)
+    if row is None:
+        return kpi.DEFAULT_RULE
+    return CountingRule(frozenset(Tier(value) for value in row.tiers), row.since_fiscal_year, row.unit,
+                        row.municipal_staff_count_for_prefecture)
+
+
+def save_rule(actor: User | None, rule: CountingRule) -> None:
+    with db.write_session() as session:
+        row = session.get(KpiRuleRow, 1) or KpiRuleRow(id=1)
+        row.tiers = [tier.value for tier in Tier if tier in rule.tiers]
+        row.since_fiscal_year = rule.since_fiscal_year
+        row.unit = rule.unit
+        row.municipal_staff_count_for_prefecture = rule.municipal_staff_count_for_prefecture
+        row.updated_by_id = actor.id if actor else None
+        session.add(row)
+        audit.record(session, actor, "kpi.rule", f"tiers={','.join(row.tiers)} since={rule.since_fiscal_year} "
+                     f"unit={rule.unit.value} municipal={rule.municipal_staff_count_for_prefecture}")
+
+
+def targets() -> dict[tuple[int, int], int]:
+    """(body id, fiscal year) -> cumulative target."""
+    return {(body_id, year): target for body_id, year, target in
+            db.session().execute(select(KpiTarget.body_id, KpiTarget.fiscal_year, KpiTarget.target))}
+
+
+def save_targets(actor: User | None, wanted: dict[tuple[int, int], int | None]) -> int:
+    """Set or (with None) clear targets in one transaction; returns how many changed."""
+    changed: list[str] = []
+    with db.write_session() as session:
+        for (body_id, year), target in wanted.items():
+            row = session.get(KpiTarget, (body_id, year))
+            if target is None and row is not None:
+                session.delete(row)
+            elif target is not None and row is None:
+                session.add(KpiTarget(body_id=body_id, fiscal_year=year, target=target))
+            elif target is not None and row is not None and row.target != target:
+                row.target = target
+            else:
+                continue
+            changed.append(f"{body_id}/FY{year}={'-' if target is None else target}")
+        if changed:
+            audit.record(session, actor, "kpi.targets", "; ".join(changed))
+    return len(changed)
+
+
+# --- who sees what ----------------------------------------------------------------------------------------------
+
+
+def visible_bodies(viewer: User) -> list[OrgUnit]:
+    """Admins and the prefecture's reporters see every body; a municipality's reporter sees it only."""
+    bodies = orgs.bodies()
+    if viewer.has_permission(Permission.ADMIN):
+        return bodies
+    covered = {grant.org_unit_id for grant in viewer.grants if grant.permission == Permission.REPORTER}
+    if any(body.kind == OrgKind.PREFECTURE and body.id in covered for body in bodies):
+        return bodies
+    return [body for body in bodies if body.id in covered]
+
+
+# --- facts --------------------------------------------------------------------------------------------------------
+
+
+def facts(rule: CountingRule, as_of: date, body_ids: list[int]) -> list[Fact]:
+    """The certificates that can count under `rule` up to `as_of`, grouped: one fact per person (or,
+    counting completions, per group of alike certificates), tier, fiscal year, revocation day and place."""
+    person = Certificate.user_id if rule.unit is CountUnit.PEOPLE else literal(0)
+    keys = (person, Certificate.tier, Certificate.fiscal_year, Certificate.revoked_on, Certificate.body_id,
+            Completion.division_id, Completion.grade_id)
+    query = (
+        select(*keys, func.min(Certificate.completed_on), func.count())
+        .join(Completion, Completion.id == Certificate.completion_id)
+        .where(Certificate.superseded_at.is_(None), Certificate.tier.in_(list(rule.tiers)),
+               Certificate.fiscal_year >= rule.since_fiscal_year, Certificate.completed_on <= as_of,
+               Certificate.body_id.in_(body_ids))
+        .group_by(*keys)
+    )
+    return [Fact(holder_id, tier, completed_on, revoked_on, False, body_id, division_id, grade_id, weight)
+            for holder_id, tier, _, revoked_on, body_id, division_id, grade_id, completed_on, weight
+            in db.session().execute(query)]
+
+
+# --- the report --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearRow:
+    fiscal_year: int
+    target: int | None
+    cumulative: int | None  # None for a future year that has a target
+    in_year: int | None
+
+    @property
+    def rate(self) -> Decimal | None:
+        return None if self.cumulative is None else kpi.rate(self.cumulative, self.target)
+
+
+@dataclass(frozen=True)
+class BodyRow:
+    body: OrgUnit
+    years: list[YearRow]
+
+    @property
+    def latest(self) -> YearRow:
+        return next(row for row in reversed(self.years) if row.cumulative is not None)
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    label: str
+    detail: str  # e.g. the body of a department
+    count: int
+
+
+@dataclass(frozen=True)
+class DivisionGap:
+    body: str
+    department: str
+    division: str
+    designated: int  # staff assigned to the digital-leader tier, trained or not
+
+
+@dataclass(frozen=True)
+class UntrainedManager:
+    name: str
+    staff_number: str
+    body: str
+    unit: str
+    grade: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    divisions: int
+    divisions_with_leader: int
+    without_leader: list[DivisionGap]
+    dx_managers: int
+    untrained_managers: list[UntrainedManager]
+
+    @property
+    def share(self) -> Decimal | None:
+        return kpi.share(self.divisions_with_leader, self.divisions)
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    as_of: date
+    rule: CountingRule
+    body: OrgUnit  # whose KPI this is
+    includes_municipalities: bool  # the prefecture's figure counts its municipalities' staff too
+    years: list[YearRow]
+    by_tier: list[GroupRow]
+    by_body: list[BodyRow]
+    by_department: list[GroupRow]
+    by_grade: list[GroupRow]
+    coverage: Coverage
+
+    @property
+    def current(self) -> YearRow:
+        return next(row for row in reversed(self.years) if row.cumulative is not None)
+
+
+class NotVisible(Exception):
+    """The viewer may not see this body's figures."""
+
+
+def report(viewer: User, as_of: date, body_code: str | None = None) -> KpiReport:
+    bodies = visible_bodies(viewer)
+    if not bodies:
+        raise NotVisible
+    body = bodies[0] if body_code is None else next((b for b in bodies if b.code == body_code), None)
+    if body is None:
+        raise NotVisible
+    return build(body, [b for b in bodies if b.id == body.id or body.kind == OrgKind.PREFECTURE], as_of)
+
+
+def build(body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date) -> KpiReport:
+    """`body`'s KPI; `shown_bodies` are the bodies set side by side (the prefecture and every
+    municipality for the prefecture's report)."""
+    rule = counting_rule()
+    includes_municipalities = body.kind == OrgKind.PREFECTURE and rule.municipal_staff_count_for_prefecture
+    counted_ids = [b.id for b in shown_bodies] if includes_municipalities else [body.id]
+    all_facts = facts(rule, as_of, sorted({*counted_ids, *(b.id for b in shown_bodies)}))
+    counted = [fact for fact in all_facts if fact.body_id in counted_ids]
+    goals = targets()
+    units = _units()
+    grades = dict(db.session().execute(select(Grade.id, Grade.name).order_by(Grade.sort_order, Grade.id)).all())
+
+    def year_rows(members: list[Fact], body_id: int) -> list[YearRow]:
+        figures = {figure.fiscal_year: figure for figure in kpi.by_year(members, rule, as_of)}
+        future = [year for (target_body, year) in goals if target_body == body_id and year > fiscal_year(as_of)]
+        last = max([fiscal_year(as_of), *future])
+        return [_year_row(figures.get(year), year, goals.get((body_id, year))) for year in
+                range(rule.since_fiscal_year, last + 1)]
+
+    per_body: dict[int, list[Fact]] = defaultdict(list)
+    for fact in all_facts:
+        per_body[fact.body_id].append(fact)
+    coverage_ids = [b.id for b in shown_bodies] if body.kind == OrgKind.PREFECTURE else [body.id]
+    return KpiReport(
+        as_of=as_of, rule=rule, body=body, includes_municipalities=includes_municipalities,
+        years=year_rows(counted, body.id),
+        by_tier=_by_tier(counted, rule, as_of),
+        by_body=[BodyRow(b, year_rows(per_body[b.id], b.id)) for b in shown_bodies] if len(shown_bodies) > 1 else [],
+        by_department=_by_department(counted, rule, as_of, units),
+        by_grade=_by_grade(counted, rule, as_of, grades),
+        coverage=coverage(coverage_ids, as_of, units),
+    )
+
+
+def _by_tier(counted: list[Fact], rule: CountingRule, as_of: date) -> list[GroupRow]:
+    figures = kpi.by_group(counted, rule, as_of, key=lambda fact: fact.tier)
+    return [GroupRow(tier.value, "", figures[tier]) for tier in Tier if tier in figures]
+
+
+def _by_department(counted: list[Fact], rule: CountingRule, as_of: date, units: Units) -> list[GroupRow]:
+    """Per department where the person trained, with its body; largest first within each body."""
+    department_of = {unit_id: _department(units, unit_id) for unit_id in {fact.division_id for fact in counted}}
+    figures = kpi.by_group(counted, rule, as_of, key=lambda fact: department_of[fact.division_id])
+    rows = [GroupRow(_name(units, department), _name(units, _body_of(units, department)), figure)
+            for department, figure in figures.items()]
+    return sorted(rows, key=lambda row: (row.detail, -row.count, row.label))
+
+
+def _by_grade(counted: list[Fact], rule: CountingRule, as_of: date, grades: dict[int, str]) -> list[GroupRow]:
+    figures = kpi.by_group(counted, rule, as_of, key=lambda fact: fact.grade_id)
+    order = list(grades)
+    return [GroupRow(grades.get(grade_id, "-") if grade_id else "-", "", figure) for grade_id, figure in
+            sorted(figures.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))]
+
+
+def _year_row(figure: YearFigure | None, year: int, target: int | None) -> YearRow:
+    if figure is None:
+        return YearRow(year, target, None, None)
+    return YearRow(year, target, figure.cumulative, figure.in_year)
+
+
+Units = dict[int, tuple[str, OrgKind, int | None]]  # id -> (name, kind, parent id)
+
+
+def _units() -> Units:
+    return {unit_id: (name, kind, parent_id) for unit_id, name, kind, parent_id in
+            db.session().execute(select(OrgUnit.id, OrgUnit.name, OrgUnit.kind, OrgUnit.parent_id))}
+
+
+def _name(units: Units, unit_id: int) -> str:
+    return units[unit_id][0] if unit_id in units else "-"
+
+
+def _department(units: Units, unit_id: int) -> int:
+    """The unit just below the body on the way up from `unit_id` (its department, usually)."""
+    current = unit_id
+    while current in units:
+        parent = units[current][2]
+        if parent is None or units.get(parent, ("", OrgKind.PREFECTURE, None))[1] in BODY_KINDS:
+            return current
+        current = parent
+    return unit_id
+
+
+def _body_of(units: Units, unit_id: int) -> int:
+    current = unit_id
+    while units.get(current, ("", OrgKind.PREFECTURE, None))[2] is not None:
+        current = units[current][2]  # type: ignore[assignment]
+    return current
+
+
+def coverage(body_ids: list[int], as_of: date, units: Units) -> Coverage:
+    """Digital leaders per division (the Akita plan has one in every division) and DX managers
+    (division heads) who have not completed a DX-manager course, among today's active staff."""
+    session = db.session()
+    in_force = [Certificate.superseded_at.is_(None), Certificate.completed_on <= as_of,
+                or_(Certificate.revoked_on.is_(None), Certificate.revoked_on > as_of)]
+    trained = dict(session.execute(
+        select(User.division_id, func.count(func.distinct(User.id)))
+        .join(Certificate, Certificate.user_id == User.id)
+        .where(User.is_active.is_(True), User.body_id.in_(body_ids), Certificate.tier == Tier.DIGITAL_LEADER,
+               *in_force)
+        .group_by(User.division_id)).all())
+    designated = dict(session.execute(
+        select(User.division_id, func.count())
+        .join(StaffTier, StaffTier.user_id == User.id)
+        .where(User.is_active.is_(True), User.body_id.in_(body_ids), StaffTier.tier == Tier.DIGITAL_LEADER)
+        .group_by(User.division_id)).all())
+    divisions = [unit_id for unit_id, (_, kind, _) in units.items()
+                 if kind == OrgKind.DIVISION and _body_of(units, unit_id) in body_ids]
+    active_units = set(session.scalars(select(OrgUnit.id).where(OrgUnit.is_active.is_(True))))
+    divisions = [unit_id for unit_id in divisions if unit_id in active_units]
+    gaps = sorted(
+        (DivisionGap(_name(units, _body_of(units, d)),
+                     _name(units, _department(units, d)) if _department(units, d) != d else "",
+                     _name(units, d), designated.get(d, 0))
+         for d in divisions if not trained.get(d)),
+        key=lambda gap: (gap.body, gap.department, gap.division))
+
+    has_manager_course = (select(Certificate.id).where(Certificate.user_id == User.id,
+                                                       Certificate.tier == Tier.DX_MANAGER, *in_force).exists())
+    managers = (select(User.name, User.staff_number, User.body_id, User.division_id, Grade.name)
+                .join(StaffTier, StaffTier.user_id == User.id).outerjoin(Grade, Grade.id == User.grade_id)
+                .where(User.is_active.is_(True), User.body_id.in_(body_ids), StaffTier.tier == Tier.DX_MANAGER))
+    dx_managers = session.scalar(select(func.count()).select_from(managers.subquery())) or 0
+    untrained = [UntrainedManager(name, number, _name(units, body_id), _name(units, division_id), grade or "")
+                 for name, number, body_id, division_id, grade in
+                 session.execute(managers.where(~has_manager_course).order_by(User.body_id, User.division_id))]
+    return Coverage(len(divisions), sum(1 for d in divisions if trained.get(d)), gaps, dx_managers, untrained)

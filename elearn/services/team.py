@@ -1,0 +1,315 @@
+"""A manager's team against the courses each person must take: one row per person and course.
+
+Built from eight queries whatever the team's size; filtering, sorting and the per-unit summary are
+done on the loaded rows, which are small (a few columns per person and course)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import Select, select, true, union
+
+from elearn import db
+from elearn.content.model import Course as CourseSource
+from elearn.domain import completion
+from elearn.domain.completion import TOKYO, CourseStatus
+from elearn.domain.fiscal import fiscal_year_bounds
+from elearn.domain.kpi import share
+from elearn.domain.people import Permission, Tier
+from elearn.models import (
+    Completion,
+    Course,
+    CourseDeadline,
+    Grade,
+    LessonProgress,
+    OrgUnit,
+    QuizAttempt,
+    StaffTier,
+    User,
+)
+from elearn.services import content
+from elearn.services.orgs import managed_unit_ids, subtree_ids_query
+
+
+class StatusFilter(StrEnum):
+    COMPLETED = "completed"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+    OUTSTANDING = "outstanding"  # not completed, in progress or not started
+    OVERDUE = "overdue"
+
+
+class SortKey(StrEnum):
+    UNIT = "unit"
+    NAME = "name"
+    STAFF_NUMBER = "staff_number"
+    COURSE = "course"
+    STATUS = "status"
+    COMPLETED_ON = "completed_on"
+    DUE_ON = "due_on"
+
+
+@dataclass(frozen=True)
+class TeamFilters:
+    fiscal_year: int
+    unit_id: int | None = None  # the unit and everything below it
+    grade_id: int | None = None
+    tier: Tier | None = None
+    course_id: int | None = None
+    status: StatusFilter | None = None
+    q: str = ""
+    sort: SortKey = SortKey.UNIT
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    user_id: int
+    staff_number: str
+    name: str
+    kana: str
+    unit_path: str  # below the top of the viewer's scope: 総務部 / 人事課
+    grade: str
+    tiers: tuple[Tier, ...]  # assigned tiers, most senior first (everyone is also in all staff)
+    course_id: int
+    course_title: str
+    status: CourseStatus
+    completed_on: date | None
+    due_on: date | None
+    overdue: bool
+    late: bool
+    division_id: int = field(repr=False, default=0)
+    grade_id: int | None = field(repr=False, default=None)
+    unit_order: int = field(repr=False, default=0)
+    course_order: int = field(repr=False, default=0)
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    unit_id: int
+    name: str
+    depth: int
+    staff: int
+    required: int
+    completed: int
+    overdue: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return share(self.completed, self.required)
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    name: str
+    parent_id: int | None
+    depth: int
+
+
+@dataclass(frozen=True)
+class TeamView:
+    filters: TeamFilters
+    rows: list[TeamRow]  # filtered and sorted
+    summary: list[UnitSummary]  # every unit with staff, in tree order; ignores the status filter
+    units: list[Unit]
+    grades: list[tuple[int, str]]
+    courses: list[tuple[int, str]]
+    today: date
+
+
+def team_view(viewer: User, filters: TeamFilters, today: date) -> TeamView:
+    session = db.session()
+    units = _units(viewer)
+    unit_ids = {unit.id for unit in units}
+    staff_ids = _staff_ids(viewer)
+    staff = session.execute(
+        select(User.id, User.staff_number, User.name, User.kana, User.division_id, User.grade_id)
+        .where(User.id.in_(staff_ids))).all()
+    tiers: dict[int, set[Tier]] = defaultdict(set)
+    for user_id, tier in session.execute(select(StaffTier.user_id, StaffTier.tier)
+                                         .where(StaffTier.user_id.in_(staff_ids))):
+        tiers[user_id].add(tier)
+    grades = session.execute(select(Grade.id, Grade.name).order_by(Grade.sort_order, Grade.id)).all()
+    course_ids = dict(session.execute(select(Course.slug, Course.id).where(Course.is_active.is_(True))).all())
+    sources = [source for source in content.tree().courses if source.slug in course_ids]
+    year_end = fiscal_year_bounds(filters.fiscal_year)[1]
+    completions: dict[tuple[int, int], list[tuple[int, date]]] = defaultdict(list)
+    for user_id, course_id, year, completed_at in session.execute(
+            select(Completion.user_id, Completion.course_id, Completion.fiscal_year, Completion.completed_at)
+            .where(Completion.user_id.in_(staff_ids), Completion.fiscal_year <= filters.fiscal_year)):
+        completions[(user_id, course_id)].append((year, completed_at.astimezone(TOKYO).date()))
+    started = {(user_id, course_id) for user_id, course_id in
+               session.execute(_activity_before(staff_ids, _start_of_day_after(year_end)))}
+    deadlines = dict(session.execute(select(CourseDeadline.course_id, CourseDeadline.due_on)
+                                     .where(CourseDeadline.fiscal_year == filters.fiscal_year)).all())
+
+    paths = _paths(units)
+    order = {unit.id: index for index, unit in enumerate(units)}
+    grade_names = dict(grades)
+    rows = [
+        _row(person, tiers[person.id], grade_names, source, course_ids[source.slug], course_order, filters,
+             completions, started, deadlines, paths, order, today)
+        for person in staff if person.division_id in unit_ids
+        for course_order, source in enumerate(sources)
+        if completion.is_required(source.tiers, source.required_for_grades, {Tier.ALL_STAFF, *tiers[person.id]},
+                                  grade_names.get(person.grade_id))
+    ]
+    in_scope = _without_status_filter(rows, filters, units)
+    shown = sorted((row for row in in_scope if _status_matches(row, filters.status)),
+                   key=_sort_key(filters.sort), reverse=filters.descending)
+    return TeamView(filters, shown, _summary(in_scope, units), units, list(grades),
+                    [(course_ids[source.slug], source.title) for source in sources], today)
+
+
+def _units(viewer: User) -> list[Unit]:
+    """Units the viewer sees, in tree order (each parent before its children, siblings by code)."""
+    query = select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, OrgUnit.code).where(OrgUnit.is_active.is_(True))
+    if not viewer.has_permission(Permission.ADMIN):
+        query = query.where(OrgUnit.id.in_(subtree_ids_query(managed_unit_ids(viewer) or [-1])))
+    rows = db.session().execute(query.order_by(OrgUnit.code)).all()
+    ids = {row.id for row in rows}
+    children: dict[int | None, list] = defaultdict(list)
+    for row in rows:
+        children[row.parent_id if row.parent_id in ids else None].append(row)
+    ordered: list[Unit] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for row in children[parent]:
+            ordered.append(Unit(row.id, row.name, row.parent_id if row.parent_id in ids else None, depth))
+            walk(row.id, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def _staff_ids(viewer: User) -> Select:
+    scope = true() if viewer.has_permission(Permission.ADMIN) else User.division_id.in_(
+        subtree_ids_query(managed_unit_ids(viewer) or [-1]))
+    return select(User.id).where(User.is_active.is_(True), scope)
+
+
+def _start_of_day_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=TOKYO)
+
+
+def _activity_before(staff_ids: Select, before: datetime) -> Select:
+    """(person, course) pairs with a lesson read or a quiz started before `before`."""
+    return union(
+        select(LessonProgress.user_id, LessonProgress.course_id)
+        .where(LessonProgress.user_id.in_(staff_ids), LessonProgress.read_at < before),
+        select(QuizAttempt.user_id, QuizAttempt.course_id)
+        .where(QuizAttempt.user_id.in_(staff_ids), QuizAttempt.started_at < before),
+    )
+
+
+def _paths(units: list[Unit]) -> dict[int, str]:
+    """総務部 / 人事課: the chain of names below a single top unit (the same for everyone, so left
+    out); with several tops (an admin sees every body) the top is kept."""
+    single_top = sum(unit.parent_id is None for unit in units) == 1
+    chains: dict[int, list[str]] = {}
+    for unit in units:  # tree order: parents come first
+        if unit.parent_id is None:
+            chains[unit.id] = [] if single_top else [unit.name]
+        else:
+            chains[unit.id] = [*chains[unit.parent_id], unit.name]
+    return {unit.id: " / ".join(chains[unit.id]) or unit.name for unit in units}
+
+
+def _row(person, person_tiers: set[Tier], grade_names: dict[int, str], source: CourseSource, course_id: int,
+         course_order: int, filters: TeamFilters, completions, started, deadlines, paths: dict[int, str],
+         order: dict[int, int], today: date) -> TeamRow:  # type: ignore[no-untyped-def]
+    completed_on = completion.completion_for_year(completions.get((person.id, course_id), []),
+                                                  source.recurrence_years, filters.fiscal_year)
+    if completed_on is not None:
+        state = CourseStatus.COMPLETED
+    elif (person.id, course_id) in started:
+        state = CourseStatus.IN_PROGRESS
+    else:
+        state = CourseStatus.NOT_STARTED
+    due_on = deadlines.get(course_id)
+    return TeamRow(
+        user_id=person.id, staff_number=person.staff_number, name=person.name, kana=person.kana,
+        unit_path=paths.get(person.division_id, ""), grade=grade_names.get(person.grade_id, ""),
+        tiers=tuple(tier for tier in Tier if tier in person_tiers), course_id=course_id,
+        course_title=source.title, status=state, completed_on=completed_on, due_on=due_on,
+        overdue=completion.is_overdue(completed_on, due_on, today), late=completion.is_late(completed_on, due_on),
+        division_id=person.division_id, grade_id=person.grade_id, unit_order=order.get(person.division_id, 0),
+        course_order=course_order,
+    )
+
+
+def _below(units: list[Unit], unit_id: int) -> set[int]:
+    found = {unit_id}
+    for unit in units:  # tree order: parents come first
+        if unit.parent_id in found:
+            found.add(unit.id)
+    return found
+
+
+def _without_status_filter(rows: list[TeamRow], filters: TeamFilters, units: list[Unit]) -> list[TeamRow]:
+    wanted_units = _below(units, filters.unit_id) if filters.unit_id else None
+    needle = filters.q.strip().lower()
+    return [
+        row for row in rows
+        if (wanted_units is None or row.division_id in wanted_units)
+        and (filters.grade_id is None or row.grade_id == filters.grade_id)
+        and (filters.tier is None or filters.tier in row.tiers or filters.tier is Tier.ALL_STAFF)
+        and (filters.course_id is None or row.course_id == filters.course_id)
+        and (not needle or needle in row.name.lower() or needle in row.kana.lower() or needle in row.staff_number)
+    ]
+
+
+def _status_matches(row: TeamRow, wanted: StatusFilter | None) -> bool:
+    if wanted is None:
+        return True
+    if wanted is StatusFilter.OVERDUE:
+        return row.overdue
+    if wanted is StatusFilter.OUTSTANDING:
+        return row.status is not CourseStatus.COMPLETED
+    return row.status.value == wanted.value
+
+
+_STATUS_ORDER = {CourseStatus.NOT_STARTED: 1, CourseStatus.IN_PROGRESS: 2, CourseStatus.COMPLETED: 3}
+
+
+def _sort_key(key: SortKey):  # type: ignore[no-untyped-def]
+    """Every key ends with unit, kana and course so equal rows keep a stable, readable order."""
+    def tail(row: TeamRow) -> tuple:
+        return (row.unit_order, row.kana, row.staff_number, row.course_order)
+
+    primary = {
+        SortKey.UNIT: lambda row: (),
+        SortKey.NAME: lambda row: (row.kana, row.name),
+        SortKey.STAFF_NUMBER: lambda row: (row.staff_number,),
+        SortKey.COURSE: lambda row: (row.course_order,),
+        SortKey.STATUS: lambda row: (0 if row.overdue else _STATUS_ORDER[row.status],),
+        # Rows without a date go last.
+        SortKey.COMPLETED_ON: lambda row: (row.completed_on is None, row.completed_on or date.min),
+        SortKey.DUE_ON: lambda row: (row.due_on is None, row.due_on or date.min),
+    }[key]
+    return lambda row: (*primary(row), *tail(row))
+
+
+def _summary(rows: list[TeamRow], units: list[Unit]) -> list[UnitSummary]:
+    """Per unit, over its whole subtree; units nobody in the rows belongs to are left out."""
+    parents = {unit.id: unit.parent_id for unit in units}
+    people: dict[int, set[int]] = defaultdict(set)
+    required: dict[int, int] = defaultdict(int)
+    completed: dict[int, int] = defaultdict(int)
+    overdue: dict[int, int] = defaultdict(int)
+    for row in rows:
+        unit_id: int | None = row.division_id
+        while unit_id is not None:
+            people[unit_id].add(row.user_id)
+            required[unit_id] += 1
+            completed[unit_id] += row.status is CourseStatus.COMPLETED
+            overdue[unit_id] += row.overdue
+            unit_id = parents.get(unit_id)
+    return [UnitSummary(unit.id, unit.name, unit.depth, len(people[unit.id]), required[unit.id],
+                        completed[unit.id], overdue[unit.id])
+            for unit in units if required[unit.id]]

@@ -1,0 +1,49 @@
+"""Reports through a real browser: a manager filters the team page and downloads it as Excel; a
+municipality's reporter sees the KPI of that municipality and is refused the prefecture's."""
+
+from __future__ import annotations
+
+from openpyxl import load_workbook
+from support import browser_sign_in
+
+
+def _account(live_server, permission: str, body: str) -> dict:
+    return next(a for a in live_server["accounts"] if a["permission"] == permission and a["body"] == body)
+
+
+def test_a_manager_filters_the_team_page_and_downloads_it_as_xlsx(live_server, page, tmp_path):
+    base_url = live_server["base_url"]
+    browser_sign_in(page, base_url, _account(live_server, "manager", "P000"))
+    page.click("nav >> text=チームの状況")
+    rows = page.locator("table.team tbody tr")
+    everyone = rows.count()
+    assert everyone > 20
+    page.select_option("select[name=status]", "overdue")
+    page.select_option("select[name=tier]", "all_staff")
+    page.click("form.filters button[type=submit]")
+    assert "status=overdue" in page.url
+    overdue = rows.count()
+    assert 0 < overdue < everyone  # the demo's security course was due at the end of October
+    assert rows.locator(".badge-overdue").count() == overdue
+    with page.expect_download() as download_info:
+        page.click("text=Excel（XLSX）をダウンロード")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".xlsx")
+    path = tmp_path / "team.xlsx"
+    download.save_as(path)
+    sheet = load_workbook(path).worksheets[0]
+    assert sheet["A1"].value == "所属" and sheet.freeze_panes == "A2"
+    assert sheet.max_row - 1 == overdue
+    assert all(sheet.cell(row=r, column=11).value == "期限超過" for r in range(2, sheet.max_row + 1))
+
+
+def test_a_municipal_reporter_sees_the_municipality_and_is_refused_the_prefecture(live_server, page):
+    base_url = live_server["base_url"]
+    browser_sign_in(page, base_url, _account(live_server, "reporter", "M100"))
+    page.click("nav >> text=KPI")
+    assert "みどり市" in page.locator("h1").inner_text()
+    assert page.locator("figure.chart svg").count() == 1
+    assert page.locator("select[name=body]").count() == 0  # nothing else to choose
+    response = page.goto(f"{base_url}/kpi/?body=P000")
+    assert response.status == 403
+    assert "みどり県" not in page.content()

@@ -1,0 +1,261 @@
+"""A manager's team page: who must take what, status, deadlines, filters, per-unit rates and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import UTC, date, datetime
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import event, insert, select
+from support import complete, sign_in
+
+from elearn import db
+from elearn.domain.completion import TOKYO
+from elearn.domain.fiscal import fiscal_year
+from elearn.domain.people import Permission, Tier
+from elearn.models import Course, Grade, LessonProgress, User
+from elearn.services import deadlines
+
+THIS_YEAR = fiscal_year(datetime.now(TOKYO).date())
+
+
+def _course_id(app) -> int:
+    with app.app_context():
+        return db.session().scalar(select(Course.id).where(Course.slug == "sample-course"))
+
+
+def _grade_id(app, name: str) -> int:
+    with app.app_context():
+        return db.session().scalar(select(Grade.id).where(Grade.name == name))
+
+
+def _set_deadline(app, due_on: date, year: int = THIS_YEAR) -> None:
+    with app.app_context():
+        deadlines.save(None, year, {_course_id(app): due_on})
+
+
+@pytest.fixture
+def team(synced, make_user):
+    """A manager of 総務部 (P100) with four staff below, and one outsider in 健康福祉部."""
+    manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P100")],
+                        name="上司 一郎", kana="じょうし いちろう")
+    people = {
+        "done": make_user(division="P101", name="完了 花子", kana="かんりょう はなこ"),
+        "reading": make_user(division="P101", name="途中 次郎", kana="とちゅう じろう"),
+        "idle": make_user(division="P102", name="未着手 三郎", kana="みちゃくしゅ さぶろう",
+                          grade_id=_grade_id(synced, "課長級")),
+        "leader": make_user(division="P102", name="リーダー 四郎", kana="りーだー しろう",
+                            tiers=(Tier.DIGITAL_LEADER,)),
+    }
+    outsider = make_user(division="P201", name="他部 五郎", kana="たぶ ごろう")
+    complete(synced, people["done"], when=datetime(THIS_YEAR, 5, 20, 1, 0, tzinfo=UTC))
+    with synced.app_context(), db.write_session() as session:
+        session.add(LessonProgress(user_id=people["reading"].id, course_id=_course_id(synced), lesson_slug="01-first"))
+    return manager, people, outsider
+
+
+def _rows(html: str) -> list[str]:
+    body = html.split('<table class="data team">', 1)[1].split("</table>", 1)[0]
+    return [chunk.split("</tr>", 1)[0] for chunk in body.split("<tr")[2:]]
+
+
+def test_the_team_page_lists_everyone_below_the_manager_against_their_courses(synced, client, team):
+    manager, people, outsider = team
+    sign_in(client, manager)
+    html = client.get("/team/").get_data(as_text=True)
+    rows = _rows(html)
+    assert len(rows) == 5  # the sample course is for all staff: the manager and four staff
+    assert "他部 五郎" not in html
+    done = next(row for row in rows if "完了 花子" in row)
+    assert "修了" in done and f"{THIS_YEAR - 2018}年5月20日" in done
+    assert "受講中" in next(row for row in rows if "途中 次郎" in row)
+    assert "未着手" in next(row for row in rows if "未着手 三郎" in row)
+
+
+def test_learners_and_other_teams_are_refused(synced, client, team, make_user):
+    _, people, outsider = team
+    sign_in(client, people["done"])
+    assert client.get("/team/").status_code == 403
+    assert client.get("/team/completion.csv").status_code == 403
+    client.post("/sign-out")
+    other_manager = make_user(division="P201", permissions=[(Permission.MANAGER, "P200")])
+    sign_in(client, other_manager)
+    html = client.get("/team/").get_data(as_text=True)
+    assert "他部 五郎" in html and "完了 花子" not in html
+    exported = client.get("/team/completion.csv").get_data().decode("utf-8-sig")
+    assert "他部 五郎" in exported and "完了 花子" not in exported
+
+
+def test_deadlines_mark_overdue_and_late_completions(synced, client, team):
+    manager, people, _ = team
+    _set_deadline(synced, date(THIS_YEAR, 5, 10))
+    sign_in(client, manager)
+    rows = _rows(client.get("/team/").get_data(as_text=True))
+    assert "badge-overdue" in next(row for row in rows if "未着手 三郎" in row)
+    done = next(row for row in rows if "完了 花子" in row)
+    assert "badge-overdue" not in done and "期限後" in done
+    overdue = _rows(client.get("/team/?status=overdue").get_data(as_text=True))
+    assert len(overdue) == 4 and not any("完了 花子" in row for row in overdue)
+
+
+def test_a_deadline_not_yet_reached_marks_nobody(synced, client, team):
+    manager, _, _ = team
+    _set_deadline(synced, date(THIS_YEAR + 1, 3, 31))
+    sign_in(client, manager)
+    assert "badge-overdue" not in client.get("/team/").get_data(as_text=True)
+
+
+def test_filters_by_unit_grade_tier_status_and_name(synced, client, team, org):
+    manager, people, _ = team
+    sign_in(client, manager)
+
+    def names(query: str) -> set[str]:
+        rows = _rows(client.get(f"/team/?{query}").get_data(as_text=True))
+        return {name for name in ("上司 一郎", "完了 花子", "途中 次郎", "未着手 三郎", "リーダー 四郎")
+                if any(name in row for row in rows)}
+
+    assert names(f"unit={org['P102'].id}") == {"未着手 三郎", "リーダー 四郎"}
+    assert names(f"grade={_grade_id(synced, '課長級')}") == {"未着手 三郎"}
+    assert names("tier=digital_leader") == {"リーダー 四郎"}
+    assert names("status=completed") == {"完了 花子"}
+    assert names("status=in_progress") == {"途中 次郎"}
+    assert names("status=outstanding") == {"上司 一郎", "途中 次郎", "未着手 三郎", "リーダー 四郎"}
+    assert names("q=とちゅう") == {"途中 次郎"}
+    assert names("status=nonsense&tier=nobody") == names("")  # an edited link shows everything
+
+
+def test_sorting_by_name_both_ways(synced, client, team):
+    manager, _, _ = team
+    sign_in(client, manager)
+
+    def order(query: str) -> list[str]:
+        return [row.split("<small>", 1)[1].split("</small>", 1)[0]
+                for row in _rows(client.get(f"/team/?{query}").get_data(as_text=True))]
+
+    ascending = order("sort=name")
+    assert ascending == sorted(ascending)
+    assert order("sort=name&dir=desc") == list(reversed(ascending))
+    completed_first = order("sort=completed_on")
+    assert completed_first[0] == "かんりょう はなこ"
+
+
+def test_the_summary_gives_each_units_completion_rate(synced, client, team):
+    manager, people, _ = team
+    complete(synced, people["leader"])
+    sign_in(client, manager)
+    html = client.get("/team/").get_data(as_text=True)
+    summary = html.split('<table class="data summary">', 1)[1].split("</table>", 1)[0]
+    cells = {row.split("</a>")[0].rsplit(">", 1)[1].strip("　"): row for row in summary.split("<tr")[2:]}
+    assert ">40.0%" in cells["総務部"].replace(" ", "")  # 2 of 5
+    assert ">33.3%" in cells["人事課"].replace(" ", "")  # the manager, 完了 and 途中: 1 of 3
+    assert ">50.0%" in cells["デジタル推進課"].replace(" ", "")
+
+
+def test_a_yearly_course_completed_last_year_is_due_again_this_year(synced, client, team):
+    manager, people, _ = team
+    complete(synced, people["idle"], when=datetime(THIS_YEAR - 1, 6, 1, 1, 0, tzinfo=UTC))
+    sign_in(client, manager)
+    rows = _rows(client.get("/team/").get_data(as_text=True))
+    assert "未着手" in next(row for row in rows if "未着手 三郎" in row)
+    last_year = _rows(client.get(f"/team/?fiscal_year={THIS_YEAR - 1}").get_data(as_text=True))
+    assert "修了" in next(row for row in last_year if "未着手 三郎" in row)
+
+
+# --- exports ---------------------------------------------------------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "＝1+1"]
+
+
+@pytest.fixture
+def hostile_team(synced, make_user):
+    manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P101")], name="上司", kana="じょうし")
+    for text in FORMULAS:
+        make_user(division="P101", name=text, kana=text)
+    return manager
+
+
+def test_csv_export_has_a_bom_the_filtered_rows_and_neutralised_formulas(synced, client, hostile_team):
+    sign_in(client, hostile_team)
+    response = client.get("/team/completion.csv?sort=staff_number")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["所属", "職員番号", "氏名"]
+    names = [row[2] for row in rows[1:]]
+    assert names == ["上司"] + ["'" + text for text in FORMULAS]
+    assert len(list(csv.reader(io.StringIO(client.get("/team/completion.csv?q=じょうし").get_data()
+                                           .decode("utf-8-sig"))))) == 2
+
+
+def test_xlsx_export_has_a_header_widths_frozen_panes_dates_and_no_formulas(synced, client, hostile_team, make_user):
+    sign_in(client, hostile_team)
+    member = make_user(division="P101", name="修了 者", kana="しゅうりょう")
+    complete(synced, member, when=datetime(THIS_YEAR, 7, 1, 1, 0, tzinfo=UTC))
+    response = client.get("/team/completion.xlsx")
+    assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+    data = response.get_data()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].value == "所属" and sheet["A1"].font.bold
+    assert sheet.column_dimensions["C"].width >= 8
+    names = {sheet.cell(row=r, column=3).value: sheet.cell(row=r, column=3) for r in range(2, sheet.max_row + 1)}
+    for text in FORMULAS:
+        cell = names[text]
+        assert cell.data_type == "s" and cell.quotePrefix, text
+    completed = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=3).value == "修了 者")
+    date_cell = sheet.cell(row=completed, column=9)
+    assert date_cell.value.date() == date(THIS_YEAR, 7, 1) and "年" in date_cell.number_format
+    assert workbook.worksheets[1]["A1"].value == "所属"
+
+
+# --- a fixed number of queries --------------------------------------------------------------------------------
+
+
+def _add_staff(app, division_id: int, body_id: int, count: int, start: int) -> None:
+    with app.app_context(), db.write_session() as session:
+        session.execute(insert(User), [
+            {"body_id": body_id, "division_id": division_id, "staff_number": f"9{start + n:06d}",
+             "name": f"大量 {n}", "kana": f"たいりょう {n}"} for n in range(count)])
+
+
+def _queries_for(app, client, path: str) -> int:
+    engine = app.extensions["elearn.engine"]
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_the_page_issues_the_same_number_of_queries_for_10_and_1000_staff(synced, client, org, make_user):
+    manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P100")])
+    _add_staff(synced, org["P101"].id, org["P000"].id, 9, 0)
+    sign_in(client, manager)
+    small = _queries_for(synced, client, "/team/")
+    small_export = _queries_for(synced, client, "/team/completion.xlsx")
+    _add_staff(synced, org["P102"].id, org["P000"].id, 990, 100)
+    with synced.app_context():
+        with db.write_session() as session:
+            some = session.scalars(select(User).where(User.staff_number.like("9%")).limit(300)).all()
+    for member in some[:50]:
+        complete(synced, member)
+    large = _queries_for(synced, client, "/team/")
+    assert large == small
+    summary = client.get("/team/").get_data(as_text=True).split('<table class="data summary">', 1)[1]
+    assert '<td class="num">1000</td>' in summary.split("</tr>", 2)[1]  # 総務部: the manager and 999 staff
+    assert _queries_for(synced, client, "/team/completion.xlsx") == small_export
