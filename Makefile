@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench bench-certificates translations clean
+.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,8 @@ bench-web: install
 	$(BIN)/python bench/web_load.py
 bench-certificates: install
 	$(BIN)/python bench/certificate_render.py
+bench-kpi: install
+	$(BIN)/python bench/kpi_report.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

@@ -69,15 +69,20 @@ def evaluation_day(year: int, as_of: date) -> date:
 def count(facts: Iterable[Fact], rule: CountingRule, day: date, in_year: int | None = None) -> int:
     """The figure on `day`: facts of the rule's tiers from its first fiscal year, counting on `day`;
     with `in_year`, only completions of that fiscal year."""
-    counting = [
-        fact for fact in facts
-        if fact.tier in rule.tiers and counts_on(fact, day)
-        and fiscal_year(fact.completed_on) >= rule.since_fiscal_year
-        and (in_year is None or fiscal_year(fact.completed_on) == in_year)
-    ]
-    if rule.unit is CountUnit.PEOPLE:
-        return len({fact.holder_id for fact in counting})
-    return sum(fact.weight for fact in counting)
+    return _tally(_of_rule(facts, rule), rule.unit, day, in_year)
+
+
+def _of_rule(facts: Iterable[Fact], rule: CountingRule) -> list[tuple[Fact, int]]:
+    """The facts the rule can count, each with its fiscal year (worked out once, not per figure)."""
+    return [(fact, year) for fact in facts if fact.tier in rule.tiers
+            and (year := fiscal_year(fact.completed_on)) >= rule.since_fiscal_year]
+
+
+def _tally(counting: Iterable[tuple[Fact, int]], unit: CountUnit, day: date, in_year: int | None) -> int:
+    chosen = (fact for fact, year in counting if (in_year is None or year == in_year) and counts_on(fact, day))
+    if unit is CountUnit.PEOPLE:
+        return len({fact.holder_id for fact in chosen})
+    return sum(fact.weight for fact in chosen)
 
 
 @dataclass(frozen=True)
@@ -89,9 +94,10 @@ class YearFigure:
 
 def by_year(facts: Collection[Fact], rule: CountingRule, as_of: date) -> list[YearFigure]:
     """One figure per fiscal year from the rule's first to the one `as_of` falls in."""
+    counting = _of_rule(facts, rule)
     return [
-        YearFigure(year, count(facts, rule, evaluation_day(year, as_of)),
-                   count(facts, rule, evaluation_day(year, as_of), in_year=year))
+        YearFigure(year, _tally(counting, rule.unit, evaluation_day(year, as_of), None),
+                   _tally(counting, rule.unit, evaluation_day(year, as_of), year))
         for year in range(rule.since_fiscal_year, fiscal_year(as_of) + 1)
     ]
 
@@ -100,10 +106,10 @@ def by_group(facts: Iterable[Fact], rule: CountingRule, as_of: date,
              key: Callable[[Fact], Hashable]) -> dict[Hashable, int]:
     """The cumulative figure on `as_of` per group. With distinct people, someone who trained in two
     groups (two tiers, or before and after a move) counts in both, and once in the total."""
-    groups: dict[Hashable, list[Fact]] = defaultdict(list)
-    for fact in facts:
-        groups[key(fact)].append(fact)
-    figures = {group: count(members, rule, as_of) for group, members in groups.items()}
+    groups: dict[Hashable, list[tuple[Fact, int]]] = defaultdict(list)
+    for fact, year in _of_rule(facts, rule):
+        groups[key(fact)].append((fact, year))
+    figures = {group: _tally(members, rule.unit, as_of, None) for group, members in groups.items()}
     return {group: figure for group, figure in figures.items() if figure}
 
 

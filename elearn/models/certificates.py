@@ -63,6 +63,8 @@ class Certificate(Base):
         # One certificate in force per completion, however many requests race to issue it.
         Index("uq_certificates_current", "completion_id", unique=True,
               sqlite_where=text("superseded_at IS NULL"), postgresql_where=text("superseded_at IS NULL")),
+        # The KPI reads certificates of a few tiers (1-3 are a small share), per person.
+        Index("ix_certificates_tier_user", "tier", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from elearn.domain.completion import TOKYO
 from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
 from elearn.reports import kpi_export, team_export
-from elearn.services import certificates, kpi, staff
+from elearn.services import certificates, kpi, learning, staff
 from elearn.services import team as team_service
 from elearn.services.team import SortKey, StatusFilter, TeamFilters
 from elearn.web import content_disposition, requires
@@ -29,7 +29,7 @@ STATUS_FILTER_LABELS = {
 }
 
 
-def _today():  # type: ignore[no-untyped-def]
+def _today() -> date:
     return datetime.now(TOKYO).date()
 
 
@@ -99,7 +99,7 @@ def staff_member(staff_id: int):
     member = staff.visible_staff_member(current_user, staff_id)
     if member is None:
         abort(403)
-    return render_template("reports/staff_member.html", member=member)
+    return render_template("reports/staff_member.html", member=member, courses=learning.my_courses(member))
 
 
 # --- the KPI report ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -88,7 +89,8 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
 
 def _write(cell, value: Cell) -> None:  # type: ignore[no-untyped-def]
     if isinstance(value, str):
-        cell.value = value
+        # XML cannot hold most control characters (NUL among them): they are dropped, not fatal.
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
         cell.data_type = "s"  # openpyxl would store "=..." as a formula
         if is_formula_like(value):
             cell.quotePrefix = True

@@ -1,4 +1,4 @@
-"""course deadlines; KPI rule and targets
+"""course deadlines; KPI rule and targets; certificates indexed by tier and person
 
 Revision ID: 0005
 Revises: 0004
@@ -46,9 +46,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_kpi_rule_updated_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_rule'))
     )
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.create_index('ix_certificates_tier_user', ['tier', 'user_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('certificates', schema=None) as batch_op:
+        batch_op.drop_index('ix_certificates_tier_user')
     op.drop_table('kpi_rule')
     op.drop_table('kpi_targets')
     with op.batch_alter_table('course_deadlines', schema=None) as batch_op:

@@ -74,6 +74,8 @@ def test_fiscal_year_edges_on_31_march_and_1_april(synced, client, people):
                                                    ["令和5年度", "4", "—", "—", "—"]]
     assert _years(client, "?as_of=2023-04-01")[-1] == ["令和5年度", "4", "2", "50.0%", "1"]
     assert _years(client, "?as_of=2023-03-30")[0] == ["令和4年度", "2", "0", "0.0%", "0"]
+    # Before the rule's first year there is nothing to count yet, only targets to come.
+    assert _years(client, "?as_of=2021-06-01") == [["令和4年度", "2", "—", "—", "—"], ["令和5年度", "4", "—", "—", "—"]]
 
 
 def test_a_municipal_reporter_sees_only_that_municipality(synced, client, people):
@@ -141,9 +143,9 @@ def test_coverage_of_digital_leaders_and_dx_managers(synced, people, make_user, 
     with synced.app_context():
         report = kpi.build(org["P000"], kpi.visible_bodies(db.session().get(User, admin.id)), date.today())
         coverage = report.coverage
-        # Divisions: 人事課, デジタル推進課, 健康政策課, and the municipality's 総務課; the sample course
-        # is a digital-leader course, so the three trained people are trained leaders.
-        assert (coverage.divisions, coverage.divisions_with_leader) == (4, 3)
+        # The prefecture's divisions 人事課, デジタル推進課 and 健康政策課 (the municipality's are its own);
+        # the sample course is a digital-leader course, so those who took it are trained leaders.
+        assert (coverage.divisions, coverage.divisions_with_leader) == (3, 2)
         assert [(gap.division, gap.designated) for gap in coverage.without_leader] == [("デジタル推進課", 1)]
         assert [m.name for m in coverage.untrained_managers] == [untrained.name]
         assert coverage.dx_managers == 1
@@ -246,3 +248,14 @@ def test_the_cli_prints_the_report_and_refuses_bad_input(synced, people, tmp_pat
     assert written.exit_code == 0 and load_workbook(tmp_path / "k.xlsx").sheetnames[0] == "年度別"
     assert runner.invoke(args=["report", "kpi", "--as-of", "2024/03/31"]).exit_code == 2
     assert runner.invoke(args=["report", "kpi", "--body", "NOPE"]).exit_code == 1
+
+
+def test_leavers_still_count_and_a_reissue_counts_once(synced, people, org):
+    _, admin, trained = people
+    with synced.app_context(), db.write_session() as session:
+        session.get(User, trained[0].id).is_active = False  # left in March 2024
+        session.get(User, trained[1].id).name = "改姓 後"
+    with synced.app_context():
+        certificates.reissue(admin, certificates.of_holder(trained[1].id)[0].id)
+        report = kpi.build(org["P000"], [org["P000"]], date(2024, 3, 31))
+    assert [row.cumulative for row in report.years] == [1, 2]

@@ -259,3 +259,11 @@ def test_the_page_issues_the_same_number_of_queries_for_10_and_1000_staff(synced
     summary = client.get("/team/").get_data(as_text=True).split('<table class="data summary">', 1)[1]
     assert '<td class="num">1000</td>' in summary.split("</tr>", 2)[1]  # 総務部: the manager and 999 staff
     assert _queries_for(synced, client, "/team/completion.xlsx") == small_export
+
+
+def test_a_team_members_page_shows_their_courses(synced, client, team):
+    manager, people, _ = team
+    sign_in(client, manager)
+    html = client.get(f"/team/staff/{people['done'].id}").get_data(as_text=True)
+    assert "テスト用コース" in html and "badge-completed" in html
+    assert "badge-in_progress" in client.get(f"/team/staff/{people['reading'].id}").get_data(as_text=True)
