@@ -26,14 +26,14 @@ def safe_next_url(target: str | None, default: str) -> str:
     return target
 
 
-def requires(permission: Permission):  # type: ignore[no-untyped-def]
-    """View decorator: signed in and holding `permission`; object-level checks stay in services."""
+def requires(*permissions: Permission):  # type: ignore[no-untyped-def]
+    """View decorator: signed in and holding one of `permissions`; object-level checks stay in services."""
 
     def decorator(view):  # type: ignore[no-untyped-def]
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
-            if not current_user.has_permission(permission):
+            if not any(current_user.has_permission(permission) for permission in permissions):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -47,7 +47,9 @@ def parse_count(text: str) -> int | None:
 @requires(Permission.ADMIN)
 def kpi_settings():
     rule = kpi.counting_rule()
-    rule_form = KpiRuleForm(prefix="rule", data={
+    action = request.form.get("action") if request.method == "POST" else None
+    # Each form reads the request only when it was the one sent; the other shows what is stored.
+    rule_form = KpiRuleForm(prefix="rule", formdata=request.form if action == "rule" else None, data={
         "tiers": [tier.value for tier in Tier if tier in rule.tiers], "since_fiscal_year": rule.since_fiscal_year,
         "unit": rule.unit.value, "municipal_staff_count_for_prefecture": rule.municipal_staff_count_for_prefecture})
     targets_form = EmptyForm(prefix="targets")
@@ -57,14 +59,14 @@ def kpi_settings():
     entered = {key: f"{value}" for key, value in stored.items()}
     errors: set[tuple[int, int]] = set()
 
-    if request.method == "POST" and request.form.get("action") == "rule":
+    if action == "rule":
         if rule_form.validate_on_submit():
             kpi.save_rule(current_user, CountingRule(
                 frozenset(Tier(value) for value in rule_form.tiers.data), rule_form.since_fiscal_year.data,
                 CountUnit(rule_form.unit.data), rule_form.municipal_staff_count_for_prefecture.data))
             flash(_("The counting rule was saved."), "success")
             return redirect(url_for("admin.kpi_settings"))
-    elif request.method == "POST" and request.form.get("action") == "targets":
+    elif action == "targets":
         if not targets_form.validate_on_submit():
             abort(400)
         wanted: dict[tuple[int, int], int | None] = {}

@@ -267,3 +267,12 @@ def test_a_team_members_page_shows_their_courses(synced, client, team):
     html = client.get(f"/team/staff/{people['done'].id}").get_data(as_text=True)
     assert "テスト用コース" in html and "badge-completed" in html
     assert "badge-in_progress" in client.get(f"/team/staff/{people['reading'].id}").get_data(as_text=True)
+
+
+def test_an_administrator_sees_every_body(synced, client, team, make_user):
+    _, _, outsider = team
+    admin = make_user(division="P102", permissions=[(Permission.ADMIN, None)])
+    sign_in(client, admin)
+    html = client.get("/team/").get_data(as_text=True)
+    assert "他部 五郎" in html and "完了 花子" in html
+    assert "みどり県 / 総務部 / 人事課" in html  # several bodies: the path starts at the body
