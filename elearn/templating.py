@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import format_date, get_locale
 
 from elearn.domain import fiscal
+from elearn.domain.completion import TOKYO
 from elearn.domain.people import Permission, Tier
 from elearn.labels import COURSE_STATUS_LABELS, ORG_KIND_LABELS, PERMISSION_LABELS, TIER_LABELS
-
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def local_date(value: date | datetime | None) -> str:

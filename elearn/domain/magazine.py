@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
-TOKYO = ZoneInfo("Asia/Tokyo")
+from elearn.domain.completion import TOKYO
+
 WEDNESDAY = 2  # date.weekday()
 PUBLICATION_TIME = time(8, 30)  # Japan time, before the working day starts
 CHARACTERS_PER_MINUTE = 500  # Japanese text read at an easy pace

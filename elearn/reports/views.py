@@ -105,7 +105,7 @@ def staff_member(staff_id: int):
 # --- the KPI report ---------------------------------------------------------------------------------------------
 
 
-def _kpi_report():  # type: ignore[no-untyped-def]
+def _kpi_report(bodies):  # type: ignore[no-untyped-def]
     """The report for the arguments given; a bad date is reported, not guessed."""
     today = _today()
     as_of, error = today, None
@@ -117,7 +117,7 @@ def _kpi_report():  # type: ignore[no-untyped-def]
     if as_of > today:
         as_of, error = today, _("Figures cannot be given for a future date; showing today's.")
     try:
-        report = kpi.report(current_user, as_of, request.args.get("body") or None)
+        report = kpi.report(bodies, as_of, request.args.get("body") or None)
     except kpi.NotVisible:
         abort(403)
     return report, error
@@ -126,17 +126,18 @@ def _kpi_report():  # type: ignore[no-untyped-def]
 @bp.get("/kpi/")
 @requires(Permission.REPORTER, Permission.ADMIN)
 def kpi_page():
-    report, error = _kpi_report()
+    bodies = kpi.visible_bodies(current_user)
+    report, error = _kpi_report(bodies)
     return render_template("reports/kpi.html", report=report, error=error, chart=kpi_export.chart(report),
                            today=_today(), rule_text=kpi_export.rule_text(report),
-                           bodies=kpi.visible_bodies(current_user),
+                           bodies=bodies,
                            args={"as_of": request.args.get("as_of") or None, "body": request.args.get("body") or None})
 
 
 @bp.get("/kpi/report.<any(csv, xlsx, pdf, json):file_format>")
 @requires(Permission.REPORTER, Permission.ADMIN)
 def kpi_file(file_format: str):
-    report, error = _kpi_report()
+    report, error = _kpi_report(kpi.visible_bodies(current_user))
     if error:
         abort(400, error)
     name = f"KPI_{report.body.name}_{report.as_of:%Y%m%d}.{file_format}"

@@ -188,8 +188,8 @@ class NotVisible(Exception):
     """The viewer may not see this body's figures."""
 
 
-def report(viewer: User, as_of: date, body_code: str | None = None) -> KpiReport:
-    bodies = visible_bodies(viewer)
+def report(bodies: list[OrgUnit], as_of: date, body_code: str | None = None) -> KpiReport:
+    """The KPI of `body_code` (default the first) among the `visible_bodies` of the viewer."""
     if not bodies:
         raise NotVisible
     body = bodies[0] if body_code is None else next((b for b in bodies if b.code == body_code), None)
