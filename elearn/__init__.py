@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_templating(app)
 
-    from elearn import admin, auth, certificates, learn, quiz, reports
+    from elearn import admin, auth, certificates, learn, magazine, quiz, reports
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(magazine.bp)
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from elearn.domain.completion import CourseStatus
+from elearn.domain.magazine import Audience, InboxKind, InboxStatus, IssueStatus
 from elearn.domain.people import OrgKind, Permission, Tier
 
 TIER_LABELS = {
@@ -31,4 +32,29 @@ COURSE_STATUS_LABELS = {
     CourseStatus.COMPLETED: _l("Completed"),
     CourseStatus.IN_PROGRESS: _l("In progress"),
     CourseStatus.NOT_STARTED: _l("Not started"),
+}
+
+ISSUE_STATUS_LABELS = {
+    IssueStatus.DRAFT: _l("Draft"),
+    IssueStatus.SCHEDULED: _l("Scheduled"),
+    IssueStatus.PUBLISHED: _l("Published"),
+    IssueStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+AUDIENCE_LABELS = {
+    Audience.PREFECTURE: _l("Prefecture staff only"),
+    Audience.SHARED: _l("Shared with the municipalities"),
+}
+
+INBOX_KIND_LABELS = {
+    InboxKind.QUESTION: _l("Question"),
+    InboxKind.IDEA: _l("Topic idea"),
+}
+
+INBOX_STATUS_LABELS = {
+    InboxStatus.NEW: _l("New"),
+    InboxStatus.IN_PROGRESS: _l("In progress"),
+    InboxStatus.ANSWERED: _l("Answered"),
+    InboxStatus.ADOPTED: _l("Adopted"),
+    InboxStatus.DECLINED: _l("Declined"),
 }

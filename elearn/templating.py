@@ -9,8 +9,18 @@ from flask_babel import format_date, get_locale
 
 from elearn.domain import fiscal
 from elearn.domain.completion import TOKYO
+from elearn.domain.magazine import ruby_pieces
 from elearn.domain.people import Permission, Tier
-from elearn.labels import COURSE_STATUS_LABELS, ORG_KIND_LABELS, PERMISSION_LABELS, TIER_LABELS
+from elearn.labels import (
+    AUDIENCE_LABELS,
+    COURSE_STATUS_LABELS,
+    INBOX_KIND_LABELS,
+    INBOX_STATUS_LABELS,
+    ISSUE_STATUS_LABELS,
+    ORG_KIND_LABELS,
+    PERMISSION_LABELS,
+    TIER_LABELS,
+)
 
 
 def local_date(value: date | datetime | None) -> str:
@@ -41,5 +51,10 @@ def init_templating(app: Flask) -> None:
         COURSE_STATUS_LABELS=COURSE_STATUS_LABELS,
         PERMISSION_LABELS=PERMISSION_LABELS,
         ORG_KIND_LABELS=ORG_KIND_LABELS,
+        ISSUE_STATUS_LABELS=ISSUE_STATUS_LABELS,
+        AUDIENCE_LABELS=AUDIENCE_LABELS,
+        INBOX_KIND_LABELS=INBOX_KIND_LABELS,
+        INBOX_STATUS_LABELS=INBOX_STATUS_LABELS,
         current_locale=lambda: str(get_locale()),
+        ruby=ruby_pieces,
     )

@@ -38,6 +38,7 @@ class ImportApplyForm(FlaskForm):
 class GrantForm(FlaskForm):
     permission = SelectField(_l("Permission"), validators=[DataRequired()])
     unit_code = StringField(_l("Unit code (managers and reporters)"), validators=[Optional(), Length(max=32)])
+    editor = BooleanField(_l("Magazine editor (authors only: approves, schedules and withdraws issues)"))
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -93,7 +93,8 @@ def add_grant(staff_id: int):
     form = GrantForm()
     if form.validate_on_submit():
         try:
-            admin.grant(current_user, member.id, Permission(form.permission.data), form.unit_code.data)
+            admin.grant(current_user, member.id, Permission(form.permission.data), form.unit_code.data,
+                        is_editor=form.editor.data)
             flash(_("Permission granted."), "success")
         except admin.GrantError as error:
             flash(GRANT_ERRORS[str(error)], "error")

@@ -2,7 +2,8 @@ from flask import Blueprint, abort, redirect, render_template, send_from_directo
 from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
-from elearn.services import content, learning, orgs, quiz
+from elearn.magazine.blueprint import now
+from elearn.services import content, inbox, learning, magazine, orgs, quiz
 
 bp = Blueprint("learn", __name__)
 
@@ -10,8 +11,12 @@ bp = Blueprint("learn", __name__)
 @bp.get("/")
 @login_required
 def home():
+    moment = now()
+    stickers = inbox.stickers_of([current_user.id], moment, include_anonymous=True)[current_user.id]
     return render_template("learn/home.html", user=current_user, cards=learning.my_courses(current_user),
-                           unit_path=orgs.unit_path(current_user.division))
+                           unit_path=orgs.unit_path(current_user.division), stickers=stickers,
+                           latest_issue=magazine.latest(current_user, moment),
+                           news=inbox.news_for(current_user, moment))
 
 
 @bp.get("/courses/<slug>/")

@@ -8,6 +8,18 @@ from elearn.models.certificates import (
     CertificateSeal,
 )
 from elearn.models.learning import Completion, Course, CourseVersion, LessonProgress, QuizAttempt
+from elearn.models.magazine import (
+    InboxItem,
+    MagazineHelpful,
+    MagazineIssue,
+    MagazineIssueCourse,
+    MagazineIssuePerson,
+    MagazineIssueTag,
+    MagazinePage,
+    MagazinePageImage,
+    MagazineRead,
+    Sticker,
+)
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.models.reporting import CourseDeadline, KpiRuleRow, KpiTarget
 from elearn.models.security import AuditEntry, PasswordResetToken, SignInFailure
@@ -26,6 +38,16 @@ __all__ = [
     "LessonProgress",
     "QuizAttempt",
     "Grade",
+    "InboxItem",
+    "MagazineHelpful",
+    "MagazineIssue",
+    "MagazineIssueCourse",
+    "MagazineIssuePerson",
+    "MagazineIssueTag",
+    "MagazinePage",
+    "MagazinePageImage",
+    "MagazineRead",
+    "Sticker",
     "KpiRuleRow",
     "KpiTarget",
     "OrgUnit",

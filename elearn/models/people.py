@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.db import Base
@@ -114,6 +114,10 @@ class User(Base):
     def has_permission(self, permission: Permission) -> bool:
         return permission in self.permissions
 
+    @property
+    def is_magazine_editor(self) -> bool:
+        return any(grant.permission == Permission.AUTHOR and grant.is_editor for grant in self.grants)
+
     def __repr__(self) -> str:
         return f"<User {self.staff_number} {self.name}>"
 
@@ -140,6 +144,8 @@ class RoleGrant(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     permission: Mapped[Permission] = mapped_column(str_enum(Permission))
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    # Only for AUTHOR: an editor approves, schedules and withdraws magazine issues.
+    is_editor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])

@@ -36,8 +36,9 @@ def staff_member(staff_id: int) -> User | None:
     )
 
 
-def grant(actor: User, staff_id: int, permission: Permission, unit_code: str | None) -> None:
-    """Give a permission; manager and reporter grants name the unit (a reporter's must be a body)."""
+def grant(actor: User, staff_id: int, permission: Permission, unit_code: str | None, is_editor: bool = False) -> None:
+    """Give a permission; manager and reporter grants name the unit (a reporter's must be a body); an
+    author grant may carry the magazine editor flag."""
     with db.write_session() as session:
         user = session.get(User, staff_id)
         unit = None
@@ -47,9 +48,11 @@ def grant(actor: User, staff_id: int, permission: Permission, unit_code: str | N
                 raise GrantError("unknown_unit")
             if permission is Permission.REPORTER and not unit.is_body:
                 raise GrantError("reporter_needs_body")
-        session.add(RoleGrant(user_id=user.id, permission=permission, org_unit_id=unit.id if unit else None))
+        editor = is_editor and permission is Permission.AUTHOR
+        session.add(RoleGrant(user_id=user.id, permission=permission, org_unit_id=unit.id if unit else None,
+                              is_editor=editor))
         audit.record(session, actor, "grant.add", f"user:{user.id} {user.staff_number}",
-                     permission=permission.value, unit=unit.code if unit else None)
+                     permission=permission.value, unit=unit.code if unit else None, editor=editor)
         try:
             session.flush()
         except IntegrityError as error:

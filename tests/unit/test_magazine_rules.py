@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from elearn.domain import magazine
 from elearn.domain.magazine import (
     IssueStatus,
     StoredStatus,
@@ -74,3 +75,37 @@ def test_reading_time_comes_from_the_transcripts_and_the_pages():
 def test_issue_numbers_are_never_reused():
     assert next_issue_number([]) == 1
     assert next_issue_number([1, 2, 5]) == 6  # 3 and 4 were withdrawn or deleted drafts: still not reused
+
+
+def test_ruby_in_both_aozora_forms_becomes_pieces_and_plain_text_drops_the_readings():
+    text = "これは｜電子申請《でんししんせい》と個人情報《こじんじょうほう》の話"
+    assert magazine.ruby_pieces(text) == [
+        magazine.TextPiece("これは"), magazine.TextPiece("電子申請", "でんししんせい"), magazine.TextPiece("と"),
+        magazine.TextPiece("個人情報", "こじんじょうほう"), magazine.TextPiece("の話")]
+    assert magazine.plain_text(text) == "これは電子申請と個人情報の話"
+    assert magazine.plain_text("《だけ》と｜《》") == "《だけ》と｜《》"  # no base: left as typed
+
+
+def test_pages_missing_text_names_each_page_lacking_a_transcript_or_a_description():
+    pages = [magazine.PageText(1, "せりふ", "説明"), magazine.PageText(2, "  ", "説明"),
+             magazine.PageText(3, "せりふ", ""), magazine.PageText(4, "せりふ", "説明")]
+    assert magazine.pages_missing_text(pages) == [2, 3]
+    assert magazine.pages_missing_text([]) == []
+
+
+def test_inbox_months_are_counted_in_japan_time_with_empty_months_listed():
+    items = [(magazine.InboxKind.IDEA, datetime(2026, 6, 30, 15, 0, tzinfo=UTC)),  # 1 July 00:00 in Japan
+             (magazine.InboxKind.QUESTION, datetime(2026, 6, 30, 14, 59, 59, tzinfo=UTC)),  # still June
+             (magazine.InboxKind.QUESTION, datetime(2026, 9, 1, 0, 0, tzinfo=UTC)),
+             (magazine.InboxKind.QUESTION, datetime(2027, 1, 1, 0, 0, tzinfo=UTC))]  # after the range
+    months = magazine.counts_by_month(items, date(2026, 6, 15), date(2026, 9, 30))
+    assert [month.month for month in months] == [date(2026, m, 1) for m in (6, 7, 8, 9)]
+    question, idea = magazine.InboxKind.QUESTION, magazine.InboxKind.IDEA
+    assert [(month.counts[question], month.counts[idea]) for month in months] == [(1, 0), (0, 1), (0, 0), (1, 0)]
+    assert [month.total for month in months] == [1, 1, 0, 1]
+
+
+def test_prefecture_only_issues_are_for_prefecture_staff():
+    assert magazine.audience_includes(magazine.Audience.SHARED, reader_is_prefecture_staff=False)
+    assert not magazine.audience_includes(magazine.Audience.PREFECTURE, reader_is_prefecture_staff=False)
+    assert magazine.audience_includes(magazine.Audience.PREFECTURE, reader_is_prefecture_staff=True)

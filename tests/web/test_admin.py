@@ -78,3 +78,17 @@ def test_an_admin_cannot_deactivate_themselves(admin_client):
     own_id = re.search(r'href="/admin/staff/(\d+)">管理 者', page).group(1)
     admin_client.post(f"/admin/staff/{own_id}/active", data={"active": "0"})
     assert admin_client.get("/admin/").status_code == 200
+
+
+def test_an_author_grant_can_carry_the_editor_flag_which_opens_approval(app, admin_client, make_user):
+    writer, editor = make_user(name="執筆 者"), make_user(name="編集 者")
+    admin_client.post(f"/admin/staff/{writer.id}/grants", data={"permission": "author"})
+    admin_client.post(f"/admin/staff/{editor.id}/grants", data={"permission": "author", "editor": "y"})
+    admin_client.post(f"/admin/staff/{writer.id}/grants", data={"permission": "reporter", "unit_code": "P000",
+                                                                 "editor": "y"})  # ignored outside author grants
+    assert "(マガジン編集者)" in admin_client.get(f"/admin/staff/{editor.id}").get_data(as_text=True)
+    assert "(マガジン編集者)" not in admin_client.get(f"/admin/staff/{writer.id}").get_data(as_text=True)
+    for person, is_editor in ((writer, False), (editor, True)):
+        studio = app.test_client()
+        sign_in(studio, person)
+        assert ("編集者" in studio.get("/magazine/studio/").get_data(as_text=True).split("</h1>")[0]) is is_editor

@@ -1,0 +1,106 @@
+"""The inbox: staff send questions and topic ideas and read the replies; authors work the items."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from elearn.domain.completion import TOKYO
+from elearn.domain.magazine import InboxKind, InboxStatus
+from elearn.domain.people import Permission
+from elearn.magazine.blueprint import bp, now
+from elearn.magazine.forms import InboxForm, InboxWorkForm
+from elearn.services import inbox, magazine
+from elearn.web import requires
+
+INBOX_ERRORS = {
+    "not_found": _l("That item no longer exists."),
+    "only_ideas_adopted": _l("Only topic ideas can be adopted."),
+    "adopted_needs_issue": _l("Give the number of the issue that uses this idea."),
+    "unknown_issue": _l("There is no such issue (or it was withdrawn)."),
+    "answer_needs_reply": _l("Write the reply before marking the question answered."),
+    "unknown_assignee": _l("The assignee must be one of the magazine's authors."),
+    "unknown_person": _l("There is no such member of staff."),
+}
+
+
+@bp.route("/inbox/new", methods=["GET", "POST"])
+@login_required
+def send():
+    form = InboxForm()
+    if request.method == "GET":
+        if request.args.get("kind") in {kind.value for kind in InboxKind}:
+            form.kind.data = request.args["kind"]
+        form.about_issue.data = request.args.get("issue", type=int)
+    about = None
+    if form.about_issue.data:
+        about = magazine.readable_issue(current_user, form.about_issue.data, now())
+        if about is None and form.is_submitted():
+            form.about_issue.errors = [_("There is no such issue.")]
+    if form.validate_on_submit() and not form.about_issue.errors:
+        inbox.send(current_user, InboxKind(form.kind.data), form.subject.data, form.body.data, form.anonymous.data,
+                   about.id if about else None)
+        flash(_("Thank you! The magazine team has received it; their reply will appear on this page."), "success")
+        return redirect(url_for("magazine.mine"))
+    return render_template("magazine/inbox_new.html", form=form, about=about)
+
+
+@bp.get("/inbox/mine")
+@login_required
+def mine():
+    sent = inbox.sent_by(current_user, now())
+    if any(item.is_news for item in sent):
+        inbox.mark_seen(current_user, now())
+    return render_template("magazine/inbox_mine.html", sent=sent)
+
+
+@bp.get("/studio/inbox/")
+@requires(Permission.AUTHOR)
+def inbox_list():
+    filters = inbox.InboxFilters(
+        status=_enum(InboxStatus, request.args.get("status")), kind=_enum(InboxKind, request.args.get("kind")),
+        assignee_id=current_user.id if request.args.get("mine") else None,
+        open_only=request.args.get("open") == "1")
+    page = request.args.get("page", 1, type=int)
+    rows, total = inbox.items(filters, page)
+    today = now().astimezone(TOKYO).date()
+    months = inbox.monthly_counts((today.replace(day=1) - timedelta(days=335)).replace(day=1), today)
+    return render_template("magazine/studio/inbox.html", rows=rows, total=total, filters=filters, months=months,
+                           status_counts=inbox.status_counts(),
+                           pager_state={"page": max(page, 1), "pages": max(1, -(-total // inbox.INBOX_PAGE_SIZE))})
+
+
+def _enum(enum, value):  # type: ignore[no-untyped-def]
+    try:
+        return enum(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/studio/inbox/<int:item_id>", methods=["GET", "POST"])
+@requires(Permission.AUTHOR)
+def inbox_item(item_id: int):
+    row = inbox.item(item_id) or abort(404)
+    form = InboxWorkForm(obj=None if request.method == "POST" else row)
+    form.assignee.choices = [SelectChoice(0, _("Nobody"))] + [SelectChoice(author.id, author.name)
+                                                              for author in inbox.authors()]
+    if request.method == "GET":
+        form.status.data = row.status.value
+        form.assignee.data = row.assignee_id or 0
+        form.adopted_issue.data = row.adopted_issue.number if row.adopted_issue else None
+    if form.validate_on_submit():
+        change = inbox.ItemUpdate(InboxStatus(form.status.data), form.assignee.data or None,
+                                  form.internal_notes.data or "", form.reply.data or "", form.adopted_issue.data)
+        try:
+            inbox.update(current_user, row.id, change, now())
+        except inbox.InboxError as error:
+            flash(INBOX_ERRORS[error.code], "error")
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("magazine.inbox_item", item_id=row.id))
+    return render_template("magazine/studio/inbox_item.html", row=row, form=form)

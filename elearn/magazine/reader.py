@@ -1,0 +1,138 @@
+"""Reading: the archive, the comic reader, page images, read marks, helpful votes, the Atom feed and
+people's sticker profiles."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime
+from hashlib import sha256
+
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from elearn import db
+from elearn.auth.forms import EmptyForm
+from elearn.domain.magazine import reading_minutes
+from elearn.magazine.blueprint import bp, now
+from elearn.models import MagazineIssue, User
+from elearn.models.types import utcnow
+from elearn.services import inbox, magazine
+from elearn.services.magazine_studio import is_author
+
+IMAGE_VARIANTS = ("full", "480", "960", "1600", "thumb")
+
+
+@bp.get("/")
+@login_required
+def index():
+    tag = request.args.get("tag", "").strip()[:50] or None
+    q = request.args.get("q", "").strip()[:100]
+    result = magazine.archive(current_user, now(), tag=tag, q=q, page=request.args.get("page", 1, type=int))
+    return render_template("magazine/index.html", archive=result, tag=tag, q=q,
+                           feed_url=url_for("magazine.feed", user=current_user.id, key=feed_key(current_user.id),
+                                            _external=True))
+
+
+def reader_context(issue: MagazineIssue, preview: bool) -> dict:
+    pages = magazine.reader_pages(issue)
+    mode = "scroll" if request.args.get("mode") == "scroll" else "paged"
+    current = min(max(request.args.get("page", 1, type=int), 1), max(len(pages), 1))
+    details = magazine.issue_details(issue.id)
+    return {
+        "issue": details, "pages": pages, "mode": mode, "current": current, "preview": preview,
+        "minutes": reading_minutes([reader_page.page.search_text for reader_page in pages]),
+        "credits": inbox.credits(details, now()), "form": EmptyForm(),
+    }
+
+
+@bp.get("/<int:number>/")
+@login_required
+def read(number: int):
+    issue = magazine.readable_issue(current_user, number, now()) or abort(404)
+    context = reader_context(issue, preview=False)
+    is_last = context["mode"] == "paged" and context["current"] == len(context["pages"])
+    if is_last:
+        # Reaching the last page is reading it, a one-page issue included.
+        magazine.mark_read(current_user, issue, utcnow())
+    helpful, helpful_count = magazine.helpful_state(current_user, issue)
+    return render_template("magazine/reader.html", **context, helpful=helpful, helpful_count=helpful_count,
+                           has_read=is_last or magazine.has_read(current_user, issue))
+
+
+@bp.post("/<int:number>/read")
+@login_required
+def mark_read(number: int):
+    issue = magazine.readable_issue(current_user, number, now()) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    magazine.mark_read(current_user, issue, utcnow())
+    if request.accept_mimetypes.best == "application/json":
+        return {"read": True}
+    return redirect(url_for("magazine.read", number=number, mode=request.args.get("mode")) + "#end")
+
+
+@bp.post("/<int:number>/helpful")
+@login_required
+def helpful(number: int):
+    issue = magazine.readable_issue(current_user, number, now()) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    magazine.set_helpful(current_user, issue, request.form.get("helpful") == "1", utcnow())
+    pages = len(magazine.reader_pages(issue))
+    return redirect(url_for("magazine.read", number=number, page=pages) + "#end")
+
+
+@bp.get("/pages/<int:page_id>/<variant>.webp")
+@login_required
+def page_image(page_id: int, variant: str):
+    if variant not in IMAGE_VARIANTS:
+        abort(404)
+    found = magazine.page_image(page_id, variant) or abort(404)
+    image, issue = found
+    if not magazine.may_see_image(current_user, issue, now(), is_author(current_user)):
+        abort(404)
+    if request.if_none_match.contains(image.etag):
+        response = Response(status=304)
+    else:
+        response = Response(image.content, mimetype="image/webp")
+    response.set_etag(image.etag)
+    # The URL carries the etag (?v=), so a changed image is a new URL; withdrawn issues stop at the
+    # next request because the cache is private to the reader's browser.
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def feed_key(user_id: int) -> str:
+    """A per-person key for feed readers, which cannot sign in; it shows only titles and summaries."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"magazine-feed:{user_id}".encode(), sha256).hexdigest()[:32]
+
+
+@bp.get("/feed.atom")
+def feed():
+    reader: User | None = current_user if current_user.is_authenticated else None
+    if reader is None:
+        user_id = request.args.get("user", type=int)
+        key = request.args.get("key", "")
+        if user_id is None or not hmac.compare_digest(key, feed_key(user_id)):
+            abort(401)
+        reader = db.session().get(User, user_id)
+        if reader is None or not reader.is_active:
+            abort(401)
+    issues = magazine.feed_issues(reader, now())
+    body = render_template("magazine/feed.atom.xml", issues=issues, updated=max(
+        (issue.publish_at for issue in issues), default=datetime(2020, 1, 1).astimezone()))
+    response = Response(body, mimetype="application/atom+xml")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/people/<int:user_id>")
+@login_required
+def profile(user_id: int):
+    person = db.session().get(User, user_id) or abort(404)
+    own = person.id == current_user.id
+    stickers = inbox.stickers_of([person.id], now(), include_anonymous=own or is_author(current_user))[person.id]
+    appearances = magazine.appearances(current_user, person, now())
+    return render_template("magazine/profile.html", person=person, stickers=stickers, appearances=appearances,
+                           own=own)

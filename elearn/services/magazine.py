@@ -1,0 +1,229 @@
+"""Reading the magazine: which issues a person may see, the archive and search, the reader's pages,
+reading records and helpful votes. Visibility is always worked out from the clock (see
+domain.magazine), so a scheduled issue appears at its second with nothing to run."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+
+from elearn import db
+from elearn.domain.magazine import Audience, IssueStatus, StoredStatus, audience_includes, reading_minutes
+from elearn.domain.people import OrgKind
+from elearn.models import (
+    MagazineHelpful,
+    MagazineIssue,
+    MagazineIssueCourse,
+    MagazineIssuePerson,
+    MagazineIssueTag,
+    MagazinePage,
+    MagazinePageImage,
+    MagazineRead,
+    OrgUnit,
+    User,
+)
+
+ARCHIVE_PAGE_SIZE = 24
+
+
+def is_prefecture_staff(user: User) -> bool:
+    return db.session().scalar(select(OrgUnit.kind).where(OrgUnit.id == user.body_id)) == OrgKind.PREFECTURE
+
+
+def published(now: datetime) -> ColumnElement[bool]:
+    """The SQL form of domain.magazine.is_visible_to_readers."""
+    return and_(MagazineIssue.stored_status == StoredStatus.APPROVED, MagazineIssue.publish_at <= now)
+
+
+def readable_by(reader: User, now: datetime) -> ColumnElement[bool]:
+    audience = true() if is_prefecture_staff(reader) else MagazineIssue.audience == Audience.SHARED
+    return and_(published(now), audience)
+
+
+def readable_issue(reader: User, number: int, now: datetime) -> MagazineIssue | None:
+    return db.session().scalar(select(MagazineIssue).where(MagazineIssue.number == number, readable_by(reader, now)))
+
+
+@dataclass(frozen=True)
+class IssueCard:
+    issue: MagazineIssue
+    cover_page_id: int | None
+    cover_etag: str
+    page_count: int
+    minutes: int
+    is_read: bool
+
+
+@dataclass(frozen=True)
+class Archive:
+    cards: list[IssueCard]
+    total: int
+    page: int
+    pages: int
+    tags: list[tuple[str, int]]  # every tag in use on readable issues, with how many issues carry it
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search(query: Select, q: str) -> Select:
+    """Every word must appear in the title, the summary or a page's transcript."""
+    for word in q.split()[:8]:
+        pattern = _like(word)
+        query = query.where(or_(
+            MagazineIssue.title.ilike(pattern, escape="\\"),
+            MagazineIssue.summary.ilike(pattern, escape="\\"),
+            exists().where(MagazinePage.issue_id == MagazineIssue.id,
+                           MagazinePage.search_text.ilike(pattern, escape="\\")),
+        ))
+    return query
+
+
+def archive(reader: User, now: datetime, tag: str | None = None, q: str = "", page: int = 1) -> Archive:
+    session = db.session()
+    visible = readable_by(reader, now)
+    query = select(MagazineIssue).where(visible)
+    if tag:
+        query = query.where(MagazineIssue.tag_rows.any(MagazineIssueTag.tag == tag))
+    if q.strip():
+        query = _search(query, q)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // ARCHIVE_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    issues = list(session.scalars(query.order_by(MagazineIssue.publish_at.desc(), MagazineIssue.number.desc())
+                                  .limit(ARCHIVE_PAGE_SIZE).offset((page - 1) * ARCHIVE_PAGE_SIZE)))
+    tags = session.execute(
+        select(MagazineIssueTag.tag, func.count()).join(MagazineIssue).where(visible)
+        .group_by(MagazineIssueTag.tag).order_by(func.count().desc(), MagazineIssueTag.tag)).all()
+    return Archive(cards(reader, issues), total, page, pages, [(name, count) for name, count in tags])
+
+
+def cards(reader: User | None, issues: list[MagazineIssue]) -> list[IssueCard]:
+    """Cover, page count, reading time and read mark of each issue: three queries for any number."""
+    if not issues:
+        return []
+    session = db.session()
+    ids = [issue.id for issue in issues]
+    texts: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for issue_id, page_id, text in session.execute(
+            select(MagazinePage.issue_id, MagazinePage.id, MagazinePage.search_text)
+            .where(MagazinePage.issue_id.in_(ids)).order_by(MagazinePage.position, MagazinePage.id)):
+        texts[issue_id].append((page_id, text))
+    read = set() if reader is None else set(session.scalars(
+        select(MagazineRead.issue_id).where(MagazineRead.user_id == reader.id, MagazineRead.issue_id.in_(ids))))
+    covers = {issue.id: cover_page_id(issue, [page_id for page_id, _ in texts[issue.id]]) for issue in issues}
+    etags = dict(session.execute(select(MagazinePageImage.page_id, MagazinePageImage.etag).where(
+        MagazinePageImage.page_id.in_([cover for cover in covers.values() if cover]),
+        MagazinePageImage.variant == "thumb")).all())
+    return [IssueCard(issue, covers[issue.id], etags.get(covers[issue.id], ""), len(texts[issue.id]),
+                      reading_minutes([text for _, text in texts[issue.id]]) if texts[issue.id] else 0,
+                      issue.id in read) for issue in issues]
+
+
+def cover_page_id(issue: MagazineIssue, page_ids: list[int]) -> int | None:
+    """The chosen cover if it is still one of the pages, else the first page."""
+    if issue.cover_page_id in page_ids:
+        return issue.cover_page_id
+    return page_ids[0] if page_ids else None
+
+
+def latest(reader: User, now: datetime) -> IssueCard | None:
+    issue = db.session().scalar(select(MagazineIssue).where(readable_by(reader, now))
+                                .order_by(MagazineIssue.publish_at.desc(), MagazineIssue.number.desc()).limit(1))
+    return cards(reader, [issue])[0] if issue else None
+
+
+@dataclass(frozen=True)
+class ReaderPage:
+    page: MagazinePage
+    widths: dict[str, tuple[int, str]]  # variant -> (width, etag)
+
+
+def reader_pages(issue: MagazineIssue) -> list[ReaderPage]:
+    """The pages in order with the encodings each has (not their bytes): two queries."""
+    session = db.session()
+    pages = list(session.scalars(select(MagazinePage).where(MagazinePage.issue_id == issue.id)
+                                 .order_by(MagazinePage.position, MagazinePage.id)))
+    variants: dict[int, dict[str, tuple[int, str]]] = defaultdict(dict)
+    for page_id, variant, width, etag in session.execute(
+            select(MagazinePageImage.page_id, MagazinePageImage.variant, MagazinePageImage.width,
+                   MagazinePageImage.etag).where(MagazinePageImage.page_id.in_([page.id for page in pages]))):
+        variants[page_id][variant] = (width, etag)
+    return [ReaderPage(page, variants[page.id]) for page in pages]
+
+
+def issue_details(issue_id: int) -> MagazineIssue:
+    """An issue with its related courses and the staff who appear, for the credits."""
+    return db.session().scalar(select(MagazineIssue).where(MagazineIssue.id == issue_id).options(
+        selectinload(MagazineIssue.course_rows).joinedload(MagazineIssueCourse.course),
+        selectinload(MagazineIssue.person_rows)))
+
+
+def page_image(page_id: int, variant: str) -> tuple[MagazinePageImage, MagazineIssue] | None:
+    row = db.session().execute(
+        select(MagazinePageImage, MagazineIssue).join(MagazinePage, MagazinePage.id == MagazinePageImage.page_id)
+        .join(MagazineIssue).where(MagazinePageImage.page_id == page_id, MagazinePageImage.variant == variant)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def may_see_image(viewer: User, issue: MagazineIssue, now: datetime, is_author: bool) -> bool:
+    if is_author:
+        return True
+    if issue.status_at(now) is not IssueStatus.PUBLISHED:
+        return False
+    return audience_includes(issue.audience, is_prefecture_staff(viewer))
+
+
+def _insert_ignoring_duplicates(model, values: dict) -> None:  # type: ignore[no-untyped-def]
+    """INSERT that does nothing when the row exists: the first read (or vote) is the one kept, and
+    two tabs finishing at once do not fail."""
+    session = db.session()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+
+
+def mark_read(reader: User, issue: MagazineIssue, now: datetime) -> None:
+    with db.write_session():
+        _insert_ignoring_duplicates(MagazineRead, {"issue_id": issue.id, "user_id": reader.id,
+                                                   "body_id": reader.body_id, "read_at": now})
+
+
+def has_read(reader: User, issue: MagazineIssue) -> bool:
+    return db.session().get(MagazineRead, (issue.id, reader.id)) is not None
+
+
+def set_helpful(reader: User, issue: MagazineIssue, helpful: bool, now: datetime) -> None:
+    with db.write_session() as session:
+        if helpful:
+            _insert_ignoring_duplicates(MagazineHelpful, {"issue_id": issue.id, "user_id": reader.id, "voted_at": now})
+        else:
+            session.execute(delete(MagazineHelpful).where(MagazineHelpful.issue_id == issue.id,
+                                                          MagazineHelpful.user_id == reader.id))
+
+
+def helpful_state(reader: User, issue: MagazineIssue) -> tuple[bool, int]:
+    """Whether this reader found it helpful, and how many did."""
+    session = db.session()
+    count = session.scalar(select(func.count()).where(MagazineHelpful.issue_id == issue.id)) or 0
+    return session.get(MagazineHelpful, (issue.id, reader.id)) is not None, count
+
+
+def feed_issues(reader: User, now: datetime, limit: int = 30) -> list[MagazineIssue]:
+    return list(db.session().scalars(select(MagazineIssue).where(readable_by(reader, now))
+                                     .order_by(MagazineIssue.publish_at.desc()).limit(limit)))
+
+
+def appearances(reader: User, person: User, now: datetime) -> list[MagazineIssue]:
+    """Published issues (that `reader` may see) in which `person` appears."""
+    return list(db.session().scalars(select(MagazineIssue).where(
+        readable_by(reader, now), MagazineIssue.person_rows.any(MagazineIssuePerson.user_id == person.id))
+        .order_by(MagazineIssue.number.desc())))

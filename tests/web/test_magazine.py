@@ -1,0 +1,492 @@
+"""The magazine through the web: scheduling by the clock, uploads, the publishing rules, who sees what,
+reading records, the inbox and stickers, the feed."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from support import run_at_once, sign_in
+
+from elearn import db
+from elearn.domain.magazine import Audience, StoredStatus
+from elearn.domain.people import Permission
+from elearn.models import InboxItem, MagazineIssue, MagazinePage, MagazinePageImage, MagazineRead, RoleGrant
+from elearn.services import magazine, magazine_studio
+from elearn.services.magazine_studio import IssueFields, PageEdit
+
+PUBLISH_AT = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # Wednesday 2 December 08:30 in Japan
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def png(size=(600, 850), color=(250, 250, 245)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+class Clock:
+    """What the magazine takes for "now"; the test moves it."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(PUBLISH_AT - timedelta(days=1))
+
+
+@pytest.fixture
+def app(make_app, clock):
+    return make_app(MAGAZINE_CLOCK=clock)
+
+
+@pytest.fixture
+def editor(make_user, app):
+    user = make_user(division="P102", permissions=((Permission.AUTHOR, None),))
+    with app.app_context(), db.write_session() as session:
+        session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id)).one().is_editor = True
+    return user
+
+
+@pytest.fixture
+def author(make_user):
+    return make_user(division="P102", permissions=((Permission.AUTHOR, None),))
+
+
+@pytest.fixture
+def make_issue(app, editor):
+    """make_issue(pages=2, texts=True, publish_at=None, audience=SHARED) -> issue number."""
+
+    def factory(pages: int = 2, texts: bool = True, publish_at: datetime | None = None,
+                audience: Audience = Audience.SHARED, title: str = "PDFをまとめる", transcript: str = "") -> int:
+        with app.app_context():
+            actor = db.session().get(type(editor), editor.id)
+            issue = magazine_studio.create_issue(actor, IssueFields(title, "要約", audience, ["PDF"]))
+            if pages:
+                magazine_studio.add_pages(actor, issue.id, [(f"p{n}.png", png()) for n in range(pages)])
+            if texts:
+                page_ids = db.session().scalars(select(MagazinePage.id).where(MagazinePage.issue_id == issue.id))
+                text = transcript or "デジまる：PDFは｜結合《けつごう》できます。"
+                magazine_studio.save_page_texts(actor, issue.id, {
+                    page_id: PageEdit(text, "二人が話している", False) for page_id in page_ids})
+            if publish_at is not None:
+                magazine_studio.schedule(actor, issue.id, publish_at, publish_at - timedelta(days=1))
+            return issue.number
+
+    return factory
+
+
+def adopt(number: int) -> dict:
+    return {"status": "adopted", "assignee": "0", "adopted_issue": str(number), "reply": "", "internal_notes": ""}
+
+
+def flash_error(response) -> str:
+    return response.get_data(as_text=True).split('class="flash flash-error"', 1)[1].split("</div>", 1)[0]
+
+
+def issue_row(app, number: int) -> MagazineIssue:
+    with app.app_context():
+        return db.session().scalar(select(MagazineIssue).where(MagazineIssue.number == number))
+
+
+# --- the clock decides -------------------------------------------------------------------------
+
+
+def test_a_scheduled_issue_appears_at_its_second_and_not_before(app, client, make_user, make_issue, clock):
+    number = make_issue(publish_at=PUBLISH_AT)
+    reader = make_user()
+    sign_in(client, reader)
+    clock.moment = PUBLISH_AT - timedelta(seconds=1)
+    assert client.get(f"/magazine/{number}/").status_code == 404
+    assert "PDFをまとめる" not in client.get("/magazine/").get_data(as_text=True)
+    assert "PDFをまとめる" not in client.get("/magazine/feed.atom").get_data(as_text=True)
+    clock.moment = PUBLISH_AT
+    assert client.get(f"/magazine/{number}/").status_code == 200
+    clock.moment = PUBLISH_AT + timedelta(seconds=1)
+    assert "PDFをまとめる" in client.get("/magazine/").get_data(as_text=True)
+    feed = ET.fromstring(client.get("/magazine/feed.atom").data)
+    assert [entry.find(f"{ATOM}title").text for entry in feed.iter(f"{ATOM}entry")] == [f"第{number}号 PDFをまとめる"]
+
+
+def test_the_feed_lists_published_issues_only_and_needs_a_key_without_a_session(app, client, make_user, make_issue,
+                                                                                 clock):
+    out = make_issue(publish_at=PUBLISH_AT - timedelta(days=7), title="公開済みの号")
+    make_issue(publish_at=PUBLISH_AT, title="予約中の号")
+    make_issue(title="下書きの号")
+    clock.moment = PUBLISH_AT - timedelta(minutes=1)
+    reader = make_user()
+    sign_in(client, reader)
+    page = client.get("/magazine/").get_data(as_text=True)
+    feed_url = page.split("feed.atom?", 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    anonymous = app.test_client()
+    assert anonymous.get("/magazine/feed.atom").status_code == 401
+    assert anonymous.get(f"/magazine/feed.atom?user={reader.id}&key=wrong").status_code == 401
+    response = anonymous.get(f"/magazine/feed.atom?{feed_url}")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)
+    entries = list(feed.iter(f"{ATOM}entry"))
+    assert len(entries) == 1
+    assert entries[0].find(f"{ATOM}title").text.endswith("公開済みの号")
+    assert entries[0].find(f"{ATOM}link").get("href").endswith(f"/magazine/{out}/")
+    assert entries[0].find(f"{ATOM}published").text.startswith("2026-11-24T23:30:00")
+
+
+def test_a_prefecture_only_issue_is_hidden_from_municipal_staff(app, client, make_user, make_issue, clock):
+    number = make_issue(publish_at=PUBLISH_AT, audience=Audience.PREFECTURE)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    sign_in(client, make_user(division="M110"), body="M100")
+    assert client.get(f"/magazine/{number}/").status_code == 404
+    other = app.test_client()
+    sign_in(other, make_user())
+    assert other.get(f"/magazine/{number}/").status_code == 200
+
+
+# --- authoring rules ----------------------------------------------------------------------------
+
+
+def test_publishing_is_refused_while_a_page_lacks_its_transcript(app, client, editor, make_issue, clock):
+    number = make_issue(texts=False)
+    issue = issue_row(app, number)
+    sign_in(client, editor)
+    response = client.post(f"/magazine/studio/{issue.id}/publish-now", follow_redirects=True)
+    assert "1, 2" in flash_error(response)
+    response = client.post(f"/magazine/studio/{issue.id}/schedule", data={"publish_at": "2026-12-02T08:30"},
+                           follow_redirects=True)
+    assert "1, 2" in flash_error(response)
+    assert issue_row(app, number).stored_status is StoredStatus.DRAFT
+    with app.app_context():
+        page_ids = list(db.session().scalars(select(MagazinePage.id).where(MagazinePage.issue_id == issue.id)
+                                             .order_by(MagazinePage.position)))
+    # Only the first page gets its texts: still refused, naming page 2.
+    client.post(f"/magazine/studio/{issue.id}/texts", data={f"transcript-{page_ids[0]}": "せりふ",
+                                                             f"description-{page_ids[0]}": "説明"})
+    response = client.post(f"/magazine/studio/{issue.id}/schedule", data={"publish_at": "2026-12-02T08:30"},
+                           follow_redirects=True)
+    assert issue_row(app, number).stored_status is StoredStatus.DRAFT
+    assert "2" in flash_error(response) and "1, 2" not in flash_error(response)
+    client.post(f"/magazine/studio/{issue.id}/texts", data={
+        f"transcript-{page_ids[0]}": "せりふ", f"description-{page_ids[0]}": "説明",
+        f"transcript-{page_ids[1]}": "せりふ２", f"description-{page_ids[1]}": "説明２"})
+    client.post(f"/magazine/studio/{issue.id}/schedule", data={"publish_at": "2026-12-02T08:30"})
+    stored = issue_row(app, number)
+    assert stored.stored_status is StoredStatus.APPROVED and stored.publish_at == PUBLISH_AT
+
+
+def test_an_issue_without_pages_cannot_be_submitted_or_scheduled(app, client, editor, make_issue):
+    number = make_issue(pages=0, texts=False)
+    issue = issue_row(app, number)
+    sign_in(client, editor)
+    client.post(f"/magazine/studio/{issue.id}/submit")
+    client.post(f"/magazine/studio/{issue.id}/publish-now")
+    stored = issue_row(app, number)
+    assert stored.submitted_at is None and stored.stored_status is StoredStatus.DRAFT
+
+
+def test_the_default_publication_time_is_next_wednesday_0830_japan_time(app, client, editor, make_issue, clock):
+    clock.moment = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # Tuesday noon in Japan
+    issue = issue_row(app, make_issue())
+    sign_in(client, editor)
+    assert 'value="2026-11-25T08:30"' in client.get(f"/magazine/studio/{issue.id}").get_data(as_text=True)
+
+
+def test_only_editors_approve_and_authors_still_submit(app, client, author, make_issue):
+    number = make_issue()
+    issue = issue_row(app, number)
+    sign_in(client, author)
+    client.post(f"/magazine/studio/{issue.id}/schedule", data={"publish_at": "2026-12-02T08:30"})
+    client.post(f"/magazine/studio/{issue.id}/publish-now")
+    assert issue_row(app, number).stored_status is StoredStatus.DRAFT
+    client.post(f"/magazine/studio/{issue.id}/submit")
+    assert issue_row(app, number).submitted_at is not None
+    waiting = client.get("/magazine/studio/").get_data(as_text=True).split('id="review"')[1].split("</section>")[0]
+    assert "PDFをまとめる" in waiting
+
+
+def test_numbers_are_never_reused_after_a_withdrawal(app, client, editor, make_issue, clock):
+    first = make_issue(publish_at=PUBLISH_AT)
+    second = make_issue()
+    sign_in(client, editor)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    client.post(f"/magazine/studio/{issue_row(app, second).id}/withdraw")
+    client.post(f"/magazine/studio/{issue_row(app, first).id}/withdraw")
+    assert issue_row(app, first).stored_status is StoredStatus.WITHDRAWN
+    response = client.post("/magazine/studio/new", data={"title": "次の号", "audience": "shared"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session().scalar(select(func.max(MagazineIssue.number))) == second + 1
+    reader = app.test_client()
+    sign_in(reader, editor)
+    assert reader.get(f"/magazine/{first}/").status_code == 404
+
+
+def test_two_authors_creating_at_once_get_different_numbers(app, editor):
+    def create():
+        actor = db.session().get(type(editor), editor.id)
+        return magazine_studio.create_issue(actor, IssueFields("同時", "", Audience.SHARED)).number
+
+    assert sorted(run_at_once(app, 6, create)) == [1, 2, 3, 4, 5, 6]
+
+
+# --- uploads ------------------------------------------------------------------------------------
+
+REFUSED_UPLOADS = [
+    ("comic.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "PNG、JPEG、WebP"),
+    ("page.html", b"<!doctype html><html><body><script>alert(1)</script></body></html>", "PNG、JPEG、WebP"),
+    ("page.png", b"#!/bin/sh\nrm -rf /\n", "PNG、JPEG、WebP"),
+    ("cut.png", png()[:400], "壊れて"),
+    ("empty.png", b"", "空"),
+]
+
+
+@pytest.mark.parametrize(("filename", "data", "message"), REFUSED_UPLOADS)
+def test_a_bad_file_refuses_the_whole_upload_and_stores_nothing(app, client, author, make_issue, filename, data,
+                                                                 message):
+    """A good page sent along with the bad file is not kept either."""
+    issue = issue_row(app, make_issue(pages=0, texts=False))
+    sign_in(client, author)
+    response = client.post(f"/magazine/studio/{issue.id}/pages", data={
+        "files": [(io.BytesIO(png()), "good.png"), (io.BytesIO(data), filename)]},
+        content_type="multipart/form-data", follow_redirects=True)
+    assert filename in flash_error(response) and message in flash_error(response)
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(MagazinePage)) == 0
+        assert db.session().scalar(select(func.count()).select_from(MagazinePageImage)) == 0
+
+
+def test_pages_upload_in_order_as_webp_renditions(app, client, author, make_issue):
+    issue = issue_row(app, make_issue(pages=0, texts=False))
+    sign_in(client, author)
+    files = [(io.BytesIO(png((1200, 1700), (255, 0, 0))), "1.png"),
+             (io.BytesIO(png((1200, 1700), (0, 0, 255))), "2.png")]
+    client.post(f"/magazine/studio/{issue.id}/pages", data={"files": files}, content_type="multipart/form-data")
+    with app.app_context():
+        pages = list(db.session().scalars(select(MagazinePage).where(MagazinePage.issue_id == issue.id)
+                                          .order_by(MagazinePage.position)))
+        variants = sorted(db.session().scalars(select(MagazinePageImage.variant)
+                                               .where(MagazinePageImage.page_id == pages[0].id)))
+    assert [page.position for page in pages] == [1, 2]
+    assert variants == ["480", "960", "full", "thumb"]  # no 1600 rendition of a 1200-pixel page
+    response = client.get(f"/magazine/pages/{pages[1].id}/full.webp")
+    assert response.mimetype == "image/webp"
+    with Image.open(io.BytesIO(response.data)) as image:
+        assert image.format == "WEBP" and image.getpixel((10, 10))[2] > 200  # the blue page is second
+    assert client.get(f"/magazine/pages/{pages[1].id}/full.webp",
+                      headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+# --- who sees drafts and the inbox --------------------------------------------------------------
+
+
+def test_drafts_previews_images_and_the_inbox_are_for_authors_only(app, client, author, make_user, make_issue):
+    number = make_issue()
+    issue = issue_row(app, number)
+    with app.app_context():
+        page_id = db.session().scalar(select(MagazinePage.id).where(MagazinePage.issue_id == issue.id).limit(1))
+    learner = make_user()
+    manager = make_user(permissions=((Permission.MANAGER, "P100"),))
+    for person in (learner, manager):
+        other = app.test_client()
+        sign_in(other, person)
+        assert other.get(f"/magazine/{number}/").status_code == 404
+        assert other.get(f"/magazine/studio/{issue.id}/preview").status_code == 403
+        assert other.get(f"/magazine/pages/{page_id}/full.webp").status_code == 404
+        for path in ("/magazine/studio/", "/magazine/studio/inbox/", "/magazine/studio/stickers",
+                     f"/magazine/studio/{issue.id}"):
+            assert other.get(path).status_code == 403, path
+        assert other.post(f"/magazine/studio/{issue.id}/publish-now").status_code == 403
+    sign_in(client, author)
+    preview = client.get(f"/magazine/studio/{issue.id}/preview")
+    assert preview.status_code == 200 and "結合" in preview.get_data(as_text=True)
+    assert client.get(f"/magazine/pages/{page_id}/full.webp").status_code == 200
+    assert client.get("/magazine/studio/inbox/").status_code == 200
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(MagazineRead)) == 0  # previews are not reads
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, make_issue):
+    make_issue(publish_at=PUBLISH_AT)
+    for path in ("/magazine/", "/magazine/1/", "/magazine/inbox/new", "/magazine/studio/"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def test_reaching_the_last_page_counts_one_read_however_often(app, client, make_user, make_issue, clock):
+    number = make_issue(pages=3, publish_at=PUBLISH_AT)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    reader = make_user()
+    sign_in(client, reader)
+    client.get(f"/magazine/{number}/?page=1")
+    client.get(f"/magazine/{number}/?page=2")
+
+    def reads() -> int:
+        with app.app_context():
+            return db.session().scalar(select(func.count()).select_from(MagazineRead))
+
+    assert reads() == 0
+    client.get(f"/magazine/{number}/?page=3")
+    client.get(f"/magazine/{number}/?page=3")
+    client.post(f"/magazine/{number}/read", headers={"Accept": "application/json"})
+    assert reads() == 1
+    issue = issue_row(app, number)
+    with app.app_context():
+        person = db.session().get(type(reader), reader.id)
+        run_at_once(app, 6, lambda: magazine.mark_read(person, issue, PUBLISH_AT))
+    assert reads() == 1
+
+
+def test_a_one_page_issue_is_read_when_opened(app, client, make_user, make_issue, clock):
+    number = make_issue(pages=1, publish_at=PUBLISH_AT)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    sign_in(client, make_user())
+    page = client.get(f"/magazine/{number}/").get_data(as_text=True)
+    assert 'data-read="yes"' in page
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(MagazineRead)) == 1
+
+
+def test_the_reader_works_as_plain_pages_with_links(app, client, make_user, make_issue, clock):
+    number = make_issue(pages=2, publish_at=PUBLISH_AT)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    sign_in(client, make_user())
+    first = client.get(f"/magazine/{number}/").get_data(as_text=True)
+    assert f'href="/magazine/{number}/?page=2" rel="next"' in first
+    assert 'data-page="2"\n            hidden>' in first and 'data-page="1"\n            >' in first
+    assert "<ruby>結合<rp>（</rp><rt>けつごう</rt><rp>）</rp></ruby>" in first
+    assert 'alt="二人が話している"' in first
+    scroll = client.get(f"/magazine/{number}/?mode=scroll").get_data(as_text=True)
+    assert " hidden" not in scroll.split('class="pages"')[1].split('id="end"')[0]
+
+
+def test_helpful_votes_count_once_per_person(app, client, make_user, make_issue, clock):
+    number = make_issue(pages=1, publish_at=PUBLISH_AT)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    sign_in(client, make_user())
+    client.post(f"/magazine/{number}/helpful", data={"helpful": "1"})
+    client.post(f"/magazine/{number}/helpful", data={"helpful": "1"})
+    assert "役に立った (1)" in client.get(f"/magazine/{number}/").get_data(as_text=True)
+    client.post(f"/magazine/{number}/helpful", data={"helpful": "0"})
+    assert "役に立った (" not in client.get(f"/magazine/{number}/").get_data(as_text=True)
+
+
+def test_search_finds_words_in_transcripts_through_ruby(app, client, make_user, make_issue, clock):
+    make_issue(publish_at=PUBLISH_AT, title="一つめ", transcript="Ｅｘｃｅｌの｜共有《きょうゆう》ブック")
+    make_issue(publish_at=PUBLISH_AT, title="二つめ", transcript="パスワードは使い回さない")
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    sign_in(client, make_user())
+    found = client.get("/magazine/?q=共有ブック").get_data(as_text=True)
+    assert "一つめ" in found and "二つめ" not in found
+    found = client.get("/magazine/?q=100%").get_data(as_text=True)
+    assert "一つめ" not in found and "二つめ" not in found
+
+
+# --- the inbox and stickers ---------------------------------------------------------------------
+
+
+def test_an_adopted_idea_becomes_a_sticker_and_a_notice_when_its_issue_is_out(app, client, editor, make_user,
+                                                                             make_issue, clock):
+    number = make_issue(publish_at=PUBLISH_AT)
+    sender = make_user(name="提案 花子")
+    sign_in(client, sender)
+    client.post("/magazine/inbox/new", data={"kind": "idea", "subject": "PDF結合ツール", "body": "皆に知ってほしい"})
+    with app.app_context():
+        item_id = db.session().scalar(select(InboxItem.id))
+    desk = app.test_client()
+    sign_in(desk, editor)
+    desk.post(f"/magazine/studio/inbox/{item_id}", data=adopt(number))
+    assert "notice" not in client.get("/magazine/inbox/mine").get_data(as_text=True)
+    assert "★" not in client.get(f"/magazine/people/{sender.id}").get_data(as_text=True)
+    clock.moment = PUBLISH_AT + timedelta(seconds=1)
+    assert f"あなたのネタが第{number}号になりました" in client.get("/").get_data(as_text=True)
+    assert f"あなたのネタが第{number}号になりました" in client.get("/magazine/inbox/mine").get_data(as_text=True)
+    profile = client.get(f"/magazine/people/{sender.id}").get_data(as_text=True)
+    assert "★" in profile and "PDF結合ツール" in profile
+    credits = client.get(f"/magazine/{number}/?page=2").get_data(as_text=True)
+    assert "提案 花子" in credits
+
+
+def test_an_anonymous_idea_is_credited_without_a_name(app, client, editor, make_user, make_issue, clock):
+    number = make_issue(publish_at=PUBLISH_AT)
+    sender = make_user(name="匿名 希望")
+    sign_in(client, sender)
+    client.post("/magazine/inbox/new", data={"kind": "idea", "subject": "ネタ", "body": "本文", "anonymous": "y"})
+    with app.app_context():
+        item_id = db.session().scalar(select(InboxItem.id))
+    desk = app.test_client()
+    sign_in(desk, editor)
+    assert "匿名 希望" in desk.get(f"/magazine/studio/inbox/{item_id}").get_data(as_text=True)  # authors see who
+    desk.post(f"/magazine/studio/inbox/{item_id}", data=adopt(number))
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    other = app.test_client()
+    sign_in(other, make_user())
+    credits = other.get(f"/magazine/{number}/?page=2").get_data(as_text=True)
+    assert "匿名 希望" not in credits
+    assert "★" not in other.get(f"/magazine/people/{sender.id}").get_data(as_text=True)
+    assert "★" in client.get(f"/magazine/people/{sender.id}").get_data(as_text=True)  # the sender sees their own
+
+
+def test_working_the_inbox_enforces_its_rules_and_the_sender_sees_the_reply(app, client, editor, make_user):
+    sender = make_user()
+    sign_in(client, sender)
+    client.post("/magazine/inbox/new", data={"kind": "question", "subject": "Teamsの通知", "body": "鳴りません"})
+    with app.app_context():
+        item_id = db.session().scalar(select(InboxItem.id))
+    desk = app.test_client()
+    sign_in(desk, editor)
+    base = {"assignee": "0", "adopted_issue": "", "reply": "", "internal_notes": "内部メモ"}
+    desk.post(f"/magazine/studio/inbox/{item_id}", data={**base, "status": "answered"})
+    desk.post(f"/magazine/studio/inbox/{item_id}", data={**base, "status": "adopted", "adopted_issue": "1"})
+    with app.app_context():
+        assert db.session().get(InboxItem, item_id).status.value == "new"
+    desk.post(f"/magazine/studio/inbox/{item_id}", data={**base, "status": "answered", "assignee": str(editor.id),
+                                                          "reply": "設定→通知をオンにしてください。"})
+    mine = client.get("/magazine/inbox/mine").get_data(as_text=True)
+    assert "設定→通知をオンにしてください。" in mine and "内部メモ" not in mine
+
+
+def test_inbox_counts_per_month_by_kind(app, client, author, make_user):
+    sender = make_user()
+    with app.app_context(), db.write_session() as session:
+        for kind, when in [("idea", datetime(2026, 9, 30, 15, 30, tzinfo=UTC)),  # 1 October in Japan
+                           ("question", datetime(2026, 9, 30, 14, 30, tzinfo=UTC)),  # still 30 September
+                           ("question", datetime(2026, 10, 12, tzinfo=UTC))]:
+            session.add(InboxItem(kind=kind, sender_id=sender.id, subject="s", body="b", received_at=when))
+    sign_in(client, author)
+    page = client.get("/magazine/studio/inbox/").get_data(as_text=True)
+    table = page.split("month-bars")[1]
+    october = table.split("2026/10</td>")[1].split("</tr>")[0]
+    september = table.split("2026/09</td>")[1].split("</tr>")[0]
+    assert [cell.split("</td>")[0] for cell in october.split('<td class="num">')[1:]] == ["1", "1", "2"]
+    assert [cell.split("</td>")[0] for cell in september.split('<td class="num">')[1:]] == ["1", "0", "1"]
+
+
+def test_the_calendar_warns_when_next_wednesday_is_empty(app, client, editor, make_issue, clock):
+    clock.moment = PUBLISH_AT - timedelta(days=2)
+    sign_in(client, editor)
+    assert 'role="alert"' in client.get("/magazine/studio/").get_data(as_text=True)
+    make_issue(publish_at=PUBLISH_AT)
+    assert 'role="alert"' not in client.get("/magazine/studio/").get_data(as_text=True)
+
+
+def test_authors_see_readers_per_body(app, client, editor, make_user, make_issue, clock):
+    number = make_issue(pages=1, publish_at=PUBLISH_AT)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    for division, body in (("P101", "P000"), ("P201", "P000"), ("M110", "M100")):
+        reader = app.test_client()
+        sign_in(reader, make_user(division=division), body=body)
+        reader.get(f"/magazine/{number}/")
+    sign_in(client, editor)
+    page = client.get(f"/magazine/studio/{issue_row(app, number).id}").get_data(as_text=True)
+    readers = page.split('id="readers"')[1]
+    assert "みどり県</td><td class=\"num\">2</td>" in readers and "みどり市</td><td class=\"num\">1</td>" in readers
