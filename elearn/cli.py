@@ -262,8 +262,9 @@ def _write_private_csv(path: Path, rows) -> None:  # type: ignore[no-untyped-def
 @with_appcontext
 @needs_current_schema
 def demo() -> None:
-    from elearn import demo_history
+    from elearn import demo_history, demo_magazine
     from elearn.demo import load_demo_data
+    from elearn.models.types import utcnow
 
     accounts = load_demo_data()
     click.echo(f"{'permission':<18} {'body':<6} {'sign-in name':<10} {'email':<28} password")
@@ -274,6 +275,7 @@ def demo() -> None:
         )
     # On stderr: scripts (the browser tests) parse the account table on stdout.
     click.echo(demo_history.summary(), err=True)
+    click.echo(demo_magazine.summary(utcnow()), err=True)
 
 
 @click.command("serve", help="Serve the app with gunicorn (production-grade; not the debug server).")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from elearn import db
 from elearn.demo_history import load_demo_history
+from elearn.demo_magazine import load_demo_magazine
 from elearn.demo_names import (
     DX_DIVISION_NAMES,
     GIVEN_NAMES,
@@ -26,6 +27,7 @@ from elearn.demo_names import (
 )
 from elearn.domain.people import DEFAULT_GRADES, OrgKind, Permission, Tier
 from elearn.models import Grade, OrgUnit, RoleGrant, StaffTier, User
+from elearn.models.types import utcnow
 from elearn.services.passwords import hash_password
 
 SEED = 2025
@@ -119,6 +121,7 @@ def load_demo_data() -> list[DemoAccount]:
         demo_people = [person for person in people if person.demo is not None]
         accounts = _demo_accounts(session, demo_people, units_by_code)
         load_demo_history(session)
+        load_demo_magazine(session, utcnow())
         return accounts
 
 

@@ -53,8 +53,8 @@ INBOX_KIND_LABELS = {
 
 INBOX_STATUS_LABELS = {
     InboxStatus.NEW: _l("New"),
-    InboxStatus.IN_PROGRESS: _l("In progress"),
-    InboxStatus.ANSWERED: _l("Answered"),
+    InboxStatus.IN_PROGRESS: _l("Being handled"),
+    InboxStatus.ANSWERED: _l("Replied"),
     InboxStatus.ADOPTED: _l("Adopted"),
     InboxStatus.DECLINED: _l("Declined"),
 }

@@ -40,9 +40,14 @@ def local_datetime(value: datetime | None) -> str:
     return f"{local_date(moment)} {moment:%H:%M}"
 
 
+def time_of_day(value: datetime | None) -> str:
+    return value.astimezone(TOKYO).strftime("%H:%M") if value else ""
+
+
 def init_templating(app: Flask) -> None:
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_datetime, "datetime")
+    app.add_template_filter(time_of_day, "time_of_day")
     app.add_template_filter(fiscal.fiscal_year_label_ja, "fiscal_year_ja")
     app.jinja_env.globals.update(
         Permission=Permission,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from urllib.parse import quote, urlsplit
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
 
 from elearn.domain.people import Permission
@@ -24,6 +24,15 @@ def safe_next_url(target: str | None, default: str) -> str:
     if "\\" in target:
         return default
     return target
+
+
+def enum_arg(name: str, enum):  # type: ignore[no-untyped-def]
+    """A query argument as a member of `enum`, or None when absent or unknown: an old bookmark or a
+    hand-edited link shows everything rather than fail."""
+    try:
+        return enum(request.args[name]) if request.args.get(name) else None
+    except ValueError:
+        return None
 
 
 def requires(*permissions: Permission):  # type: ignore[no-untyped-def]

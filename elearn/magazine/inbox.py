@@ -16,7 +16,7 @@ from elearn.domain.people import Permission
 from elearn.magazine.blueprint import bp, now
 from elearn.magazine.forms import InboxForm, InboxWorkForm
 from elearn.services import inbox, magazine
-from elearn.web import requires
+from elearn.web import enum_arg, requires
 
 INBOX_ERRORS = {
     "not_found": _l("That item no longer exists."),
@@ -63,23 +63,18 @@ def mine():
 @requires(Permission.AUTHOR)
 def inbox_list():
     filters = inbox.InboxFilters(
-        status=_enum(InboxStatus, request.args.get("status")), kind=_enum(InboxKind, request.args.get("kind")),
+        status=enum_arg("status", InboxStatus), kind=enum_arg("kind", InboxKind),
         assignee_id=current_user.id if request.args.get("mine") else None,
         open_only=request.args.get("open") == "1")
     page = request.args.get("page", 1, type=int)
     rows, total = inbox.items(filters, page)
     today = now().astimezone(TOKYO).date()
     months = inbox.monthly_counts((today.replace(day=1) - timedelta(days=335)).replace(day=1), today)
+    while len(months) > 3 and months[0].total == 0:  # a year of empty months says nothing
+        months.pop(0)
     return render_template("magazine/studio/inbox.html", rows=rows, total=total, filters=filters, months=months,
                            status_counts=inbox.status_counts(),
                            pager_state={"page": max(page, 1), "pages": max(1, -(-total // inbox.INBOX_PAGE_SIZE))})
-
-
-def _enum(enum, value):  # type: ignore[no-untyped-def]
-    try:
-        return enum(value) if value else None
-    except ValueError:
-        return None
 
 
 @bp.route("/studio/inbox/<int:item_id>", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ people's sticker profiles."""
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
+from datetime import UTC, datetime
 from hashlib import sha256
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
@@ -14,12 +14,14 @@ from elearn import db
 from elearn.auth.forms import EmptyForm
 from elearn.domain.magazine import reading_minutes
 from elearn.magazine.blueprint import bp, now
+from elearn.magazine.forms import InboxForm
 from elearn.models import MagazineIssue, User
 from elearn.models.types import utcnow
 from elearn.services import inbox, magazine
 from elearn.services.magazine_studio import is_author
 
 IMAGE_VARIANTS = ("full", "480", "960", "1600", "thumb")
+FEED_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)  # <updated> of a feed with no issue yet
 
 
 @bp.get("/")
@@ -28,7 +30,7 @@ def index():
     tag = request.args.get("tag", "").strip()[:50] or None
     q = request.args.get("q", "").strip()[:100]
     result = magazine.archive(current_user, now(), tag=tag, q=q, page=request.args.get("page", 1, type=int))
-    return render_template("magazine/index.html", archive=result, tag=tag, q=q,
+    return render_template("magazine/index.html", archive=result, tag=tag, q=q, inbox_form=InboxForm(),
                            feed_url=url_for("magazine.feed", user=current_user.id, key=feed_key(current_user.id),
                                             _external=True))
 
@@ -41,7 +43,7 @@ def reader_context(issue: MagazineIssue, preview: bool) -> dict:
     return {
         "issue": details, "pages": pages, "mode": mode, "current": current, "preview": preview,
         "minutes": reading_minutes([reader_page.page.search_text for reader_page in pages]),
-        "credits": inbox.credits(details, now()), "form": EmptyForm(),
+        "credits": inbox.credits(details, now()), "form": EmptyForm(), "inbox_form": InboxForm(),
     }
 
 
@@ -121,7 +123,7 @@ def feed():
             abort(401)
     issues = magazine.feed_issues(reader, now())
     body = render_template("magazine/feed.atom.xml", issues=issues, updated=max(
-        (issue.publish_at for issue in issues), default=datetime(2020, 1, 1).astimezone()))
+        (issue.publish_at for issue in issues), default=FEED_EPOCH))
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -13,7 +13,7 @@ from elearn.reports import kpi_export, team_export
 from elearn.services import certificates, kpi, learning, staff
 from elearn.services import team as team_service
 from elearn.services.team import SortKey, StatusFilter, TeamFilters
-from elearn.web import content_disposition, requires
+from elearn.web import content_disposition, enum_arg, requires
 
 bp = Blueprint("reports", __name__)
 
@@ -33,13 +33,6 @@ def _today() -> date:
     return datetime.now(TOKYO).date()
 
 
-def _enum_arg(name: str, enum):  # type: ignore[no-untyped-def]
-    try:
-        return enum(request.args[name]) if request.args.get(name) else None
-    except ValueError:
-        return None  # an old bookmark or a hand-edited link: show everything rather than fail
-
-
 def _team_filters() -> TeamFilters:
     current = fiscal_year(_today())
     year = request.args.get("fiscal_year", current, type=int)
@@ -47,11 +40,11 @@ def _team_filters() -> TeamFilters:
         fiscal_year=year if 2000 <= year <= current else current,
         unit_id=request.args.get("unit", type=int),
         grade_id=request.args.get("grade", type=int),
-        tier=_enum_arg("tier", Tier),
+        tier=enum_arg("tier", Tier),
         course_id=request.args.get("course", type=int),
-        status=_enum_arg("status", StatusFilter),
+        status=enum_arg("status", StatusFilter),
         q=request.args.get("q", "").strip()[:100],
-        sort=_enum_arg("sort", SortKey) or SortKey.UNIT,
+        sort=enum_arg("sort", SortKey) or SortKey.UNIT,
         descending=request.args.get("dir") == "desc",
     )
 

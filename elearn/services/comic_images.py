@@ -18,6 +18,10 @@ WEBP_LIMIT = 16_383  # the largest side WebP can hold
 RENDITION_WIDTHS = (480, 960, 1600)
 THUMBNAIL_WIDTH = 240
 QUALITY = 85
+# A rendition almost as wide as the page saves nothing over the full image (960 of a 1000-px page).
+NEAR_FULL_WIDTH = 1.15
+# libwebp's effort: 2 encodes in about half the time of 4 for 1-2 % larger files.
+ENCODING_EFFORT = 2
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,8 @@ def process_page(data: bytes) -> ProcessedPage:
         width=image.width,
         height=image.height,
         full=_webp(image),
-        renditions={width: _webp(_narrowed(image, width)) for width in RENDITION_WIDTHS if width < image.width},
+        renditions={width: _webp(_narrowed(image, width)) for width in RENDITION_WIDTHS
+                    if width * NEAR_FULL_WIDTH < image.width},
         thumbnail=_webp(_narrowed(image, THUMBNAIL_WIDTH)),
     )
 
@@ -51,5 +56,5 @@ def _narrowed(image: Image.Image, width: int) -> Image.Image:
 
 def _webp(image: Image.Image) -> bytes:
     out = io.BytesIO()
-    image.save(out, format="WEBP", quality=QUALITY, method=4)  # a new file: no EXIF, XMP or ICC
+    image.save(out, format="WEBP", quality=QUALITY, method=ENCODING_EFFORT)  # a new file: no EXIF, XMP or ICC
     return out.getvalue()

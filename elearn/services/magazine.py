@@ -16,6 +16,7 @@ from elearn import db
 from elearn.domain.magazine import Audience, IssueStatus, StoredStatus, audience_includes, reading_minutes
 from elearn.domain.people import OrgKind
 from elearn.models import (
+    Course,
     MagazineHelpful,
     MagazineIssue,
     MagazineIssueCourse,
@@ -162,8 +163,8 @@ def reader_pages(issue: MagazineIssue) -> list[ReaderPage]:
 def issue_details(issue_id: int) -> MagazineIssue:
     """An issue with its related courses and the staff who appear, for the credits."""
     return db.session().scalar(select(MagazineIssue).where(MagazineIssue.id == issue_id).options(
-        selectinload(MagazineIssue.course_rows).joinedload(MagazineIssueCourse.course),
-        selectinload(MagazineIssue.person_rows)))
+        selectinload(MagazineIssue.course_rows).joinedload(MagazineIssueCourse.course).selectinload(Course.versions),
+        selectinload(MagazineIssue.person_rows).joinedload(MagazineIssuePerson.user)))
 
 
 def page_image(page_id: int, variant: str) -> tuple[MagazinePageImage, MagazineIssue] | None:

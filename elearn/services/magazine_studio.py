@@ -13,8 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from elearn import db
@@ -41,6 +40,7 @@ from elearn.services.images import ImageRejected
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 50
 MAX_PAGES_PER_UPLOAD = 40
+ISSUE_NUMBER_LOCK = 0x6D6167  # any constant shared by every worker; spells "mag"
 TAG_SEPARATORS = ",、，;；\n"
 
 
@@ -56,7 +56,6 @@ class StudioError(ValueError):
 class PageRejected(StudioError):
     def __init__(self, filename: str, reason: str) -> None:
         super().__init__(reason, filename)
-        self.filename = filename
 
 
 def is_author(user: User) -> bool:
@@ -119,23 +118,19 @@ def _apply_fields(session: Session, actor: User, issue: MagazineIssue, fields: I
 
 
 def create_issue(actor: User, fields: IssueFields) -> MagazineIssue:
-    """A new draft with the next number. Two authors creating at once get different numbers: SQLite
-    serialises the transactions; on PostgreSQL the unique number makes the later one try again."""
-    for attempt in range(3):
-        try:
-            with db.write_session() as session:
-                used = session.scalar(select(func.max(MagazineIssue.number)))
-                issue = MagazineIssue(number=rules.next_issue_number([used] if used else []),
-                                      created_by_id=actor.id, title="", audience=fields.audience)
-                _apply_fields(session, actor, issue, fields)
-                session.add(issue)
-                session.flush()
-                audit.record(session, actor, "magazine.create", f"issue:{issue.number}", title=issue.title)
-                return issue
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    """A new draft with the next number. Authors creating at once queue for the number: SQLite's
+    IMMEDIATE transaction already does; PostgreSQL takes a transaction-scoped advisory lock."""
+    with db.write_session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ISSUE_NUMBER_LOCK})
+        used = session.scalar(select(func.max(MagazineIssue.number)))
+        issue = MagazineIssue(number=rules.next_issue_number([used] if used else []),
+                              created_by_id=actor.id, title="", audience=fields.audience)
+        _apply_fields(session, actor, issue, fields)
+        session.add(issue)
+        session.flush()
+        audit.record(session, actor, "magazine.create", f"issue:{issue.number}", title=issue.title)
+        return issue
 
 
 def course_titles() -> list[tuple[int, str]]:
@@ -194,15 +189,17 @@ def add_pages(actor: User, issue_id: int, uploads: list[tuple[str, bytes]]) -> i
         last = session.scalar(select(func.max(MagazinePage.position)).where(MagazinePage.issue_id == issue.id)) or 0
         for offset, page in enumerate(processed, start=1):
             row = MagazinePage(issue_id=issue.id, position=last + offset, width=page.width, height=page.height)
-            row.images = [_image("full", page.width, page.full), _image("thumb", 0, page.thumbnail),
-                          *(_image(str(width), width, data) for width, data in page.renditions.items())]
+            row.images = stored_images(page)
             session.add(row)
     return len(processed)
 
 
-def _image(variant: str, width: int, content: bytes) -> MagazinePageImage:
-    return MagazinePageImage(variant=variant, width=width, content=content,
-                             etag=hashlib.sha256(content).hexdigest()[:32])
+def stored_images(page: ProcessedPage) -> list[MagazinePageImage]:
+    """The rows holding a processed page: full size, thumbnail and each narrower width."""
+    encodings = [("full", page.width, page.full), ("thumb", 0, page.thumbnail),
+                 *((str(width), width, data) for width, data in page.renditions.items())]
+    return [MagazinePageImage(variant=variant, width=width, content=content,
+                              etag=hashlib.sha256(content).hexdigest()[:32]) for variant, width, content in encodings]
 
 
 @dataclass(frozen=True)

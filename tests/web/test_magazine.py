@@ -490,3 +490,19 @@ def test_authors_see_readers_per_body(app, client, editor, make_user, make_issue
     page = client.get(f"/magazine/studio/{issue_row(app, number).id}").get_data(as_text=True)
     readers = page.split('id="readers"')[1]
     assert "みどり県</td><td class=\"num\">2</td>" in readers and "みどり市</td><td class=\"num\">1</td>" in readers
+
+
+def test_the_form_at_the_end_of_an_issue_sends_a_question_about_it(app, client, make_user, make_issue, clock):
+    number = make_issue(pages=1, publish_at=PUBLISH_AT)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    sign_in(client, make_user())
+    page = client.get(f"/magazine/{number}/").get_data(as_text=True)
+    assert f'name="about_issue" value="{number}"' in page.split('id="end"')[1]
+    refused = client.post("/magazine/inbox/new", data={"kind": "question", "subject": "", "body": "本文だけ",
+                                                       "about_issue": str(number)})
+    assert refused.status_code == 200 and "本文だけ" in refused.get_data(as_text=True)  # kept for a retry
+    client.post("/magazine/inbox/new", data={"kind": "question", "subject": "3ページ目", "body": "手順を教えて",
+                                             "about_issue": str(number)})
+    with app.app_context():
+        items = list(db.session().scalars(select(InboxItem)))
+    assert len(items) == 1 and items[0].about_issue_id == issue_row(app, number).id
