@@ -133,3 +133,21 @@ def browser_sign_in(page, base_url: str, account: dict) -> None:
     page.fill("input[name=sign_in_name]", account["staff_number"])
     page.fill("input[name=password]", account["password"])
     page.click("button[type=submit]")
+
+
+def queries_for(app, client, path: str) -> int:
+    """How many SQL statements one GET of `path` runs (it must answer 200)."""
+    from sqlalchemy import event
+
+    engine = app.extensions["elearn.engine"]
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return len(statements)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from support import run_at_once, sign_in
+from support import queries_for, run_at_once, sign_in
 
 from elearn import db
 from elearn.domain.magazine import Audience, StoredStatus
@@ -506,3 +506,26 @@ def test_the_form_at_the_end_of_an_issue_sends_a_question_about_it(app, client, 
     with app.app_context():
         items = list(db.session().scalars(select(InboxItem)))
     assert len(items) == 1 and items[0].about_issue_id == issue_row(app, number).id
+
+
+def test_lists_run_the_same_number_of_queries_for_2_and_8_issues(app, client, editor, make_issue, clock):
+    for _ in range(2):
+        make_issue(pages=2, publish_at=PUBLISH_AT)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    sign_in(client, editor)
+    paths = ("/magazine/", "/magazine/studio/", "/", "/magazine/feed.atom", "/magazine/studio/inbox/")
+    small = [queries_for(app, client, path) for path in paths]
+    for _ in range(6):
+        make_issue(pages=3, publish_at=PUBLISH_AT)
+    assert [queries_for(app, client, path) for path in paths] == small
+
+
+def test_a_bad_publication_time_is_refused_with_a_message(app, client, editor, make_issue):
+    number = make_issue()
+    issue = issue_row(app, number)
+    sign_in(client, editor)
+    for bad in ("", "来週の水曜", "2026-13-40T08:30"):
+        response = client.post(f"/magazine/studio/{issue.id}/schedule", data={"publish_at": bad},
+                               follow_redirects=True)
+        assert "公開日時を日付と時刻で入力してください" in flash_error(response)
+    assert issue_row(app, number).stored_status is StoredStatus.DRAFT

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, insert, select
-from support import complete, sign_in
+from sqlalchemy import insert, select
+from support import complete, queries_for, sign_in
 
 from elearn import db
 from elearn.domain.completion import TOKYO
@@ -227,38 +227,23 @@ def _add_staff(app, division_id: int, body_id: int, count: int, start: int) -> N
              "name": f"大量 {n}", "kana": f"たいりょう {n}"} for n in range(count)])
 
 
-def _queries_for(app, client, path: str) -> int:
-    engine = app.extensions["elearn.engine"]
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_the_page_issues_the_same_number_of_queries_for_10_and_1000_staff(synced, client, org, make_user):
     manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P100")])
     _add_staff(synced, org["P101"].id, org["P000"].id, 9, 0)
     sign_in(client, manager)
-    small = _queries_for(synced, client, "/team/")
-    small_export = _queries_for(synced, client, "/team/completion.xlsx")
+    small = queries_for(synced, client, "/team/")
+    small_export = queries_for(synced, client, "/team/completion.xlsx")
     _add_staff(synced, org["P102"].id, org["P000"].id, 990, 100)
     with synced.app_context():
         with db.write_session() as session:
             some = session.scalars(select(User).where(User.staff_number.like("9%")).limit(300)).all()
     for member in some[:50]:
         complete(synced, member)
-    large = _queries_for(synced, client, "/team/")
+    large = queries_for(synced, client, "/team/")
     assert large == small
     summary = client.get("/team/").get_data(as_text=True).split('<table class="data summary">', 1)[1]
     assert '<td class="num">1000</td>' in summary.split("</tr>", 2)[1]  # 総務部: the manager and 999 staff
-    assert _queries_for(synced, client, "/team/completion.xlsx") == small_export
+    assert queries_for(synced, client, "/team/completion.xlsx") == small_export
 
 
 def test_a_team_members_page_shows_their_courses(synced, client, team):
