@@ -43,7 +43,7 @@ def reader_context(issue: MagazineIssue, preview: bool) -> dict:
     return {
         "issue": details, "pages": pages, "mode": mode, "current": current, "preview": preview,
         "minutes": reading_minutes([reader_page.page.search_text for reader_page in pages]),
-        "credits": inbox.credits(details, now()), "form": EmptyForm(), "inbox_form": InboxForm(),
+        "credits": inbox.credits(details, now()), "inbox_form": InboxForm(),
     }
 
 

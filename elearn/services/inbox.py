@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import joinedload
 
 from elearn import db
@@ -66,8 +67,7 @@ def sent_by(sender: User, now: datetime) -> list[SentItem]:
 
 def mark_seen(sender: User, now: datetime) -> None:
     with db.write_session() as session:
-        for item in session.scalars(select(InboxItem).where(InboxItem.sender_id == sender.id)):
-            item.sender_seen_at = now
+        session.execute(sql_update(InboxItem).where(InboxItem.sender_id == sender.id).values(sender_seen_at=now))
 
 
 def news_for(sender: User, now: datetime) -> list[SentItem]:
