@@ -203,10 +203,10 @@ def _inbox(session: Session, rng: random.Random, issues: list[MagazineIssue], st
     for index, subject in enumerate(IDEAS):
         sender = learner if index == 0 else rng.choice(senders)
         received = start + timedelta(minutes=rng.randint(0, 60 * 24 * 80))
-        status, adopted_id, reply, notes = IDEA_STATES[index % 3], None, "", ""
+        status, adopted_id, adopted_at, reply, notes = IDEA_STATES[index % 3], None, None, "", ""
         if index < 6:  # adopted: five for published issues, the last for the scheduled one
             issue = adoptable[-1] if index == 5 else adoptable[index]
-            status, adopted_id = InboxStatus.ADOPTED, issue.id
+            status, adopted_id, adopted_at = InboxStatus.ADOPTED, issue.id, issue.publish_at - timedelta(days=7)
             reply = f"第{issue.number}号で取り上げます。ありがとうございました！"
             received = min(received, issue.publish_at - timedelta(days=10))
         elif status is InboxStatus.DECLINED:
@@ -215,8 +215,9 @@ def _inbox(session: Session, rng: random.Random, issues: list[MagazineIssue], st
             notes = "次回の企画会議で検討"
         items.append(InboxItem(kind=InboxKind.IDEA, sender_id=sender.id, subject=subject,
                                body=f"{subject}を特集してほしいです。", status=status, adopted_issue_id=adopted_id,
-                               reply=reply, replied_at=received + timedelta(days=2) if reply else None,
-                               received_at=received, anonymous=index == 3, internal_notes=notes,
+                               adopted_at=adopted_at, reply=reply,
+                               replied_at=received + timedelta(days=2) if reply else None, received_at=received,
+                               anonymous=index == 3, internal_notes=notes,
                                assignee_id=editor.id if status is not InboxStatus.NEW else None))
     session.add_all(items)
 

@@ -157,6 +157,7 @@ class InboxItem(Base):
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # An adopted idea: the issue that used it. Its publication is what the sender is told about.
     adopted_issue_id: Mapped[int | None] = mapped_column(ForeignKey("magazine_issues.id"), index=True)
+    adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The sender last looked at their items: later replies and publications are "new" to them.
     sender_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -50,7 +50,9 @@ class SentItem:
 def _news(item: InboxItem, out: bool) -> bool:
     seen = item.sender_seen_at
     replied = item.replied_at is not None and (seen is None or item.replied_at > seen)
-    adopted = out and item.adopted_issue is not None and (seen is None or item.adopted_issue.publish_at > seen)
+    # News from the later of publication and adoption: an idea adopted for an issue already out is news too.
+    told_at = max(item.adopted_issue.publish_at, item.adopted_at or item.adopted_issue.publish_at) if out else None
+    adopted = told_at is not None and (seen is None or told_at > seen)
     return replied or adopted
 
 
@@ -162,7 +164,8 @@ def update(actor: User, item_id: int, change: ItemUpdate, now: datetime) -> None
             row.reply, row.replied_at = reply, (now if reply else None)
         row.status, row.assignee_id = change.status, change.assignee_id
         row.internal_notes = change.internal_notes.strip()
-        row.adopted_issue_id = adopted.id if adopted else None
+        if (adopted.id if adopted else None) != row.adopted_issue_id:
+            row.adopted_issue_id, row.adopted_at = (adopted.id, now) if adopted else (None, None)
         audit.record(session, actor, "inbox.update", f"inbox:{row.id}", status=change.status.value)
 
 

@@ -54,6 +54,7 @@ def upgrade() -> None:
     sa.Column('reply', sa.Text(), nullable=False),
     sa.Column('replied_at', elearn.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('adopted_issue_id', sa.Integer(), nullable=True),
+    sa.Column('adopted_at', elearn.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('sender_seen_at', elearn.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('received_at', elearn.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', elearn.models.types.UTCDateTime(timezone=True), nullable=False),

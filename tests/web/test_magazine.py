@@ -529,3 +529,24 @@ def test_a_bad_publication_time_is_refused_with_a_message(app, client, editor, m
                                follow_redirects=True)
         assert "公開日時を日付と時刻で入力してください" in flash_error(response)
     assert issue_row(app, number).stored_status is StoredStatus.DRAFT
+
+
+def test_an_idea_adopted_for_an_issue_already_out_is_news_to_its_sender(app, client, editor, make_user, make_issue,
+                                                                        clock):
+    number = make_issue(pages=1, publish_at=PUBLISH_AT)
+    clock.moment = PUBLISH_AT + timedelta(days=1)
+    sender = make_user()
+    sign_in(client, sender)
+    client.post("/magazine/inbox/new", data={"kind": "idea", "subject": "後から採用", "body": "本文"})
+    client.get("/magazine/inbox/mine")  # seen after the issue came out, before the adoption
+    with app.app_context():
+        item_id = db.session().scalar(select(InboxItem.id))
+    desk = app.test_client()
+    sign_in(desk, editor)
+    clock.moment = PUBLISH_AT + timedelta(days=2)
+    desk.post(f"/magazine/studio/inbox/{item_id}", data=adopt(number))
+    clock.moment = PUBLISH_AT + timedelta(days=3)
+    assert f"あなたのネタが第{number}号になりました" in client.get("/").get_data(as_text=True)
+    client.get("/magazine/inbox/mine")
+    desk.post(f"/magazine/studio/inbox/{item_id}", data={**adopt(number), "internal_notes": "メモだけ変更"})
+    assert "あなたのネタが" not in client.get("/").get_data(as_text=True)  # a note is not news
