@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -15,9 +15,9 @@ FORMATS = ("csv", "xlsx", "pdf", "json")
 
 
 def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date:
-    from elearn.domain.completion import TOKYO
+    from elearn.models.types import today_in_japan
 
-    today = datetime.now(TOKYO).date()
+    today = today_in_japan()
     if value is None:
         return today
     try:

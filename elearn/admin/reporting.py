@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,17 +14,17 @@ from elearn import db
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import KpiRuleForm
 from elearn.auth.forms import EmptyForm
-from elearn.domain.completion import TOKYO
 from elearn.domain.fiscal import fiscal_year
 from elearn.domain.kpi import CountingRule, CountUnit
 from elearn.domain.people import Permission, Tier
 from elearn.models import Course
+from elearn.models.types import today_in_japan
 from elearn.services import content, deadlines, kpi
 from elearn.web import requires
 
 
 def _this_year() -> int:
-    return fiscal_year(datetime.now(TOKYO).date())
+    return fiscal_year(today_in_japan())
 
 
 def _target_years(rule: CountingRule, stored: dict[tuple[int, int], int]) -> list[int]:

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import force_locale
@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from elearn.domain.completion import TOKYO
 from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
+from elearn.models.types import today_in_japan
 from elearn.reports import kpi_export, team_export
 from elearn.services import certificates, kpi, learning, staff
 from elearn.services import team as team_service
@@ -29,12 +29,8 @@ STATUS_FILTER_LABELS = {
 }
 
 
-def _today() -> date:
-    return datetime.now(TOKYO).date()
-
-
 def _team_filters() -> TeamFilters:
-    current = fiscal_year(_today())
+    current = fiscal_year(today_in_japan())
     year = request.args.get("fiscal_year", current, type=int)
     return TeamFilters(
         fiscal_year=year if 2000 <= year <= current else current,
@@ -62,7 +58,7 @@ def filter_args(filters: TeamFilters) -> dict:
 @requires(Permission.MANAGER, Permission.ADMIN)
 def team():
     filters = _team_filters()
-    view = team_service.team_view(current_user, filters, _today())
+    view = team_service.team_view(current_user, filters, today_in_japan())
     pages = max(1, -(-len(view.rows) // ROWS_PER_PAGE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     current = fiscal_year(view.today)
@@ -76,7 +72,7 @@ def team():
 @bp.get("/team/completion.<any(csv, xlsx):file_format>")
 @requires(Permission.MANAGER, Permission.ADMIN)
 def team_export_file(file_format: str):
-    view = team_service.team_view(current_user, _team_filters(), _today())
+    view = team_service.team_view(current_user, _team_filters(), today_in_japan())
     name = f"{_('Team completion')}_{fiscal_year_label_ja(view.filters.fiscal_year)}_{view.today:%Y%m%d}"
     if file_format == "csv":
         body, mimetype = team_export.as_csv(view), "text/csv; charset=utf-8"
@@ -100,7 +96,7 @@ def staff_member(staff_id: int):
 
 def _kpi_report(bodies):  # type: ignore[no-untyped-def]
     """The report for the arguments given; a bad date is reported, not guessed."""
-    today = _today()
+    today = today_in_japan()
     as_of, error = today, None
     if request.args.get("as_of"):
         try:
@@ -122,7 +118,7 @@ def kpi_page():
     bodies = kpi.visible_bodies(current_user)
     report, error = _kpi_report(bodies)
     return render_template("reports/kpi.html", report=report, error=error, chart=kpi_export.chart(report),
-                           today=_today(), rule_text=kpi_export.rule_text(report),
+                           today=today_in_japan(), rule_text=kpi_export.rule_text(report),
                            bodies=bodies,
                            args={"as_of": request.args.get("as_of") or None, "body": request.args.get("body") or None})
 

@@ -15,9 +15,8 @@ from elearn.domain import completion
 from elearn.domain.completion import CourseStatus
 from elearn.domain.fiscal import fiscal_year
 from elearn.models import Certificate, Completion, Course, LessonProgress, QuizAttempt, User
-from elearn.models.types import utcnow
+from elearn.models.types import today_in_japan
 from elearn.services import content
-from elearn.templating import TOKYO
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ def _cards(user: User, slug: str | None = None) -> list[CourseCard]:
         QuizAttempt.user_id == user.id, QuizAttempt.course_id.in_(wanted)).group_by(QuizAttempt.course_id)))
     completions = _completions(user.id, wanted)
     grade = user.grade.name if user.grade else None
-    current_year = fiscal_year(utcnow().astimezone(TOKYO).date())
+    current_year = fiscal_year(today_in_japan())
     return [
         _card(source, course_ids[source.slug], user, grade, read.get(course_ids[source.slug], set()),
               course_ids[source.slug] in attempted, completions.get(course_ids[source.slug], []), current_year)
