@@ -54,9 +54,9 @@ STUDIO_ERRORS = {
 def _flash_error(error: StudioError) -> None:
     detail = error.detail
     pages = ", ".join(str(page) for page in detail) if isinstance(detail, list) else ""
-    message = STUDIO_ERRORS[error.code]
-    flash(str(message) % {"count": detail, "pages": pages, "entry": detail, "file": detail}
-          if "%(" in str(message) else message, "error")
+    # A mapping fills whichever of the names a message uses; messages without any come out unchanged.
+    flash(str(STUDIO_ERRORS[error.code]) % {"count": detail, "pages": pages, "entry": detail, "file": detail},
+          "error")
 
 
 @bp.get("/studio/")
