@@ -21,7 +21,7 @@ from elearn.magazine.forms import PAGE_EXTENSIONS, IssueForm, PagesUploadForm, S
 from elearn.magazine.inbox import INBOX_ERRORS
 from elearn.magazine.reader import reader_context
 from elearn.models.types import utcnow
-from elearn.services import inbox, magazine, magazine_studio
+from elearn.services import inbox, magazine, magazine_calendar, magazine_readership, magazine_studio
 from elearn.services.magazine_studio import IssueFields, PageEdit, StudioError
 from elearn.web import requires
 
@@ -63,8 +63,8 @@ def _flash_error(error: StudioError) -> None:
 @requires(Permission.AUTHOR)
 def studio():
     moment = now()
-    return render_template("magazine/studio/index.html", calendar=magazine_studio.calendar(moment),
-                           issues=magazine_studio.all_issues(moment), today=moment.astimezone(TOKYO).date())
+    return render_template("magazine/studio/index.html", calendar=magazine_calendar.calendar(moment),
+                           issues=magazine_readership.all_issues(moment), today=moment.astimezone(TOKYO).date())
 
 
 def _course_choices() -> list[SelectChoice]:
@@ -124,7 +124,7 @@ def edit_issue(issue_id: int):
         can_edit=magazine_studio.can_edit_text(current_user, issue),
         can_change_pages=magazine_studio.can_change_pages(current_user, issue),
         missing=rules.pages_missing_text(magazine_studio.page_texts(issue)),
-        readership=magazine_studio.readership(issue), accept=",".join(f".{ext}" for ext in PAGE_EXTENSIONS))
+        readership=magazine_readership.readership(issue), accept=",".join(f".{ext}" for ext in PAGE_EXTENSIONS))
 
 
 def _local_input(moment: datetime) -> str:

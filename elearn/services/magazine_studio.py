@@ -1,4 +1,5 @@
-"""Making the magazine: issues and their pages, the author/editor workflow and the editorial calendar.
+"""Making the magazine: issues and their pages and the author/editor workflow (the calendar is in
+magazine_calendar, readership in magazine_readership).
 
 Authors write drafts and submit them for review; editors (authors with the editor flag) approve with a
 publication time, take an issue back to draft, withdraw it or restore it. Only a draft's pages can be
@@ -9,16 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from elearn import db
 from elearn.domain import magazine as rules
-from elearn.domain.completion import TOKYO
 from elearn.domain.magazine import Audience, IssueStatus, PageText, StoredStatus
 from elearn.domain.people import Permission
 from elearn.models import (
@@ -29,11 +28,10 @@ from elearn.models import (
     MagazineIssueTag,
     MagazinePage,
     MagazinePageImage,
-    MagazineRead,
     OrgUnit,
     User,
 )
-from elearn.services import audit, orgs
+from elearn.services import audit
 from elearn.services.comic_images import ProcessedPage, process_page
 from elearn.services.images import ImageRejected
 
@@ -336,92 +334,3 @@ def restore(editor: User, issue_id: int) -> None:
         issue.stored_status, issue.publish_at, issue.withdrawn_at, issue.submitted_at = (
             StoredStatus.DRAFT, None, None, None)
         audit.record(session, editor, "magazine.restore", f"issue:{issue.number}")
-
-
-# --- the editorial calendar ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Slot:
-    day: date  # a Wednesday
-    issues: list[MagazineIssue]  # approved for that day (Japan time), any hour
-
-    @property
-    def is_filled(self) -> bool:
-        return bool(self.issues)
-
-
-@dataclass(frozen=True)
-class Calendar:
-    slots: list[Slot]
-    next_wednesday: date
-    next_wednesday_empty: bool
-    awaiting_review: list[MagazineIssue]
-    drafts: list[MagazineIssue]
-    off_slot: list[MagazineIssue]  # approved for a day that is not a Wednesday in the window
-
-
-def calendar(now: datetime, weeks_before: int = 2, weeks_after: int = 8) -> Calendar:
-    session = db.session()
-    today = now.astimezone(TOKYO).date()
-    days = rules.wednesdays(today - timedelta(weeks=weeks_before), weeks_before + weeks_after)
-    start, end = _day_start(days[0]), _day_start(days[-1] + timedelta(days=1))
-    approved = session.scalars(select(MagazineIssue).where(
-        MagazineIssue.stored_status == StoredStatus.APPROVED, MagazineIssue.publish_at >= start,
-        MagazineIssue.publish_at < end).order_by(MagazineIssue.publish_at))
-    by_day: dict[date, list[MagazineIssue]] = defaultdict(list)
-    for issue in approved:
-        by_day[issue.publish_at.astimezone(TOKYO).date()].append(issue)
-    upcoming = rules.next_wednesday(now).astimezone(TOKYO).date()
-    drafts = list(session.scalars(select(MagazineIssue).where(MagazineIssue.stored_status == StoredStatus.DRAFT)
-                                  .order_by(MagazineIssue.number)))
-    return Calendar(
-        slots=[Slot(day, by_day.pop(day, [])) for day in days],
-        next_wednesday=upcoming,
-        next_wednesday_empty=not _has_issue_on(session, upcoming),
-        awaiting_review=[issue for issue in drafts if issue.submitted_at is not None],
-        drafts=[issue for issue in drafts if issue.submitted_at is None],
-        off_slot=[issue for issues in by_day.values() for issue in issues],
-    )
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=TOKYO)
-
-
-def _has_issue_on(session: Session, day: date) -> bool:
-    return bool(session.scalar(select(func.count()).where(
-        MagazineIssue.stored_status == StoredStatus.APPROVED, MagazineIssue.publish_at >= _day_start(day),
-        MagazineIssue.publish_at < _day_start(day + timedelta(days=1)))))
-
-
-def all_issues(now: datetime) -> list[tuple[MagazineIssue, IssueStatus, int]]:
-    """Every issue, newest number first, with its status now and how many have read it (two queries)."""
-    session = db.session()
-    reads = dict(session.execute(select(MagazineRead.issue_id, func.count()).group_by(MagazineRead.issue_id)).all())
-    issues = session.scalars(select(MagazineIssue).order_by(MagazineIssue.number.desc()))
-    return [(issue, issue.status_at(now), reads.get(issue.id, 0)) for issue in issues]
-
-
-@dataclass(frozen=True)
-class BodyReadership:
-    body: OrgUnit
-    readers: int
-    staff: int  # active staff of the body now
-
-    @property
-    def rate(self) -> float | None:
-        return self.readers / self.staff if self.staff else None
-
-
-def readership(issue: MagazineIssue) -> list[BodyReadership]:
-    """Readers of an issue per body (the body they were in when they read it) against today's staff.
-    Bodies outside the issue's audience are left out."""
-    session = db.session()
-    readers = dict(session.execute(select(MagazineRead.body_id, func.count())
-                                   .where(MagazineRead.issue_id == issue.id).group_by(MagazineRead.body_id)).all())
-    staff = dict(session.execute(select(User.body_id, func.count()).where(User.is_active.is_(True))
-                                 .group_by(User.body_id)).all())
-    bodies = [body for body in orgs.bodies()
-              if issue.audience is Audience.SHARED or body.kind == "prefecture" or readers.get(body.id)]
-    return [BodyReadership(body, readers.get(body.id, 0), staff.get(body.id, 0)) for body in bodies]
