@@ -4,10 +4,13 @@ people's sticker profiles."""
 from __future__ import annotations
 
 import hmac
+import re
+import uuid
 from datetime import UTC, datetime
 from hashlib import sha256
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from elearn import db
@@ -17,11 +20,12 @@ from elearn.magazine.blueprint import bp, now
 from elearn.magazine.forms import InboxForm
 from elearn.models import MagazineIssue, User
 from elearn.models.types import utcnow
-from elearn.services import inbox, magazine
+from elearn.services import inbox, magazine, orgs
 from elearn.services.magazine_studio import is_author
 
 IMAGE_VARIANTS = ("full", "480", "960", "1600", "thumb")
 FEED_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)  # <updated> of a feed with no issue yet
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot carry
 
 
 @bp.get("/")
@@ -31,8 +35,7 @@ def index():
     q = request.args.get("q", "").strip()[:100]
     result = magazine.archive(current_user, now(), tag=tag, q=q, page=request.args.get("page", 1, type=int))
     return render_template("magazine/index.html", archive=result, tag=tag, q=q, inbox_form=InboxForm(),
-                           feed_url=url_for("magazine.feed", user=current_user.id, key=feed_key(current_user.id),
-                                            _external=True))
+                           feed_url=personal_feed_url(current_user.id))
 
 
 def reader_context(issue: MagazineIssue, preview: bool) -> dict:
@@ -110,20 +113,56 @@ def feed_key(user_id: int) -> str:
     return hmac.new(secret, f"magazine-feed:{user_id}".encode(), sha256).hexdigest()[:32]
 
 
+def public_url(endpoint: str, **values: object) -> str:
+    """An absolute address on ELEARN_PUBLIC_URL, never on the request's Host header (which the client
+    chooses, and which differs between the proxy and the app)."""
+    path = url_for(endpoint, **values)[len(request.script_root):]
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def personal_feed_url(user_id: int) -> str:
+    return public_url("magazine.feed", user=user_id, key=feed_key(user_id))
+
+
+def feed_namespace() -> uuid.UUID:
+    """Fixed for an installation: derived from the prefecture's code, not from an address that may change."""
+    bodies = orgs.bodies()
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"elearn-magazine:{bodies[0].code if bodies else ''}")
+
+
+def entry_id(namespace: uuid.UUID, issue: MagazineIssue) -> str:
+    """An Atom entry id that never changes: the issue number (never reused) and its creation second."""
+    created = issue.created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return uuid.uuid5(namespace, f"issue:{issue.number}:{created}").urn
+
+
+def _refuse_feed() -> Response:
+    # Feed readers show a plain message better than an HTML page.
+    message = _("This feed address is not valid. Copy your personal feed address from the magazine page again.")
+    return Response(message + "\n", status=401, mimetype="text/plain")
+
+
+def _key_matches(key: str, user_id: int) -> bool:
+    # compare_digest refuses non-ASCII str; bytes compare any key a client sends.
+    return hmac.compare_digest(key.encode("utf-8", "replace"), feed_key(user_id).encode())
+
+
 @bp.get("/feed.atom")
 def feed():
     reader: User | None = current_user if current_user.is_authenticated else None
     if reader is None:
         user_id = request.args.get("user", type=int)
-        key = request.args.get("key", "")
-        if user_id is None or not hmac.compare_digest(key, feed_key(user_id)):
-            abort(401)
+        if user_id is None or not _key_matches(request.args.get("key", ""), user_id):
+            return _refuse_feed()
         reader = db.session().get(User, user_id)
         if reader is None or not reader.is_active:
-            abort(401)
+            return _refuse_feed()
     issues = magazine.feed_issues(reader, now())
+    namespace = feed_namespace()
     body = render_template("magazine/feed.atom.xml", issues=issues, updated=max(
-        (issue.publish_at for issue in issues), default=FEED_EPOCH))
+        (issue.publish_at for issue in issues), default=FEED_EPOCH), feed_id=namespace.urn,
+        entry_ids={issue.id: entry_id(namespace, issue) for issue in issues}, public_url=public_url,
+        self_url=personal_feed_url(reader.id), xml_text=lambda text: NOT_IN_XML.sub("", text))
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -4,9 +4,11 @@ reading records, the inbox and stickers, the feed."""
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
+import feedparser
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
@@ -138,6 +140,63 @@ def test_the_feed_lists_published_issues_only_and_needs_a_key_without_a_session(
     assert entries[0].find(f"{ATOM}title").text.endswith("公開済みの号")
     assert entries[0].find(f"{ATOM}link").get("href").endswith(f"/magazine/{out}/")
     assert entries[0].find(f"{ATOM}published").text.startswith("2026-11-24T23:30:00")
+
+
+PUBLIC = "https://elearn.pref.example.lg.jp"
+
+
+def personal_feed(client) -> str:
+    """The personal feed address shown on the magazine page."""
+    page = client.get("/magazine/").get_data(as_text=True)
+    return re.search(r'href="([^"]*/feed\.atom\?[^"]*)"', page).group(1).replace("&amp;", "&")
+
+
+def test_the_feed_uses_the_public_address_whatever_the_host_and_its_ids_never_change(app, make_app, editor, make_user,
+                                                                                      make_issue, clock):
+    number = make_issue(publish_at=PUBLISH_AT - timedelta(days=7), title="公開済みの号")
+    clock.moment = PUBLISH_AT
+    public = make_app(MAGAZINE_CLOCK=clock, PUBLIC_URL=PUBLIC + "/")
+    browser = public.test_client()
+    reader = make_user()
+    sign_in(browser, reader)
+    address = personal_feed(browser)
+    assert address.startswith(f"{PUBLIC}/magazine/feed.atom?user={reader.id}&key=")
+    response = public.test_client().get(address.removeprefix(PUBLIC), base_url="http://attacker.example")
+    parsed = feedparser.parse(response.data)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.feed.id.startswith("urn:uuid:")
+    assert {link.rel: link.href for link in parsed.feed.links} == {"alternate": f"{PUBLIC}/magazine/",
+                                                                   "self": address}
+    [entry] = parsed.entries
+    assert entry.link == f"{PUBLIC}/magazine/{number}/"
+    assert entry.id.startswith("urn:uuid:") and "attacker" not in response.get_data(as_text=True)
+    # Another address for the site, and a corrected title: the ids stay, the links follow the address.
+    with app.app_context():
+        issue = db.session().scalar(select(MagazineIssue).where(MagazineIssue.number == number))
+        magazine_studio.update_issue(db.session().get(type(editor), editor.id), issue.id,
+                                     IssueFields("題名を訂正", "要約", Audience.SHARED))
+    moved = make_app(MAGAZINE_CLOCK=clock, PUBLIC_URL="https://magazine.example.lg.jp")
+    again = feedparser.parse(moved.test_client().get(address.removeprefix(PUBLIC)).data)
+    assert (again.feed.id, again.entries[0].id) == (parsed.feed.id, entry.id)
+    assert again.entries[0].link == f"https://magazine.example.lg.jp/magazine/{number}/"
+    assert again.entries[0].title.endswith("題名を訂正")
+
+
+def test_a_feed_key_in_any_script_is_refused_with_401_and_a_message(app, client, make_user, make_issue):
+    reader = make_user()
+    for key in ("ключ", "鍵", "%E9%8D%B5", "a" * 500):
+        response = client.get(f"/magazine/feed.atom?user={reader.id}&key={key}")
+        assert response.status_code == 401, key
+        assert "このフィードのアドレスは正しくありません" in response.get_data(as_text=True)
+    assert client.get("/magazine/feed.atom?user=１&key=鍵").status_code == 401
+
+
+def test_a_feed_with_control_characters_in_a_title_is_still_well_formed(app, client, make_user, make_issue, clock):
+    make_issue(publish_at=PUBLISH_AT, title="改ページ\x0cと & <記号>")
+    clock.moment = PUBLISH_AT
+    sign_in(client, make_user())
+    parsed = feedparser.parse(client.get("/magazine/feed.atom").data)
+    assert not parsed.bozo and parsed.entries[0].title.endswith("改ページと & <記号>")
 
 
 def test_a_prefecture_only_issue_is_hidden_from_municipal_staff(app, client, make_user, make_issue, clock):
