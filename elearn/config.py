@@ -60,6 +60,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # The address staff reach the site at; printed in certificate QR codes, so set it in production.
         PUBLIC_URL="http://127.0.0.1:5000",
         VERIFY_LIMIT="20 per minute; 200 per day",
+        # Inbox messages one person may send (questions and ideas to the magazine team).
+        INBOX_SEND_LIMIT="5 per minute; 30 per day",
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust. 0 (direct) ignores
         # the headers, so a client cannot pick the address that rate limits and the audit log see.
         PROXY_COUNT=0,

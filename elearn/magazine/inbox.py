@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from elearn.domain.completion import TOKYO
 from elearn.domain.magazine import InboxKind, InboxStatus
 from elearn.domain.people import Permission
+from elearn.extensions import limiter
 from elearn.magazine.blueprint import bp, now
 from elearn.magazine.forms import InboxForm, InboxWorkForm
 from elearn.services import inbox, magazine
@@ -29,25 +30,51 @@ INBOX_ERRORS = {
 }
 
 
+def _sender_key() -> str:
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else f"address:{request.remote_addr}"
+
+
+# Per person, and only messages actually sent count: a form refused for a missing subject costs nothing.
+_send_limit = limiter.limit(
+    lambda: current_app.config["INBOX_SEND_LIMIT"],
+    key_func=_sender_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 302,
+)
+
+
 @bp.route("/inbox/new", methods=["GET", "POST"])
 @login_required
+@_send_limit
 def send():
     form = InboxForm()
     if request.method == "GET":
         if request.args.get("kind") in {kind.value for kind in InboxKind}:
             form.kind.data = request.args["kind"]
         form.about_issue.data = request.args.get("issue", type=int)
-    about = None
-    if form.about_issue.data:
-        about = magazine.readable_issue(current_user, form.about_issue.data, now())
-        if about is None and form.is_submitted():
-            form.about_issue.errors = [_("There is no such issue.")]
-    if form.validate_on_submit() and not form.about_issue.errors:
-        inbox.send(current_user, InboxKind(form.kind.data), form.subject.data, form.body.data, form.anonymous.data,
-                   about.id if about else None)
-        flash(_("Thank you! The magazine team has received it; their reply will appear on this page."), "success")
-        return redirect(url_for("magazine.mine"))
+    about = magazine.readable_issue(current_user, form.about_issue.data, now()) if form.about_issue.data else None
+    if form.validate_on_submit():
+        if form.about_issue.data and about is None:
+            # Refused rather than sent without the issue: the sender asked about that issue, and the
+            # number may be a typo. Everything typed stays in the form.
+            form.about_issue.errors.append(_("There is no issue No. %(number)s that you can read. Correct the "
+                                             "number or leave it empty, then send again.",
+                                             number=form.about_issue.data))
+        else:
+            inbox.send(current_user, InboxKind(form.kind.data), form.subject.data, form.body.data,
+                       form.anonymous.data, about.id if about else None)
+            flash(_("Thank you! The magazine team has received it; their reply will appear on this page."),
+                  "success")
+            return redirect(url_for("magazine.mine"))
     return render_template("magazine/inbox_new.html", form=form, about=about)
+
+
+@bp.errorhandler(429)
+def too_many(error):  # type: ignore[no-untyped-def]
+    """Too many messages sent: the form comes back with what was typed, so nothing is lost."""
+    if request.endpoint != "magazine.send":
+        return render_template("errors/429.html", error=error), 429
+    return render_template("magazine/inbox_new.html", form=InboxForm(), about=None, too_many=True), 429
 
 
 @bp.get("/inbox/mine")

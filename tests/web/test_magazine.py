@@ -567,6 +567,46 @@ def test_the_form_at_the_end_of_an_issue_sends_a_question_about_it(app, client, 
     assert len(items) == 1 and items[0].about_issue_id == issue_row(app, number).id
 
 
+def inbox_count(app) -> int:
+    with app.app_context():
+        return db.session().scalar(select(func.count()).select_from(InboxItem))
+
+
+def test_a_question_about_an_issue_the_sender_may_not_read_is_refused_and_kept(app, client, make_user, make_issue,
+                                                                               clock):
+    hidden = make_issue(pages=1, publish_at=PUBLISH_AT, audience=Audience.PREFECTURE)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    sign_in(client, make_user(division="M110"), body="M100")
+    for number in (hidden, 999):
+        response = client.post("/magazine/inbox/new", data={"kind": "question", "subject": "この号について",
+                                                             "body": "長い質問の本文", "about_issue": str(number)})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert f"あなたが読める第{number}号はありません" in page
+        assert "長い質問の本文" in page and "この号について" in page
+    assert inbox_count(app) == 0
+    client.post("/magazine/inbox/new", data={"kind": "question", "subject": "この号について", "body": "本文"})
+    assert inbox_count(app) == 1
+
+
+def test_sending_to_the_inbox_is_limited_per_person_and_the_text_survives(make_app, make_user, clock):
+    app = make_app(MAGAZINE_CLOCK=clock, INBOX_SEND_LIMIT="2 per hour")
+    client = app.test_client()
+    sign_in(client, make_user())
+    message = {"kind": "idea", "subject": "ネタ", "body": "本文" * 2000}
+    assert client.post("/magazine/inbox/new", data={**message, "subject": ""}).status_code == 200  # not sent
+    assert [client.post("/magazine/inbox/new", data=message).status_code for _ in range(2)] == [302, 302]
+    refused = client.post("/magazine/inbox/new", data={**message, "body": "三通目の大事な本文"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert "しばらく待ってから" in page and "三通目の大事な本文" in page
+    assert inbox_count(app) == 2
+    other = app.test_client()  # the same address, another person
+    sign_in(other, make_user())
+    assert other.post("/magazine/inbox/new", data=message).status_code == 302
+    assert inbox_count(app) == 3
+
+
 def test_lists_run_the_same_number_of_queries_for_2_and_8_issues(app, client, editor, make_issue, clock):
     for _ in range(2):
         make_issue(pages=2, publish_at=PUBLISH_AT)
