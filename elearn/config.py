@@ -47,6 +47,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         BABEL_TRANSLATION_DIRECTORIES=str(PROJECT_ROOT / "translations"),
         LANGUAGES=["ja", "en"],
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        # One request of magazine page images (several pages at once); only that route gets it.
+        MAGAZINE_UPLOAD_LIMIT=120 * 1024 * 1024,
         # Static files (fonts above all) are cached by browsers; pages themselves are no-store.
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,

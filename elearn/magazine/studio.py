@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -24,8 +24,6 @@ from elearn.models.types import utcnow
 from elearn.services import inbox, magazine, magazine_calendar, magazine_readership, magazine_studio
 from elearn.services.magazine_studio import IssueFields, PageEdit, StudioError
 from elearn.web import requires
-
-MAX_UPLOAD_REQUEST = 120 * 1024 * 1024
 
 STUDIO_ERRORS = {
     "not_found": _l("That issue no longer exists."),
@@ -124,18 +122,52 @@ def edit_issue(issue_id: int):
         can_edit=magazine_studio.can_edit_text(current_user, issue),
         can_change_pages=magazine_studio.can_change_pages(current_user, issue),
         missing=rules.pages_missing_text(magazine_studio.page_texts(issue)),
-        readership=magazine_readership.readership(issue), accept=",".join(f".{ext}" for ext in PAGE_EXTENSIONS))
+        readership=magazine_readership.readership(issue), accept=",".join(f".{ext}" for ext in PAGE_EXTENSIONS),
+        upload_limit_mb=current_app.config["MAGAZINE_UPLOAD_LIMIT"] // (1024 * 1024))
 
 
 def _local_input(moment: datetime) -> str:
     return moment.astimezone(TOKYO).strftime("%Y-%m-%dT%H:%M")
 
 
+@bp.url_value_preprocessor
+def _page_upload_limit(endpoint: str | None, values: dict | None) -> None:
+    """The larger request limit of the page upload. URL value preprocessors run before every before_request
+    hook, and CSRF protection's hook reads the form: set in the view, the limit came too late."""
+    if endpoint == "magazine.upload_pages":
+        request.max_content_length = current_app.config["MAGAZINE_UPLOAD_LIMIT"]
+
+
+@bp.errorhandler(413)
+def upload_too_large(error):  # type: ignore[no-untyped-def]
+    if request.endpoint != "magazine.upload_pages":
+        return render_template("errors/413.html", error=error), 413
+    _drain_request_body()
+    limit_mb = current_app.config["MAGAZINE_UPLOAD_LIMIT"] // (1024 * 1024)
+    return render_template("magazine/studio/too_large.html", limit_mb=limit_mb,
+                           issue_id=(request.view_args or {}).get("issue_id")), 413
+
+
+def _drain_request_body() -> None:
+    """Read and drop an author's refused upload before answering: a server that closes the connection on
+    unread bytes makes the browser show "connection reset" instead of the page explaining the limit.
+    Others, and bodies over twice the limit, are not read."""
+    length = request.content_length
+    stream = request.environ.get("wsgi.input")
+    if (stream is None or length is None or length > 2 * current_app.config["MAGAZINE_UPLOAD_LIMIT"]
+            or not (current_user.is_authenticated and magazine_studio.is_author(current_user))):
+        return
+    while length > 0:
+        chunk = stream.read(min(length, 1 << 16))
+        if not chunk:
+            break
+        length -= len(chunk)
+
+
 @bp.post("/studio/<int:issue_id>/pages")
 @requires(Permission.AUTHOR)
 def upload_pages(issue_id: int):
     issue = _issue_or_404(issue_id)
-    request.max_content_length = MAX_UPLOAD_REQUEST  # several pages at once; each file is limited on its own
     form = PagesUploadForm()
     if not form.validate_on_submit():
         abort(400)

@@ -4,7 +4,10 @@ reading records, the inbox and stickers, the feed."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import socket
+import threading
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +15,8 @@ import feedparser
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from support import queries_for, run_at_once, sign_in
+from support import csrf_token_from, queries_for, run_at_once, sign_in
+from werkzeug.serving import make_server
 
 from elearn import db
 from elearn.domain.magazine import Audience, StoredStatus
@@ -340,6 +344,79 @@ def test_pages_upload_in_order_as_webp_renditions(app, client, author, make_issu
         assert image.format == "WEBP" and image.getpixel((10, 10))[2] > 200  # the blue page is second
     assert client.get(f"/magazine/pages/{pages[1].id}/full.webp",
                       headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+MB = 1024 * 1024
+
+
+def noise_png(width: int = 900, height: int = 700) -> bytes:
+    """A PNG that does not compress: about width x height x 3 bytes."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> dict:
+    """A multipart body built here: the test client spools large bodies to temporary files it leaves open."""
+    boundary = "upload-boundary-7d1f"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    parts += [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+              f"Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n"
+              for name, filename, data in files]
+    return {"data": b"".join(parts) + f"--{boundary}--\r\n".encode(),
+            "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def test_the_page_upload_has_its_own_larger_limit_with_csrf_on_and_other_forms_keep_the_global_one(
+        make_app, author, make_issue, clock):
+    """CSRF protection reads the form before the view runs, so this runs with it on, as in service."""
+    app = make_app(MAGAZINE_CLOCK=clock, WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=1 * MB,
+                   MAGAZINE_UPLOAD_LIMIT=4 * MB)
+    issue = issue_row(app, make_issue(pages=0, texts=False))
+    client = app.test_client()
+    sign_in(client, author, csrf_token=csrf_token_from(client.get("/sign-in").get_data(as_text=True)))
+    token = {"csrf_token": csrf_token_from(client.get(f"/magazine/studio/{issue.id}").get_data(as_text=True))}
+    pages = [("files", f"{n}.png", noise_png()) for n in range(2)]
+    assert 2 * MB < sum(len(data) for _, _, data in pages) < 4 * MB
+    accepted = client.post(f"/magazine/studio/{issue.id}/pages", **multipart(token, pages))
+    assert accepted.status_code == 302
+    refused = client.post(f"/magazine/studio/{issue.id}/pages", **multipart(token, pages * 2))
+    assert refused.status_code == 413
+    assert "4 MB" in refused.get_data(as_text=True) and "何回かに分けて" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).where(MagazinePage.issue_id == issue.id)) == 2
+    elsewhere = client.post("/magazine/inbox/new", **multipart(
+        {**token, "subject": "件名", "body": "本文", "kind": "idea"}, [("attachment", "big.png", b"x" * 2 * MB)]))
+    assert elsewhere.status_code == 413 and "4 MB" not in elsewhere.get_data(as_text=True)
+    assert inbox_count(app) == 0
+
+
+def test_a_too_large_upload_gets_its_page_over_a_real_connection_not_a_reset(make_app, author, make_issue, clock):
+    app = make_app(MAGAZINE_CLOCK=clock, MAGAZINE_UPLOAD_LIMIT=16 * MB)
+    issue = issue_row(app, make_issue(pages=0, texts=False))
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = "upload-test"  # the session is bound to the browser
+    sign_in(client, author)
+    body = b"x" * (24 * MB)  # more than the connection's buffers hold
+    head = (f"POST /magazine/studio/{issue.id}/pages HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: upload-test\r\n"
+            f"Cookie: session={client.get_cookie('session').value}\r\n"
+            f"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: {len(body)}\r\n"
+            "Connection: close\r\n\r\n").encode()
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+            connection.sendall(head + body)
+            with connection.makefile("rb") as replies:
+                answer = replies.read()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert answer.split(b"\r\n", 1)[0].endswith(b" 413 REQUEST ENTITY TOO LARGE")
+    assert "16 MB" in answer.decode("utf-8", "replace")
 
 
 # --- who sees drafts and the inbox --------------------------------------------------------------
