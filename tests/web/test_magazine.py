@@ -21,7 +21,15 @@ from werkzeug.serving import make_server
 from elearn import db
 from elearn.domain.magazine import Audience, StoredStatus
 from elearn.domain.people import Permission
-from elearn.models import InboxItem, MagazineIssue, MagazinePage, MagazinePageImage, MagazineRead, RoleGrant
+from elearn.models import (
+    InboxItem,
+    MagazineIssue,
+    MagazinePage,
+    MagazinePageImage,
+    MagazineRead,
+    RoleGrant,
+    Sticker,
+)
 from elearn.services import magazine, magazine_studio
 from elearn.services.magazine_studio import IssueFields, PageEdit
 
@@ -726,3 +734,161 @@ def test_an_idea_adopted_for_an_issue_already_out_is_news_to_its_sender(app, cli
     client.get("/magazine/inbox/mine")
     desk.post(f"/magazine/studio/inbox/{item_id}", data={**adopt(number), "internal_notes": "メモだけ変更"})
     assert "あなたのネタが" not in client.get("/").get_data(as_text=True)  # a note is not news
+
+
+# --- README promises: the studio's workflow, pages, stickers, the archive by tag, inbox filters ----
+
+
+def page_ids(app, issue_id: int) -> list[int]:
+    with app.app_context():
+        return list(db.session().scalars(select(MagazinePage.id).where(MagazinePage.issue_id == issue_id)
+                                         .order_by(MagazinePage.position)))
+
+
+def test_an_editor_takes_a_scheduled_issue_back_to_draft_before_it_is_out(app, client, editor, make_user,
+                                                                          make_issue, clock):
+    number = make_issue(publish_at=PUBLISH_AT)
+    issue = issue_row(app, number)
+    sign_in(client, editor)
+    client.post(f"/magazine/studio/{issue.id}/unschedule")
+    stored = issue_row(app, number)
+    assert (stored.stored_status, stored.publish_at, stored.approved_at) == (StoredStatus.DRAFT, None, None)
+    reader = app.test_client()
+    sign_in(reader, make_user())
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    assert reader.get(f"/magazine/{number}/").status_code == 404
+    # Once out, an issue cannot go back to draft: it can only be withdrawn.
+    out = make_issue(publish_at=PUBLISH_AT)
+    response = client.post(f"/magazine/studio/{issue_row(app, out).id}/unschedule", follow_redirects=True)
+    assert "予約中の号だけ" in flash_error(response)
+    assert issue_row(app, out).stored_status is StoredStatus.APPROVED
+    assert reader.get(f"/magazine/{out}/").status_code == 200
+
+
+def test_a_withdrawn_issue_is_restored_as_a_draft_with_its_number_and_can_go_out_again(app, client, editor,
+                                                                                       make_user, make_issue, clock):
+    number = make_issue(publish_at=PUBLISH_AT)
+    issue = issue_row(app, number)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    reader = app.test_client()
+    sign_in(reader, make_user())
+    sign_in(client, editor)
+    client.post(f"/magazine/studio/{issue.id}/withdraw")
+    assert reader.get(f"/magazine/{number}/").status_code == 404
+    refused = client.post(f"/magazine/studio/{issue.id}/publish-now", follow_redirects=True)
+    assert "取り下げた号" in flash_error(refused)
+    client.post(f"/magazine/studio/{issue.id}/restore")
+    stored = issue_row(app, number)
+    assert (stored.stored_status, stored.number, stored.withdrawn_at, stored.publish_at) == (
+        StoredStatus.DRAFT, number, None, None)
+    assert reader.get(f"/magazine/{number}/").status_code == 404  # a draft again, not out
+    client.post(f"/magazine/studio/{issue.id}/publish-now")
+    assert reader.get(f"/magazine/{number}/").status_code == 200
+
+
+def test_pages_are_reordered_removed_and_one_chosen_as_cover(app, client, author, editor, make_user, make_issue):
+    issue = issue_row(app, make_issue(pages=0, texts=False))
+    sign_in(client, author)
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255)]
+    client.post(f"/magazine/studio/{issue.id}/pages", content_type="multipart/form-data", data={
+        "files": [(io.BytesIO(png((300, 400), colour)), f"{n}.png") for n, colour in enumerate(colours)]})
+    red, green, blue = page_ids(app, issue.id)
+    client.post(f"/magazine/studio/{issue.id}/pages/{blue}/up")
+    assert page_ids(app, issue.id) == [red, blue, green]
+    client.post(f"/magazine/studio/{issue.id}/pages/{red}/down")
+    assert page_ids(app, issue.id) == [blue, red, green]
+    client.post(f"/magazine/studio/{issue.id}/pages/{red}/delete")
+    assert page_ids(app, issue.id) == [blue, green]
+    with app.app_context():
+        positions = list(db.session().scalars(select(MagazinePage.position).where(MagazinePage.issue_id == issue.id)
+                                              .order_by(MagazinePage.position)))
+        assert positions == [1, 2]
+        assert db.session().scalar(select(func.count()).where(MagazinePageImage.page_id == red)) == 0
+    client.post(f"/magazine/studio/{issue.id}/pages/{green}/cover")
+    assert issue_row(app, issue.number).cover_page_id == green
+    with app.app_context():
+        actor = db.session().get(type(author), author.id)
+        magazine_studio.save_page_texts(actor, issue.id, {page: PageEdit("せりふ", "説明", False)
+                                                          for page in (blue, green)})
+    desk = app.test_client()
+    sign_in(desk, editor)
+    desk.post(f"/magazine/studio/{issue.id}/publish-now")
+    reader = app.test_client()
+    sign_in(reader, make_user())
+    archive = reader.get("/magazine/").get_data(as_text=True)
+    assert f"/magazine/pages/{green}/thumb.webp" in archive and f"/magazine/pages/{blue}/thumb.webp" not in archive
+    # The pages of an issue that is out no longer move.
+    client.post(f"/magazine/studio/{issue.id}/pages/{green}/up")
+    client.post(f"/magazine/studio/{issue.id}/pages/{blue}/delete")
+    assert page_ids(app, issue.id) == [blue, green]
+
+
+def test_authors_award_stickers_by_hand_and_take_them_back(app, client, author, make_user, make_issue, clock):
+    number = make_issue(pages=1, publish_at=PUBLISH_AT)
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    person = make_user(name="手渡し 太郎")
+    own = app.test_client()
+    sign_in(own, person)
+    assert "★" not in own.get(f"/magazine/people/{person.id}").get_data(as_text=True)
+    sign_in(client, author)
+    assert "手渡し 太郎" in client.get("/magazine/studio/stickers?q=手渡し").get_data(as_text=True)
+    refused = client.post("/magazine/studio/stickers", data={"user_id": str(person.id), "reason": "勉強会の講師",
+                                                              "issue_number": "999"}, follow_redirects=True)
+    assert "その号はありません" in flash_error(refused)
+    client.post("/magazine/studio/stickers", data={"user_id": str(person.id), "reason": "勉強会の講師",
+                                                   "issue_number": str(number)})
+    profile = own.get(f"/magazine/people/{person.id}").get_data(as_text=True)
+    assert "★" in profile and "勉強会の講師" in profile
+    credits = own.get(f"/magazine/{number}/").get_data(as_text=True)
+    assert "手渡し 太郎</a> (勉強会の講師)" in credits
+    with app.app_context():
+        sticker_id = db.session().scalar(select(Sticker.id))
+    client.post(f"/magazine/studio/stickers/{sticker_id}/delete")
+    assert "勉強会の講師" not in own.get(f"/magazine/people/{person.id}").get_data(as_text=True)
+
+
+def test_the_archive_lists_issues_by_tag(app, client, make_user, make_issue, clock):
+    excel = make_issue(pages=1, publish_at=PUBLISH_AT, title="表計算の号")
+    make_issue(pages=1, publish_at=PUBLISH_AT, title="メールの号")
+    hidden = make_issue(pages=1, title="下書きの号")
+    with app.app_context():
+        for number, tags in ((excel, ["Excel", "共有"]), (hidden, ["Excel"])):
+            issue = db.session().scalar(select(MagazineIssue).where(MagazineIssue.number == number))
+            actor = db.session().get(type(issue.created_by), issue.created_by_id)
+            magazine_studio.update_issue(actor, issue.id, IssueFields(issue.title, "要約", Audience.SHARED, tags))
+    clock.moment = PUBLISH_AT + timedelta(hours=1)
+    sign_in(client, make_user())
+    tagged = client.get("/magazine/?tag=Excel").get_data(as_text=True)
+    assert "表計算の号" in tagged and "メールの号" not in tagged and "下書きの号" not in tagged
+    everything = client.get("/magazine/").get_data(as_text=True)
+    assert "表計算の号" in everything and "メールの号" in everything
+    assert "?tag=Excel" in everything and "?tag=%E5%85%B1%E6%9C%89" in everything  # 共有, from the tag list
+    assert "表計算の号" not in client.get("/magazine/?tag=Word").get_data(as_text=True)
+
+
+def test_the_inbox_filters_by_status_kind_assignee_and_open(app, client, editor, author, make_user):
+    sender = make_user()
+    rows = {  # subject: (kind, status, assignee)
+        "新しい質問": ("question", "new", None),
+        "対応中のネタ": ("idea", "in_progress", editor.id),
+        "回答済みの質問": ("question", "answered", editor.id),
+        "見送ったネタ": ("idea", "declined", author.id),
+    }
+    with app.app_context(), db.write_session() as session:
+        for subject, (kind, status, assignee) in rows.items():
+            session.add(InboxItem(kind=kind, sender_id=sender.id, subject=subject, body="本文", status=status,
+                                  assignee_id=assignee))
+    sign_in(client, editor)
+
+    def listed(query: str) -> set[str]:
+        page = client.get(f"/magazine/studio/inbox/?{query}").get_data(as_text=True)
+        table = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        return {subject for subject in rows if subject in table}
+
+    assert listed("") == set(rows)
+    assert listed("status=answered") == {"回答済みの質問"}
+    assert listed("kind=idea") == {"対応中のネタ", "見送ったネタ"}
+    assert listed("mine=1") == {"対応中のネタ", "回答済みの質問"}
+    assert listed("open=1") == {"新しい質問", "対応中のネタ"}
+    assert listed("open=1&kind=question") == {"新しい質問"}
+    assert listed("status=bogus") == set(rows)  # an old or edited link shows everything
