@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from urllib.parse import quote, urlsplit
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_login import current_user, login_required
 
 from elearn.domain.people import Permission
+from elearn.services import visibility
+from elearn.services.visibility import Viewer
 
 
 def safe_next_url(target: str | None, default: str) -> str:
@@ -50,6 +52,12 @@ def requires(*permissions: Permission):  # type: ignore[no-untyped-def]
 
     return decorator
 
+
+def viewer() -> Viewer:
+    """The signed-in person as the access policy sees them, worked out once per request."""
+    if "viewer" not in g:
+        g.viewer = visibility.viewer_of(current_user)
+    return g.viewer
 
 
 def content_disposition(filename: str) -> str:
