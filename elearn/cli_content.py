@@ -35,7 +35,7 @@ def import_quiz(file: Path, slug: str, title: str | None, out_dir: Path | None, 
                                       they must be equal and add up to 100%. Several right choices score
                                       partial, one scores all_or_nothing; zero and negative weights are
                                       wrong choices (elearn's partial scoring sets the penalty).
-    {T} {TRUE} {F} {FALSE}            true_false
+    {T} {TRUE} {F} {FALSE}            true_false (upper case only: {t} is a short answer, as in Moodle)
     {=answer =%100%other =%0%x}       short_answer (0% answers are dropped: they score 0 anyway)
     before {...} after                the question keeps a （　　） blank where the braces were
     ::Title::  $CATEGORY:  [html]     ASCII titles become ids (else q-001 by position); the last category's

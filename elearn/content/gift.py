@@ -20,7 +20,7 @@ from elearn.content.banks import CHOICE_LIMITS
 from elearn.content.model import Choice, Question, QuestionKind, Scoring
 
 BLANK = "（　　）"  # where a missing-word question's braces stood
-TRUE_WORDS, FALSE_WORDS = {"T", "TRUE"}, {"F", "FALSE"}
+TRUE_WORDS, FALSE_WORDS = {"T", "TRUE"}, {"F", "FALSE"}  # upper case only: Moodle reads {t} as a short answer
 KIND_NAMES = {QuestionKind.SINGLE: "択一問題", QuestionKind.MULTIPLE: "複数選択問題"}
 
 # Escaped characters become Unicode noncharacters while parsing, so a `\~` never splits choices; they are
@@ -140,7 +140,7 @@ def _question(block: list[tuple[int, str]], bank: str, tags: tuple[str, ...]) ->
         raise GiftError(line, "組み合わせ問題（=… -> …）には対応していません")
     if "~" in answer:
         build = _choice_question
-    elif answer.split("#", 1)[0].strip().upper() in TRUE_WORDS | FALSE_WORDS:
+    elif answer.split("#", 1)[0].strip() in TRUE_WORDS | FALSE_WORDS:  # case-sensitive as in Moodle: {t} is short
         build = _true_false_question
     else:
         build = _short_answer_question
@@ -243,7 +243,7 @@ def _check_choices(kind: QuestionKind, options: list[_Option], right: list[_Opti
 
 def _true_false_question(answer: str, text_format: str, general: str, line: int) -> dict:
     word, wrong_feedback, right_feedback = ([*answer.split("#", 2), "", ""])[:3]
-    value = word.strip().upper() in TRUE_WORDS
+    value = word.strip() in TRUE_WORDS
     explanation = (general or _plain(right_feedback, text_format, line) or _plain(wrong_feedback, text_format, line)
                    or _stated(["正しい" if value else "誤り"]))
     return {"kind": QuestionKind.TRUE_FALSE, "answer": value, "explanation": explanation}

@@ -74,8 +74,7 @@ def test_one_full_weight_choice_without_equals_is_a_multiple_question_scored_all
     assert question.kind is QuestionKind.MULTIPLE and question.scoring is Scoring.ALL_OR_NOTHING
 
 
-@pytest.mark.parametrize(("braces", "answer"), [("{T}", True), ("{TRUE}", True), ("{F}", False), ("{FALSE}", False),
-                                                ("{false}", False)])
+@pytest.mark.parametrize(("braces", "answer"), [("{T}", True), ("{TRUE}", True), ("{F}", False), ("{FALSE}", False)])
 def test_true_false_accepts_moodles_four_spellings(braces: str, answer: bool):
     question = only(f"公用パソコンは離席時にロックする。{braces}")
     assert question.kind is QuestionKind.TRUE_FALSE and question.answer is answer
@@ -96,6 +95,12 @@ def test_short_answer_keeps_full_credit_answers_and_drops_zero_percent_ones():
     assert question.kind is QuestionKind.SHORT_ANSWER
     assert question.answers == ("RPA", "アールピーエー")
     assert question.explanation == "略語です。"
+
+
+@pytest.mark.parametrize("word", ["t", "true", "f", "false", "True", "False"])
+def test_true_false_words_are_case_sensitive_so_lower_case_is_a_short_answer_as_in_moodle(word: str):
+    question = only(f"英語で「真」を意味する語は。{{{word}}}")
+    assert question.kind is QuestionKind.SHORT_ANSWER and question.answers == (word,)
 
 
 def test_a_lone_answer_without_equals_is_a_short_answer_as_in_moodle():
