@@ -17,6 +17,7 @@ from decimal import Decimal
 import nh3
 
 from elearn.content.banks import CHOICE_LIMITS
+from elearn.content.fields import UNWRITABLE, code_point
 from elearn.content.model import Choice, Question, QuestionKind, Scoring
 
 BLANK = "（　　）"  # where a missing-word question's braces stood
@@ -32,6 +33,7 @@ _ESCAPE = re.compile(r"\\([\\:#={}~n])")
 _FORMAT = re.compile(r"\[(html|moodle|plain|markdown)\]")
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 _HTML_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|tr|pre|blockquote)\s*>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _HTML_MEDIA = re.compile(r"<(?:img|audio|video|iframe|object|embed)\b", re.IGNORECASE)
 
 
@@ -74,11 +76,12 @@ def _undecodable(data: bytes, error: UnicodeDecodeError) -> GiftError:
 def parse_gift(text: str, bank: str) -> tuple[list[Question], list[GiftError]]:
     """Every question of a GIFT file, or every problem; callers must not use the questions if there are errors."""
     questions: list[Question] = []
-    errors: list[GiftError] = []
+    text = text.removeprefix("\ufeff")
+    errors = _unwritable_characters(text)
     tags: tuple[str, ...] = ()
     used_ids: set[str] = set()
     position = 0
-    for block in _blocks(text.removeprefix("\ufeff")):
+    for block in _blocks(text):
         if block[0][1].startswith("$CATEGORY:"):
             tag = _category_tag(block.pop(0)[1].removeprefix("$CATEGORY:"))
             tags = (tag,) if tag else ()
@@ -93,14 +96,20 @@ def parse_gift(text: str, bank: str) -> tuple[list[Question], list[GiftError]]:
         questions.append(replace(question, id=_unique(_base_id(title, position), used_ids)))
     if not questions and not errors:
         errors.append(GiftError(1, "問題が1つもありません"))
-    return questions, errors
+    return questions, sorted(errors, key=lambda error: error.line)
+
+
+def _unwritable_characters(text: str) -> list[GiftError]:
+    """NUL and other control characters, on every line they are on: load_bank would refuse them (content sync)."""
+    return [GiftError(number, f"制御文字 {code_point(match[0])} が含まれています。取り除いてから取り込んでください")
+            for number, line in enumerate(_LINE_BREAK.split(text), start=1) if (match := UNWRITABLE.search(line))]
 
 
 def _blocks(text: str) -> list[list[tuple[int, str]]]:
     """The (line number, stripped text) of each question's non-comment lines."""
     blocks: list[list[tuple[int, str]]] = [[]]
     # Only real line breaks count: str.splitlines would also split on \x0c or \u2028 and shift line numbers.
-    for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
         line = raw.strip()
         if not line:
             blocks.append([])

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from elearn.cli_content import import_quiz
 from elearn.content.bank_writer import bank_yaml
 from elearn.content.banks import load_bank
+from elearn.content.fields import UNWRITABLE
 from elearn.content.gift import BLANK, GiftError, decode_gift, parse_gift
 from elearn.content.model import Choice, Question, QuestionKind, Scoring
 from elearn.content.source import SourceError
@@ -251,6 +252,14 @@ def test_choice_counts_outside_our_limits_are_reported_not_changed(choices: str,
     assert expected in message
 
 
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x0b", "\x0c", "\x1b", "\x7f", "\x9f", "\ufffe"])
+def test_a_control_character_is_reported_on_its_line_even_in_a_comment(char: str):
+    assert errors_of(f"ok{{T}}\n\n// x{char}\n問{char}題{{=a ~b ~c}}") == [
+        (3, f"制御文字 U+{ord(char):04X} が含まれています。取り除いてから取り込んでください"),
+        (4, f"制御文字 U+{ord(char):04X} が含まれています。取り除いてから取り込んでください"),
+    ]
+
+
 def test_an_empty_file_or_one_of_comments_only_is_an_error():
     assert errors_of("") == [(1, "問題が1つもありません")]
     assert errors_of("// コメントだけ\n\n$CATEGORY: $course$/top/x\n") == [(1, "問題が1つもありません")]
@@ -293,7 +302,8 @@ def test_the_written_bank_is_laid_out_like_the_readme():
     assert "\n\n  - id: tf-2\n" in text
 
 
-_words = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30).map(str.strip).filter(bool)
+_words = (st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30).map(str.strip)
+          .filter(lambda text: text and not UNWRITABLE.search(text)))  # refused on import, tested above
 
 
 @given(texts=st.lists(_words, min_size=5, max_size=5, unique=True), lines=st.lists(_words, min_size=1, max_size=3))
@@ -356,6 +366,14 @@ def test_an_undecodable_file_is_reported_and_nothing_is_written(tmp_path: Path):
     source.write_bytes(b"ok{T}\n\n\x81 {T}\n")
     result = run(str(source), "--bank", "broken", "--out", str(tmp_path / "out"))
     assert result.exit_code != 0 and f"{source}:3: 文字コード" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_nul_byte_is_reported_by_line_and_nothing_is_written(tmp_path: Path):
+    source = tmp_path / "nul.gift"
+    source.write_bytes("ok{T}\n\n問題\x00です{=a ~b ~c}\n".encode())
+    result = run(str(source), "--bank", "nul", "--out", str(tmp_path / "out"))
+    assert result.exit_code != 0 and f"{source}:3: 制御文字 U+0000" in result.output
     assert not (tmp_path / "out").exists()
 
 
