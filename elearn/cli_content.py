@@ -38,8 +38,10 @@ def import_quiz(file: Path, slug: str, title: str | None, out_dir: Path | None, 
     {T} {TRUE} {F} {FALSE}            true_false (upper case only: {t} is a short answer, as in Moodle)
     {=answer =%100%other =%0%x}       short_answer (0% answers are dropped: they score 0 anyway)
     before {...} after                the question keeps a （　　） blank where the braces were
-    ::Title::  $CATEGORY:  [html]     ASCII titles become ids (else q-001 by position); the last category's
-                                      last part becomes a tag; [html] is reduced to plain text
+    ::Title::  $CATEGORY:             ASCII titles become ids (else q-001 by position); the last category's
+                                      last part becomes a tag
+    [html] [markdown]                 become the plain text they show: line breaks, list numbers and the
+                                      indentation inside <pre> and code blocks are kept, markup is not
 
     \b
     The explanation is the general feedback (####), else the right answers' feedback, else

@@ -8,17 +8,15 @@ because the admins who migrate their Moodle banks read them.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-import nh3
-
 from elearn.content.banks import CHOICE_LIMITS
 from elearn.content.fields import UNWRITABLE, code_point
 from elearn.content.model import Choice, Question, QuestionKind, Scoring
+from elearn.content.plain_text import html_to_text, markdown_to_html
 
 BLANK = "（　　）"  # where a missing-word question's braces stood
 TRUE_WORDS, FALSE_WORDS = {"T", "TRUE"}, {"F", "FALSE"}  # upper case only: Moodle reads {t} as a short answer
@@ -32,7 +30,6 @@ _RESTORE = str.maketrans({holder: ("\n" if char == "n" else char) for char, hold
 _ESCAPE = re.compile(r"\\([\\:#={}~n])")
 _FORMAT = re.compile(r"\[(html|moodle|plain|markdown)\]")
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
-_HTML_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|tr|pre|blockquote)\s*>", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _HTML_MEDIA = re.compile(r"<(?:img|audio|video|iframe|object|embed)\b", re.IGNORECASE)
 
@@ -106,7 +103,11 @@ def _unwritable_characters(text: str) -> list[GiftError]:
 
 
 def _blocks(text: str) -> list[list[tuple[int, str]]]:
-    """The (line number, stripped text) of each question's non-comment lines."""
+    """The (line number, text) of each question's non-comment lines.
+
+    Lines keep their indentation, as in Moodle: it matters inside <pre> and in Markdown; texts in the other
+    formats are stripped line by line later.
+    """
     blocks: list[list[tuple[int, str]]] = [[]]
     # Only real line breaks count: str.splitlines would also split on \x0c or \u2028 and shift line numbers.
     for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
@@ -114,12 +115,12 @@ def _blocks(text: str) -> list[list[tuple[int, str]]]:
         if not line:
             blocks.append([])
         elif not line.startswith("//"):  # a comment line still belongs to its block, as in Moodle
-            blocks[-1].append((number, line))
+            blocks[-1].append((number, raw.rstrip() if blocks[-1] else line))
     return [block for block in blocks if block]
 
 
 def _question(block: list[tuple[int, str]], bank: str, tags: tuple[str, ...]) -> tuple[str, Question]:
-    text = _ESCAPE.sub(lambda match: _HOLDERS[match[1]], "\n".join(part for _, part in block))
+    text = _ESCAPE.sub(lambda match: _HOLDERS[match[1]], "\n".join(part for _, part in block)).strip()
     line = block[0][0]
     title, body_start = "", 0
     if text.startswith("::"):
@@ -296,16 +297,15 @@ def _split_format(text: str, default: str) -> tuple[str, str]:
 
 
 def _plain(raw: str, default_format: str, line: int) -> str:
-    """A piece of GIFT text as plain text: format prefix gone, escapes restored, HTML reduced to its words."""
+    """A piece of GIFT text as plain text: format prefix gone, escapes restored, HTML and Markdown as shown."""
     text_format, text = _split_format(raw.strip(), default_format)
+    if text_format not in ("html", "markdown"):
+        return _restore("\n".join(part.strip() for part in text.split("\n"))).strip()
     text = _restore(text)
-    if text_format == "html":
-        if _HTML_MEDIA.search(text):
-            raise GiftError(line, "画像・音声・動画を含む問題は取り込めません（ファイルは GIFT に含まれません）")
-        # nh3, not a regex, removes the tags: it copes with `<` in attributes, comments and script bodies.
-        text = html.unescape(nh3.clean(_HTML_BREAK.sub("\n", text), tags=set())).replace("\xa0", " ")
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join(part.strip() for part in text.split("\n")))
-    return text.strip()
+    html = markdown_to_html(text) if text_format == "markdown" else text
+    if _HTML_MEDIA.search(html):
+        raise GiftError(line, "画像・音声・動画を含む問題は取り込めません（ファイルは GIFT に含まれません）")
+    return html_to_text(html).strip()
 
 
 def _restore(text: str) -> str:

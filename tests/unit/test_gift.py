@@ -136,13 +136,45 @@ def test_comments_are_ignored_and_a_question_may_span_several_lines():
 
 
 def test_format_prefixes_are_removed_and_html_is_reduced_to_its_text():
-    assert only("[markdown]**強調**の問題{T}").text == "**強調**の問題"
+    assert only("[markdown]**強調**の問題{T}").text == "強調の問題"
     assert only("::t::[plain]<b>そのまま</b>{T}").text == "<b>そのまま</b>"
     question = only("[html]<p>情報の<b>機密性</b>とは</p><p>何か&amp;なぜ</p><script>alert(1)</script>"
                     "{=許可された人&nbsp;だけ ~[plain]<i>改ざん</i> ~停止 ####<p>3要素 &lt;CIA&gt;</p>}")
     assert question.text == "情報の機密性とは\n何か&なぜ"
     assert [c.text for c in question.choices] == ["許可された人 だけ", "<i>改ざん</i>", "停止"]
     assert question.explanation == "3要素 <CIA>"
+
+
+def test_markdown_becomes_the_text_it_shows_with_lists_numbered_and_code_indented():
+    question = only("[markdown]1. **強調**の*問題*\n2. `保存`する\n    - 入れ子\n"
+                    "{=a#[markdown]__ここ__が正解 ~[plain]**b** ~c ####次のコードは\\n\\n    if x:\\n        y()}")
+    assert question.text == "1. 強調の問題\n2. 保存する\n・入れ子"
+    assert [c.text for c in question.choices] == ["a", "**b**", "c"]  # [plain] keeps its asterisks
+    assert question.explanation.startswith("次のコードは\nif x:\n    y()")
+
+
+def test_html_lines_join_as_a_browser_shows_them_and_lists_keep_their_numbers():
+    question = only("[html]<p>一行目の\n続き<br>次の  行 &amp; 記号</p><ol start=\"3\"><li>x</li><li>y</li></ol>"
+                    "<ul><li>z</li></ul>{T}")
+    assert question.text == "一行目の続き\n次の 行 & 記号\n3. x\n4. y\n・z"
+
+
+MOODLE_PRE = """::Q001::[html]<p>What would running the test method print?</p>
+<pre>
+    public void test() \\{
+        method1();
+        method2();
+    \\}
+</pre>
+{=method1 ~method2 ~nothing}"""
+
+
+def test_indentation_inside_pre_is_kept_as_in_moodles_own_test_and_survives_the_bank(tmp_path: Path):
+    question = only(MOODLE_PRE)
+    # The indentation common to every line is the box's margin; the code's own indentation stays.
+    assert question.text == ("What would running the test method print?\n"
+                             "public void test() {\n    method1();\n    method2();\n}")
+    assert reloaded([question], tmp_path)[0].text == question.text
 
 
 # Ids and tags
