@@ -9,7 +9,7 @@ because the admins who migrate their Moodle banks read them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -206,7 +206,8 @@ def _choice_question(answer: str, text_format: str, general: str, line: int) -> 
     return {
         "kind": kind, "scoring": _check_choices(kind, options, right, line),
         "choices": tuple(Choice(o.text, o in right) for o in options),
-        "explanation": general or _joined(o.feedback for o in right) or _stated(o.text for o in right),
+        "explanation": _explained(general, [(o.text, o.feedback) for o in right],
+                                  [(o.text, o.feedback) for o in options if o not in right], _chosen),
     }
 
 
@@ -254,8 +255,9 @@ def _check_choices(kind: QuestionKind, options: list[_Option], right: list[_Opti
 def _true_false_question(answer: str, text_format: str, general: str, line: int) -> dict:
     word, wrong_feedback, right_feedback = ([*answer.split("#", 2), "", ""])[:3]
     value = word.strip() in TRUE_WORDS
-    explanation = (general or _plain(right_feedback, text_format, line) or _plain(wrong_feedback, text_format, line)
-                   or _stated(["正しい" if value else "誤り"]))
+    right, wrong = ("正しい", "誤り") if value else ("誤り", "正しい")  # the UI's labels for True and False
+    explanation = _explained(general, [(right, _plain(right_feedback, text_format, line))],
+                             [(wrong, _plain(wrong_feedback, text_format, line))], _chosen)
     return {"kind": QuestionKind.TRUE_FALSE, "answer": value, "explanation": explanation}
 
 
@@ -263,23 +265,20 @@ def _short_answer_question(answer: str, text_format: str, general: str, line: in
     parts = answer.split("=")
     if not parts[0].strip():
         parts = parts[1:]  # Moodle, too, accepts a lone `{answer}` without `=`
-    accepted: list[str] = []
-    feedbacks: list[str] = []
+    right: list[tuple[str, str]] = []
+    wrong: list[tuple[str, str]] = []  # 0% answers score like any answer not listed; only their feedback stays
     for raw in parts:
         weight, text, feedback = _weighted(raw, 100)
         text = _plain(text, text_format, line)
         if not text:
             raise GiftError(line, "空の解答があります")
-        if weight == 0:
-            continue  # a 0% answer scores exactly like any answer not listed
-        if weight != 100:
+        if weight not in (0, 100):
             raise GiftError(line, f"解答「{text}」の部分点（{weight}%）には対応していません。100% か 0% にしてください")
-        accepted.append(text)
-        feedbacks.append(_plain(feedback, text_format, line))
-    if not accepted:
+        (right if weight else wrong).append((text, _plain(feedback, text_format, line)))
+    if not right:
         raise GiftError(line, "正解（100% の解答）がありません")
-    accepted = list(dict.fromkeys(accepted))
-    explanation = general or _joined(feedbacks) or _stated(accepted)
+    accepted = list(dict.fromkeys(text for text, _ in right))
+    explanation = _explained(general, right, wrong, _answered)
     return {"kind": QuestionKind.SHORT_ANSWER, "answers": tuple(accepted), "explanation": explanation}
 
 
@@ -310,6 +309,26 @@ def _plain(raw: str, default_format: str, line: int) -> str:
 
 def _restore(text: str) -> str:
     return text.translate(_RESTORE)
+
+
+def _explained(general: str, right: list[tuple[str, str]], wrong: list[tuple[str, str]],
+               when: Callable[[str], str]) -> str:
+    """One explanation holding every feedback of the question, since a bank has no feedback per answer.
+
+    It starts as before (general feedback, else the right answers' feedback, else the right answers), then
+    names each answer whose feedback it does not hold yet: 「付箋に書く」を選んだ場合: 見られます。
+    """
+    head = general or _joined(feedback for _, feedback in right) or _stated(text for text, _ in right)
+    pending = (right if general else []) + wrong
+    return _joined([head, *(when(text) + feedback for text, feedback in pending if feedback)])
+
+
+def _chosen(text: str) -> str:
+    return f"「{text}」を選んだ場合: "
+
+
+def _answered(text: str) -> str:
+    return f"「{text}」と答えた場合: "
 
 
 def _joined(feedbacks: Iterable[str]) -> str:

@@ -50,13 +50,14 @@ def without_lines(questions: list[Question]) -> list[Question]:
 # Supported kinds
 
 
-def test_choices_with_one_equals_become_a_single_question_explained_by_the_right_choices_feedback():
+def test_choices_with_one_equals_become_a_single_question_explained_by_every_choices_feedback():
     question = only("パスワードの管理として適切なものは。{=紙に書かない#書いた紙は盗まれます。 ~付箋に書く#見られます。"
                     " ~同僚と共有する}")
     assert question.kind is QuestionKind.SINGLE
     assert question.text == "パスワードの管理として適切なものは。"
     assert question.choices == (Choice("紙に書かない", True), Choice("付箋に書く"), Choice("同僚と共有する"))
-    assert question.explanation == "書いた紙は盗まれます。"
+    # Moodle shows a wrong choice's feedback to whoever picks it; a bank has one explanation, which names it.
+    assert question.explanation == "書いた紙は盗まれます。\n「付箋に書く」を選んだ場合: 見られます。"
 
 
 def test_weighted_choices_become_a_multiple_question_with_partial_scoring_and_negative_weights_as_wrong():
@@ -83,19 +84,21 @@ def test_true_false_accepts_moodles_four_spellings(braces: str, answer: bool):
 
 
 @pytest.mark.parametrize(("braces", "explanation"), [
-    ("{F#名前は偽装できます。#その通り。}", "その通り。"),  # Moodle: #when wrong#when right
-    ("{F#名前は偽装できます。}", "名前は偽装できます。"),
-    ("{F#名前は偽装できます。#その通り。####差出人名は自由に書けます。}", "差出人名は自由に書けます。"),
+    ("{F#名前は偽装できます。#その通り。}", "その通り。\n「正しい」を選んだ場合: 名前は偽装できます。"),  # #wrong#right
+    ("{F#名前は偽装できます。}", "正解は「誤り」です。\n「正しい」を選んだ場合: 名前は偽装できます。"),
+    ("{F#名前は偽装できます。#その通り。####差出人名は自由に書けます。}",
+     "差出人名は自由に書けます。\n「誤り」を選んだ場合: その通り。\n「正しい」を選んだ場合: 名前は偽装できます。"),
+    ("{F####差出人名は自由に書けます。}", "差出人名は自由に書けます。"),
 ])
-def test_true_false_explanation_is_general_then_right_then_wrong_feedback(braces: str, explanation: str):
+def test_true_false_explanation_keeps_the_general_and_both_answers_feedback(braces: str, explanation: str):
     assert only(f"差出人名が正しければ添付を開いてよい。{braces}").explanation == explanation
 
 
-def test_short_answer_keeps_full_credit_answers_and_drops_zero_percent_ones():
+def test_short_answer_keeps_full_credit_answers_and_the_feedback_of_zero_percent_ones():
     question = only("自動化の仕組みを英字3文字で。{=RPA#略語です。 =%100%アールピーエー =%0%AI#人工知能です。}")
     assert question.kind is QuestionKind.SHORT_ANSWER
     assert question.answers == ("RPA", "アールピーエー")
-    assert question.explanation == "略語です。"
+    assert question.explanation == "略語です。\n「AI」と答えた場合: 人工知能です。"
 
 
 @pytest.mark.parametrize("word", ["t", "true", "f", "false", "True", "False"])
@@ -108,9 +111,17 @@ def test_a_lone_answer_without_equals_is_a_short_answer_as_in_moodle():
     assert only("情報漏えいの連絡先は。{情報政策課}").answers == ("情報政策課",)
 
 
-def test_general_feedback_wins_over_answer_feedback():
-    question = only("安全なものは。{=A#Aの説明 ~B ~C ####全体の解説}")
-    assert question.explanation == "全体の解説" and question.choices[0] == Choice("A", True)
+def test_general_feedback_comes_first_and_each_answers_feedback_follows_it():
+    question = only("安全なものは。{=A#Aの説明 ~B#Bの説明 ~C ####全体の解説}")
+    assert question.explanation == "全体の解説\n「A」を選んだ場合: Aの説明\n「B」を選んだ場合: Bの説明"
+    assert question.choices[0] == Choice("A", True)
+
+
+def test_moodles_multiple_response_case_keeps_the_feedback_of_right_and_wrong_choices():
+    question = only("::colours:: What's between orange and green in the spectrum?\n{\n"
+                    "    ~%50%yellow # right; good!\n    ~%-100%red # [html]wrong\n"
+                    "    ~%50%off-beige # right; good!\n    ~%-100%[plain]blue # wrong\n}")
+    assert question.explanation == "right; good!\n「red」を選んだ場合: wrong\n「blue」を選んだ場合: wrong"
 
 
 def test_without_any_feedback_the_explanation_names_the_right_answers():
