@@ -36,7 +36,9 @@ def import_quiz(file: Path, slug: str, title: str | None, out_dir: Path | None, 
                                       partial, one scores all_or_nothing; zero and negative weights are
                                       wrong choices (elearn's partial scoring sets the penalty).
     {T} {TRUE} {F} {FALSE}            true_false (upper case only: {t} is a short answer, as in Moodle)
-    {=answer =%100%other =%0%x}       short_answer (a 0% answer scores 0 like any answer not listed)
+    {=answer =%100%other =%0%x}       short_answer (a 0% answer scores 0 like any answer not listed; it
+                                      may not come before a right answer it overlaps, as Moodle would
+                                      grade by it); `*` matches any characters, `\\*` is a literal *
     before {...} after                the question keeps a （　　） blank where the braces were
     ::Title::  $CATEGORY:             ASCII titles become ids (else q-001 by position); the last category's
                                       last part becomes a tag

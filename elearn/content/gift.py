@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from elearn.content.answers import may_match_the_same
 from elearn.content.banks import CHOICE_LIMITS
 from elearn.content.fields import UNWRITABLE, code_point
 from elearn.content.model import Choice, Question, QuestionKind, Scoring
@@ -267,6 +268,7 @@ def _short_answer_question(answer: str, text_format: str, general: str, line: in
         parts = parts[1:]  # Moodle, too, accepts a lone `{answer}` without `=`
     right: list[tuple[str, str]] = []
     wrong: list[tuple[str, str]] = []  # 0% answers score like any answer not listed; only their feedback stays
+    weights: list[tuple[Decimal, str]] = []
     for raw in parts:
         weight, text, feedback = _weighted(raw, 100)
         text = _plain(text, text_format, line)
@@ -275,11 +277,24 @@ def _short_answer_question(answer: str, text_format: str, general: str, line: in
         if weight not in (0, 100):
             raise GiftError(line, f"解答「{text}」の部分点（{weight}%）には対応していません。100% か 0% にしてください")
         (right if weight else wrong).append((text, _plain(feedback, text_format, line)))
+        weights.append((weight, text))
     if not right:
         raise GiftError(line, "正解（100% の解答）がありません")
+    _check_answer_order([(text, weight) for weight, text in weights], line)
     accepted = list(dict.fromkeys(text for text, _ in right))
     explanation = _explained(general, right, wrong, _answered)
     return {"kind": QuestionKind.SHORT_ANSWER, "answers": tuple(accepted), "explanation": explanation}
+
+
+def _check_answer_order(answers: list[tuple[str, Decimal]], line: int) -> None:
+    """Moodle grades by the first answer that matches; dropping a 0% answer must not change a grade."""
+    for index, (wrong, weight) in enumerate(answers):
+        if weight:
+            continue
+        if right := next((text for text, w in answers[index + 1 :] if w and may_match_the_same(wrong, text)), None):
+            raise GiftError(line, f"0% の解答「{wrong}」が後ろの正解「{right}」と同じ解答に当てはまります。Moodle は"
+                                  "先に書かれた 0% の解答で採点しますが、elearn の問題バンクは 0% の解答を持てません。"
+                                  "重ならないように書き直してください")
 
 
 def _weighted(raw: str, default: int) -> tuple[Decimal, str, str]:
@@ -328,7 +343,7 @@ def _chosen(text: str) -> str:
 
 
 def _answered(text: str) -> str:
-    return f"「{text}」と答えた場合: "
+    return "ほかの解答の場合: " if text.strip("*") == "" else f"「{text}」と答えた場合: "
 
 
 def _joined(feedbacks: Iterable[str]) -> str:

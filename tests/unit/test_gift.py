@@ -19,6 +19,7 @@ from elearn.content.fields import UNWRITABLE
 from elearn.content.gift import BLANK, GiftError, decode_gift, parse_gift
 from elearn.content.model import Choice, Question, QuestionKind, Scoring
 from elearn.content.source import SourceError
+from elearn.domain.grading import grade_question
 
 GIFT = Path(__file__).resolve().parent.parent / "data" / "gift"
 
@@ -105,6 +106,32 @@ def test_short_answer_keeps_full_credit_answers_and_the_feedback_of_zero_percent
 def test_true_false_words_are_case_sensitive_so_lower_case_is_a_short_answer_as_in_moodle(word: str):
     question = only(f"英語で「真」を意味する語は。{{{word}}}")
     assert question.kind is QuestionKind.SHORT_ANSWER and question.answers == (word,)
+
+
+def test_a_star_in_a_short_answer_stays_a_wildcard_through_the_bank_and_grades_as_in_moodle(tmp_path: Path):
+    question = only("「色」を英語で。{=colo*r#どちらの綴りも正解です。 =%0%*#英語で答えてください。}")
+    assert question.answers == ("colo*r",)
+    assert question.explanation == "どちらの綴りも正解です。\nほかの解答の場合: 英語で答えてください。"
+    [written] = reloaded([question], tmp_path)
+    assert written.answers == ("colo*r",)
+    assert [grade_question(written, typed).is_correct for typed in ("colour", "color", "colours")] == [
+        True, True, False]
+
+
+def test_an_escaped_star_in_a_short_answer_is_a_literal_asterisk():
+    question = only("掛け算の記号は。{=a\\*b}")
+    assert grade_question(question, "a*b").is_correct and not grade_question(question, "axb").is_correct
+
+
+@pytest.mark.parametrize("braces", ["{=%0%colour#英国式 =colo*r}", "{=%0%*#違います =color}",
+                                    "{=%0%a*#違います =*b}"])
+def test_a_zero_percent_answer_moodle_would_match_before_a_right_one_is_reported(braces: str):
+    [(line, message)] = errors_of(f"「色」を英語で。\n{braces}")
+    assert line == 1 and "0% の解答" in message and "Moodle は先に書かれた 0% の解答で採点" in message
+
+
+def test_a_zero_percent_answer_that_cannot_meet_a_right_one_is_fine_before_it():
+    assert only("「色」を英語で。{=%0%colours#複数形です =colo*r}").answers == ("colo*r",)
 
 
 def test_a_lone_answer_without_equals_is_a_short_answer_as_in_moodle():
