@@ -118,9 +118,10 @@ def test_a_star_in_a_short_answer_stays_a_wildcard_through_the_bank_and_grades_a
         True, True, False]
 
 
-def test_an_escaped_star_in_a_short_answer_is_a_literal_asterisk():
-    question = only("掛け算の記号は。{=a\\*b}")
+def test_an_escaped_star_in_a_short_answer_is_a_literal_asterisk(tmp_path: Path):
+    question = only("掛け算の記号は。{=a\\*b =*ing}")
     assert grade_question(question, "a*b").is_correct and not grade_question(question, "axb").is_correct
+    assert reloaded([question], tmp_path)[0].answers == ("a\\*b", "*ing")  # YAML quotes a leading star
 
 
 @pytest.mark.parametrize("braces", ["{=%0%colour#英国式 =colo*r}", "{=%0%*#違います =color}",
