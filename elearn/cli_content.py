@@ -14,8 +14,8 @@ from elearn.content.bank_writer import bank_yaml
 from elearn.content.banks import load_bank
 from elearn.content.fields import SLUG
 from elearn.content.gift import GiftError, decode_gift, parse_gift
-from elearn.content.model import QuestionKind
 from elearn.content.source import SourceError
+from elearn.domain.quiz import QuestionKind
 
 
 @click.command("import-quiz")

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from elearn.content.answers import may_match_the_same
 from elearn.content.banks import CHOICE_LIMITS
 from elearn.content.fields import UNWRITABLE, code_point
-from elearn.content.model import Choice, Question, QuestionKind, Scoring
 from elearn.content.plain_text import html_to_text, markdown_to_html
+from elearn.domain.answers import may_match_the_same
+from elearn.domain.quiz import Choice, Question, QuestionKind, Scoring
 
 BLANK = "（　　）"  # where a missing-word question's braces stood
 TRUE_WORDS, FALSE_WORDS = {"T", "TRUE"}, {"F", "FALSE"}  # upper case only: Moodle reads {t} as a short answer

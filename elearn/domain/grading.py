@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from elearn.content.answers import matches, normalise_answer
-from elearn.content.model import Question, QuestionKind, Scoring
+from elearn.domain.answers import matches, normalise_answer
+from elearn.domain.quiz import Question, QuestionKind, Scoring
 
 Response = int | frozenset[int] | bool | str | tuple[int, ...] | None
 

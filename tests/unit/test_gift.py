@@ -17,9 +17,9 @@ from elearn.content.bank_writer import bank_yaml
 from elearn.content.banks import load_bank
 from elearn.content.fields import UNWRITABLE
 from elearn.content.gift import BLANK, GiftError, decode_gift, parse_gift
-from elearn.content.model import Choice, Question, QuestionKind, Scoring
 from elearn.content.source import SourceError
 from elearn.domain.grading import grade_question
+from elearn.domain.quiz import Choice, Question, QuestionKind, Scoring
 
 GIFT = Path(__file__).resolve().parent.parent / "data" / "gift"
 

@@ -5,9 +5,9 @@ from fractions import Fraction
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elearn.content.answers import matches, may_match_the_same
-from elearn.content.model import Choice, Question, QuestionKind, Scoring
+from elearn.domain.answers import matches, may_match_the_same
 from elearn.domain.grading import grade_attempt, grade_question, normalise_answer
+from elearn.domain.quiz import Choice, Question, QuestionKind, Scoring
 
 
 def single() -> Question:
