@@ -13,9 +13,10 @@ from elearn.models.types import UTCDateTime, utcnow
 
 
 class SignInFailure(Base):
-    """Failed sign-ins per typed account name, shared by every worker.
+    """Failed sign-ins per account, shared by every worker.
 
-    Keyed by what was typed, not by user, so an unknown name is throttled like a real one.
+    Keyed `account:<user id>` for a known account, whichever identifier was typed, and by the typed
+    name otherwise, so an unknown name is throttled like a real one.
     """
 
     __tablename__ = "sign_in_failures"

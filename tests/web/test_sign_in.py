@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import redis
+from sqlalchemy import select
 from support import PASSWORD, sign_in
 
 from elearn import db
-from elearn.models import User
+from elearn.domain.people import Permission
+from elearn.models import PasswordResetToken, User
 from elearn.models.types import utcnow
+from elearn.services import accounts
 
 GENERIC_ERROR = "サインイン名またはパスワードが正しくありません"
 
@@ -177,3 +180,82 @@ def test_address_limit_is_shared_by_workers_through_redis(make_app, make_user):
         assert sign_in(worker_a.test_client(), user, password="wrong-password").status_code == 429
     finally:
         redis.Redis.from_url(storage).flushdb()
+
+
+def test_the_lockout_counts_failures_per_account_whichever_identifier_was_typed(client, make_user):
+    user = make_user(email="taro@example.lg.jp")
+    for _ in range(3):
+        assert sign_in(client, user, password="wrong-password").status_code == 200
+    by_email = {"body": "P000", "sign_in_name": "Taro@example.lg.jp", "password": "wrong-password"}
+    assert client.post("/sign-in", data=by_email).status_code == 200
+    assert client.post("/sign-in", data=by_email).status_code == 429
+    assert client.post("/sign-in", data={**by_email, "password": PASSWORD}).status_code == 429
+    assert sign_in(client, user).status_code == 429
+
+
+def test_unknown_names_are_still_locked_after_the_same_number_of_failures(client, make_user):
+    make_user()
+    unknown = {"body": "P000", "sign_in_name": "987654", "password": "wrong-password"}
+    statuses = [client.post("/sign-in", data=unknown).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+
+
+def _reset_link(app, user, admin) -> str:
+    with app.app_context():
+        return "/password-reset/" + accounts.create_reset_link_token(admin, user.id)
+
+
+def _use_reset_link(client, link: str, password: str = "a-brand-new-pass-7"):
+    return client.post(link, data={"new_password": password, "confirm": password})
+
+
+def test_setting_a_password_through_one_reset_link_voids_every_other_open_link(app, client, make_user):
+    admin, user = make_user(permissions=[(Permission.ADMIN, None)]), make_user()
+    first, second = _reset_link(app, user, admin), _reset_link(app, user, admin)
+    assert _use_reset_link(client, second).status_code == 302
+    assert client.get(first).status_code == 404
+    assert _use_reset_link(client, first, "an-attackers-pass-8").status_code == 404
+    assert sign_in(client, user, password="a-brand-new-pass-7").status_code == 302
+
+
+def test_a_temporary_password_voids_open_reset_links(app, client, make_user):
+    admin, user = make_user(permissions=[(Permission.ADMIN, None)]), make_user()
+    link = _reset_link(app, user, admin)
+    with app.app_context():
+        accounts.issue_temporary_password(admin, user.id)
+    assert client.get(link).status_code == 404
+    assert _use_reset_link(client, link).status_code == 404
+
+
+def test_changing_ones_own_password_voids_open_reset_links(app, client, make_user):
+    admin, user = make_user(permissions=[(Permission.ADMIN, None)]), make_user()
+    link = _reset_link(app, user, admin)
+    sign_in(client, user)
+    client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "a-brand-new-pass-7", "confirm": "a-brand-new-pass-7"})
+    assert app.test_client().get(link).status_code == 404
+
+
+def test_a_password_set_on_the_command_line_voids_open_reset_links(app, client, make_user):
+    admin, user = make_user(permissions=[(Permission.ADMIN, None)]), make_user()
+    link = _reset_link(app, user, admin)
+    result = app.test_cli_runner().invoke(args=[
+        "create-admin", "--body", "P000", "--staff-number", user.staff_number, "--password", "a-cli-pass-word-9"])
+    assert result.exit_code == 0, result.output
+    assert client.get(link).status_code == 404
+
+
+def test_a_reset_link_expires_after_reset_link_hours(app, client, make_user):
+    admin, user = make_user(permissions=[(Permission.ADMIN, None)]), make_user()
+    app.config["RESET_LINK_HOURS"] = 2
+    link = _reset_link(app, user, admin)
+    with app.app_context(), db.write_session() as session:
+        token = session.scalars(select(PasswordResetToken).where(PasswordResetToken.user_id == user.id)).one()
+        assert timedelta(hours=2) - timedelta(minutes=1) < token.expires_at - utcnow() <= timedelta(hours=2)
+        assert client.get(link).status_code == 200
+        token.expires_at = utcnow() - timedelta(seconds=1)
+    expired = client.get(link)
+    assert expired.status_code == 404
+    assert "有効期限が切れている" in expired.get_data(as_text=True)
+    assert _use_reset_link(client, link).status_code == 404
+    assert sign_in(client, user, password="a-brand-new-pass-7").status_code == 200
