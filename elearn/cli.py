@@ -296,8 +296,9 @@ def demo(force: bool) -> None:
 @with_appcontext
 @needs_current_schema
 def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from elearn.config import ConfigError
     from elearn.content.loader import ContentInvalid
-    from elearn.server import run_gunicorn
+    from elearn.server import limiter_storage_for_workers, run_gunicorn
     from elearn.services import content
 
     try:
@@ -306,5 +307,12 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         raise click.ClickException(
             f"{len(invalid.errors)} content error(s): see `elearn content sync --check`"
         ) from None
+    configured = current_app.config["LIMITER_STORAGE"]
+    try:
+        storage = limiter_storage_for_workers(configured, workers, current_app.config["ENV_NAME"])
+    except ConfigError as error:
+        raise click.ClickException(f"refused: {error}") from None
+    if storage != configured:
+        click.echo(f"rate limits: {configured} counts per worker; the {workers} workers share {storage} instead")
     click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
-    sys.exit(run_gunicorn(host, port, workers, threads))
+    sys.exit(run_gunicorn(host, port, workers, threads, {"LIMITER_STORAGE": storage}))
