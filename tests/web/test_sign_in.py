@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 from sqlalchemy import select
-from support import PASSWORD, SAMPLE_CONTENT, sign_in
+from support import PASSWORD, SAMPLE_CONTENT, run_at_once, sign_in
 
 from elearn import db
 from elearn.config import ConfigError
@@ -386,3 +386,15 @@ def test_gunicorn_workers_of_elearn_serve_share_one_rate_limit(database_url, tmp
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         server.stdout.close()
+
+
+def test_hits_from_many_workers_at_once_are_all_counted_in_the_database(app):
+    storage = DatabaseStorage()
+
+    def five_hits() -> None:
+        for _ in range(5):
+            storage.incr("LIMITER/127.0.0.1/certificates.verify", 60)
+
+    run_at_once(app, 6, five_hits)
+    with app.app_context():
+        assert storage.get("LIMITER/127.0.0.1/certificates.verify") == 30
