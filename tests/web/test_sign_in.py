@@ -13,7 +13,6 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import redis
@@ -364,10 +363,11 @@ def test_gunicorn_workers_of_elearn_serve_share_one_rate_limit(database_url, tmp
         "ELEARN_INSTANCE_PATH": str(tmp_path / "instance"), "ELEARN_CONTENT_ROOT": str(SAMPLE_CONTENT),
         "ELEARN_LIMITER_STORAGE": "memory://", "ELEARN_VERIFY_LIMIT": "6 per minute",
     }
-    elearn_command = Path(sys.executable).parent / "elearn"
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("w")
     server = subprocess.Popen(
-        [str(elearn_command), "serve", "--port", str(port), "--workers", "3", "--threads", "2"],
-        env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [sys.executable, "-m", "elearn", "serve", "--port", str(port), "--workers", "3", "--threads", "2"],
+        env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -378,14 +378,15 @@ def test_gunicorn_workers_of_elearn_serve_share_one_rate_limit(database_url, tmp
                     break
             time.sleep(0.2)
         else:
-            raise AssertionError(f"elearn serve did not start: {server.stdout.read().decode()[-2000:]}")
+            raise AssertionError(f"elearn serve did not start: {log_path.read_text()[-2000:]}")
         with ThreadPoolExecutor(max_workers=6) as pool:
             statuses = list(pool.map(lambda n: _status(f"{base}/verify/NO-SUCH-CODE-{n}"), range(30)))
         assert len([s for s in statuses if s != 429]) == 6, statuses
+        assert "the 3 workers share database://" in log_path.read_text()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-        server.stdout.close()
+        log.close()
 
 
 def test_hits_from_many_workers_at_once_are_all_counted_in_the_database(app):
