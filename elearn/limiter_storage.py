@@ -96,4 +96,3 @@ def _writing() -> Iterator[Connection]:
 def is_per_process(storage_uri: str) -> bool:
     """Whether each process keeps its own counts (so N workers allow N times the limit)."""
     return storage_uri.split("://", 1)[0].removeprefix("async+") == "memory"
-
