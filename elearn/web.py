@@ -18,12 +18,16 @@ from elearn.services.visibility import Viewer
 
 def safe_next_url(target: str | None, default: str) -> str:
     """Only same-site paths: no scheme, no host, no protocol-relative //."""
-    if not target:
+    if not target or not target.startswith("/") or target.startswith("//"):
         return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # A backslash is a slash to browsers; CR, LF and other control characters cannot go into a header.
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return default
-    if "\\" in target:
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unclosed "[" taken for an IPv6 host
+        return default
+    if parts.scheme or parts.netloc:
         return default
     return target
 
