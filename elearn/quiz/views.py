@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
 from elearn.domain.people import Permission
+from elearn.quiz.forms import answer_field, answers_from
 from elearn.services import certificates, quiz, quiz_results
 from elearn.services.quiz_snapshot import learner_view
 from elearn.templating import local_datetime
@@ -44,13 +45,13 @@ def attempt(attempt_id: int):
         if not EmptyForm().validate_on_submit():
             abort(400)
         return _handle_post(found)
-    return render_template("quiz/attempt.html", attempt=found, form=EmptyForm(),
+    return render_template("quiz/attempt.html", attempt=found, form=EmptyForm(), answer_field=answer_field,
                            questions=learner_view(found.questions, found.responses))
 
 
 def _handle_post(found):  # type: ignore[no-untyped-def]
     sequence = request.form.get("sequence", type=int, default=-1)
-    answers = request.form.to_dict(flat=False)
+    answers = answers_from(request.form.to_dict(flat=False), learner_view(found.questions))
     if request.form.get("action") == "save":
         if quiz.save(current_user, found.id, sequence, answers):
             flash(_("Your answers have been saved."), "success")
@@ -67,7 +68,6 @@ def _handle_post(found):  # type: ignore[no-untyped-def]
     elif not outcome.newly_graded:
         flash(_("This attempt had already been submitted; here is its result."), "info")
     return redirect(url_for("quiz.result", attempt_id=found.id))
-
 
 
 @bp.get("/quiz/attempts/<int:attempt_id>/result")

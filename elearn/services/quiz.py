@@ -25,7 +25,7 @@ from elearn.domain.grading import grade_attempt
 from elearn.models import Completion, Course, CourseVersion, QuizAttempt, User
 from elearn.models.types import utcnow
 from elearn.services import certificates, content, learning
-from elearn.services.quiz_snapshot import as_response, parse_responses, question_of, snapshot
+from elearn.services.quiz_snapshot import Answer, as_response, question_of, responses_from, snapshot
 
 
 class QuizClosed(Exception):
@@ -106,12 +106,12 @@ def attempt_of(user: User, attempt_id: int) -> QuizAttempt | None:
     return attempt if attempt is not None and attempt.user_id == user.id else None
 
 
-def save(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[str]]) -> bool:
-    """Keep answers without submitting; refused after the deadline or when the page is stale."""
+def save(user: User, attempt_id: int, sequence: int, answers: Mapping[int, Answer]) -> bool:
+    """Keep answers (by question number) without submitting; refused after the deadline or when stale."""
     attempt = attempt_of(user, attempt_id)
     if attempt is None or (attempt.deadline and utcnow() > attempt.deadline + rules.GRACE):
         return False
-    responses = parse_responses(attempt.questions, form)
+    responses = responses_from(attempt.questions, answers)
     with db.write_session() as session:
         changed = session.execute(
             update(QuizAttempt)
@@ -122,7 +122,7 @@ def save(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[str
     return changed == 1
 
 
-def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[str]]) -> SubmitOutcome:
+def submit(user: User, attempt_id: int, sequence: int, answers: Mapping[int, Answer]) -> SubmitOutcome:
     attempt = attempt_of(user, attempt_id)
     if attempt is None:
         raise LookupError(attempt_id)
@@ -133,7 +133,7 @@ def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[s
     settings = settings_of(version)
     ruling = rules.rule_on_submission(attempt.started_at, now, settings)
     # Late and graded as of the deadline: only what was saved before it counts.
-    responses = parse_responses(attempt.questions, form) if not ruling.is_late else dict(attempt.responses)
+    responses = responses_from(attempt.questions, answers) if not ruling.is_late else dict(attempt.responses)
     questions = [question_of(stored) for stored in attempt.questions]
     graded = grade_attempt(
         questions, {q.id: as_response(s, responses.get(q.id)) for q, s in zip(questions, attempt.questions,

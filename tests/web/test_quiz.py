@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from support import answer_form, run_at_once, sign_in
+from support import answer_form, answers_for, run_at_once, sign_in
 
 from elearn import db
 from elearn.domain.people import Permission
@@ -106,10 +106,10 @@ def test_a_second_submit_shows_the_stored_result_and_grades_nothing(synced, clie
 def test_twenty_concurrent_submits_grade_exactly_one_attempt(synced, learner):
     with synced.app_context():
         attempt = quiz.start(db.session().get(User, learner.id), "sample-course")
-        form = {k: v if isinstance(v, list) else [v] for k, v in answer_form(attempt.questions).items()}
+        answers = answers_for(attempt.questions)
         attempt_id = attempt.id
     outcomes = run_at_once(synced, 20, lambda: quiz.submit(db.session().get(User, learner.id), attempt_id, 0,
-                                                             form).newly_graded)
+                                                             answers).newly_graded)
     assert sorted(outcomes) == [False] * 19 + [True]
     with synced.app_context():
         assert db.session().scalar(select(func.count()).select_from(QuizAttempt)) == 1
@@ -269,3 +269,20 @@ def test_the_course_page_marks_the_attempt_that_counts(synced, client, learner):
                                                         "action": "submit"})
     page = client.get("/courses/sample-course/").get_data(as_text=True)
     assert page.count("採用") == 1  # the sample quiz counts the last attempt; only one so far
+
+
+@pytest.mark.parametrize("raw", ["²", "¹", "①", "١", "-1", "99999", " 1", "1.0"])
+def test_an_answer_that_is_not_a_plain_number_counts_as_no_choice(synced, client, learner, raw):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    form = {f"q{number}": raw for number in range(1, len(questions) + 1)}
+    form.update({f"q{number}-{position}": raw for number, q in enumerate(questions, start=1)
+                 for position in range(len(q["order"]))})
+    saved = client.post(f"/quiz/attempts/{attempt_id}", data={**form, "sequence": 0, "action": "save"})
+    assert saved.status_code == 302
+    choice_kinds = {"single", "multiple", "ordering"}
+    assert not set(stored_attempt(synced, attempt_id).responses) & {
+        q["id"] for q in questions if q["kind"] in choice_kinds}
+    submitted = client.post(f"/quiz/attempts/{attempt_id}", data={**form, "sequence": 1, "action": "submit"})
+    assert submitted.headers["Location"].endswith("/result")
+    assert stored_attempt(synced, attempt_id).passed is False
