@@ -16,6 +16,7 @@ CLOSED_MESSAGES = {
     "lessons_unread": _l("Read every lesson first; then the quiz opens."),
     "no_attempts_left": _l("You have used all your attempts for this quiz."),
     "already_passed": _l("You have already passed this quiz."),
+    "completed_this_year": _l("You have already completed this course this fiscal year."),
     "cooling_down": _l("You can try again from %(time)s."),
 }
 

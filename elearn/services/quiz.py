@@ -16,6 +16,7 @@ from fractions import Fraction
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from elearn import db
 from elearn.content.model import QuizSettings
@@ -29,7 +30,8 @@ from elearn.services.quiz_snapshot import Answer, as_response, question_of, resp
 
 
 class QuizClosed(Exception):
-    """The quiz cannot be started now; `reason` is a StartRefusal or 'lessons_unread'."""
+    """The quiz cannot be started now; `reason` is a StartRefusal, 'lessons_unread' or
+    'completed_this_year'."""
 
     def __init__(self, reason: str, wait_until=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(reason)
@@ -69,6 +71,9 @@ def start(user: User, slug: str) -> QuizAttempt:
         with db.write_session() as session:
             course = session.get(Course, card.course_id)
             version = course.current_version
+            if has_completed_in(session, user.id, course.id, completion_fiscal_year(utcnow())):
+                # Whatever the version: a raised version is not a second completion in the same year.
+                raise QuizClosed("completed_this_year")
             past = past_attempts(user.id, course.id)
             open_attempt = next((a for a in past if a.submitted_at is None), None)
             if open_attempt is not None:
@@ -92,6 +97,14 @@ def start(user: User, slug: str) -> QuizAttempt:
     except IntegrityError:
         # Another tab started the same attempt number a moment earlier: use that one.
         return next(a for a in past_attempts(user.id, card.course_id) if a.submitted_at is None)
+
+
+def has_completed_in(session: Session, user_id: int, course_id: int, fiscal_year: int) -> bool:
+    """One completion per person, course and fiscal year, whatever the version (the database holds the
+    same rule: uq_completions_user_course_year)."""
+    return session.scalar(select(Completion.id).where(
+        Completion.user_id == user_id, Completion.course_id == course_id,
+        Completion.fiscal_year == fiscal_year).limit(1)) is not None
 
 
 def attempts_in_force(past: list[QuizAttempt], version: CourseVersion) -> list[QuizAttempt]:
@@ -156,7 +169,8 @@ def submit(user: User, attempt_id: int, sequence: int, answers: Mapping[int, Ans
                    QuizAttempt.submitted_at.is_(None))
             .values(**values)
         ).rowcount
-        if changed == 1 and completes_course:
+        if changed == 1 and completes_course and not has_completed_in(
+                session, user.id, attempt.course_id, completion_fiscal_year(now)):
             completion = Completion(user_id=user.id, course_id=attempt.course_id,
                                     course_version_id=attempt.course_version_id, attempt_id=attempt.id,
                                     completed_at=now, fiscal_year=completion_fiscal_year(now),

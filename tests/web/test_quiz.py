@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from support import answer_form, answers_for, run_at_once, sign_in
+from support import answer_form, answers_for, complete, run_at_once, sign_in
 
 from elearn import db
 from elearn.domain.people import Permission
-from elearn.models import Completion, QuizAttempt, User
+from elearn.models import Certificate, Completion, QuizAttempt, User
 from elearn.services import quiz
 
 
@@ -221,28 +221,70 @@ def result_without_tokens(client, attempt_id: int) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', "", html)
 
 
-def test_a_completion_and_its_attempt_survive_a_new_course_version(synced, client, learner, tmp_path):
+def raise_version(app, tmp_path, revise_texts: bool = False) -> None:
+    """Copy the sample content, raise the course's version (2 -> 3) and sync it, as an author would."""
     import shutil
 
     from elearn.services import content
 
-    attempt_id = pass_quiz(synced, client)
-    before = result_without_tokens(client, attempt_id)
     edited = tmp_path / "content"
-    shutil.copytree(synced.config["CONTENT_ROOT"], edited)
+    shutil.copytree(app.config["CONTENT_ROOT"], edited)
     course_md = edited / "courses/sample-course/course.md"
     course_md.write_text(course_md.read_text(encoding="utf-8").replace("version: 2", "version: 3"), encoding="utf-8")
-    bank = edited / "quizzes/sample-bank.yaml"
-    revised = bank.read_text(encoding="utf-8").replace("。\n", "（改訂）。\n")  # every text and explanation
-    bank.write_text(revised, encoding="utf-8")
-    synced.config["CONTENT_ROOT"] = str(edited)
-    synced.extensions.pop("elearn.content", None)
-    with synced.app_context():
+    if revise_texts:
+        bank = edited / "quizzes/sample-bank.yaml"
+        revised = bank.read_text(encoding="utf-8").replace("。\n", "（改訂）。\n")  # every text and explanation
+        bank.write_text(revised, encoding="utf-8")
+    app.config["CONTENT_ROOT"] = str(edited)
+    app.extensions.pop("elearn.content", None)
+    with app.app_context():
         content.sync(content.tree())
+
+
+def test_a_completion_and_its_attempt_survive_a_new_course_version(synced, client, learner, tmp_path):
+    attempt_id = pass_quiz(synced, client)
+    before = result_without_tokens(client, attempt_id)
+    raise_version(synced, tmp_path, revise_texts=True)
+    with synced.app_context():
         completion = db.session().scalars(select(Completion)).one()
         assert completion.course_version.version == 2
     assert result_without_tokens(client, attempt_id) == before
     assert "修了" in client.get("/").get_data(as_text=True)
+
+
+def test_a_new_version_in_the_same_fiscal_year_cannot_be_passed_again(synced, client, learner, tmp_path):
+    pass_quiz(synced, client)
+    raise_version(synced, tmp_path)
+    refused = client.post("/courses/sample-course/quiz/start")  # the page offers no button; post directly
+    assert refused.status_code == 302 and "/quiz/attempts/" not in refused.headers["Location"]
+    assert "今年度はすでにこのコースを修了しています" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    with synced.app_context():
+        assert db.session().scalar(select(func.count()).select_from(QuizAttempt)) == 1
+        assert db.session().scalar(select(func.count()).select_from(Completion)) == 1
+        assert db.session().scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_an_attempt_open_when_the_course_was_completed_passes_without_a_second_completion(synced, client,
+                                                                                          learner, tmp_path):
+    attempt_id = start(client)
+    complete(synced, learner)  # completed meanwhile (another tab, a newer version): this year is done
+    stored = stored_attempt(synced, attempt_id)
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(stored.questions), "sequence": stored.sequence,
+                                                        "action": "submit"})
+    assert stored_attempt(synced, attempt_id).passed is True
+    with synced.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Completion)) == 1
+        assert db.session().scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_the_database_refuses_a_second_completion_of_a_course_in_one_fiscal_year(synced, client, learner,
+                                                                                 tmp_path):
+    from sqlalchemy.exc import IntegrityError
+
+    pass_quiz(synced, client)
+    raise_version(synced, tmp_path)
+    with pytest.raises(IntegrityError):
+        complete(synced, learner)  # on version 3, in the year of the version-2 completion
 
 
 def test_a_yearly_course_is_due_again_next_fiscal_year_and_can_be_retaken(synced, client, learner):
