@@ -242,3 +242,27 @@ def test_an_unreadable_file_is_explained_and_changes_nothing(app, client, org, a
     assert "/admin/import/staff/apply" not in page
     assert "エラー" in page
     assert staff_count(app) == 1
+
+
+def upload_id_of(page: str) -> str:
+    return page.split('name="upload_id" type="hidden" value="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize("previewed", [False, True])
+def test_web_apply_does_exactly_what_was_previewed_whatever_is_posted(app, client, org, admin, make_user,
+                                                                        previewed):
+    not_in_file = make_user(division="P201", staff_number="10009")
+    sign_in(client, admin)
+    form = {"file": (io.BytesIO(staff_csv(GOOD_ROWS)), "staff.csv")}
+    if previewed:
+        form["deactivate_missing"] = "y"
+    page = client.post("/admin/import/staff", data=form, content_type="multipart/form-data").get_data(as_text=True)
+    assert (not_in_file.name in page) is previewed  # listed under "deactivated" only when asked for
+    assert "deactivate_missing" not in page.split("<form")[-1]  # the apply form does not carry the option
+    # A tampered or stale apply form says the opposite of the preview; the stored preview wins.
+    applied = client.post("/admin/import/staff/apply", data={
+        "upload_id": upload_id_of(page), "deactivate_missing": "" if previewed else "1"})
+    assert applied.status_code == 200
+    with app.app_context():
+        assert db.session().get(User, not_in_file.id).is_active is (not previewed)
+        assert db.session().get(User, admin.id).is_active is (not previewed)  # P102, not in the file either
