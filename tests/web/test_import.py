@@ -266,3 +266,21 @@ def test_web_apply_does_exactly_what_was_previewed_whatever_is_posted(app, clien
     with app.app_context():
         assert db.session().get(User, not_in_file.id).is_active is (not previewed)
         assert db.session().get(User, admin.id).is_active is (not previewed)  # P102, not in the file either
+
+
+def test_the_initial_passwords_csv_keeps_formula_like_names_as_text(app, runner, org, tmp_path):
+    hostile = ['=HYPERLINK("http://evil.example/","開く")', "+1+2", "-3", "@SUM(A1)", "＝危険"]
+    rows = [[f"3000{i}", name, "", "", "P101", "", ""] for i, name in enumerate(hostile)]
+    rows.append(["30009", "普通 太郎", "", "", "P101", "", ""])
+    path, out = tmp_path / "staff.csv", tmp_path / "passwords.csv"
+    path.write_bytes(staff_csv(rows))
+    result = runner.invoke(args=["import-staff", str(path), "--passwords-out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    names = {row[1]: row[2] for row in written[1:]}
+    assert names == {**{f"3000{i}": "'" + name for i, name in enumerate(hostile)}, "30009": "普通 太郎"}
+    with app.app_context():  # the names themselves are stored as written
+        stored = set(db.session().scalars(select(User.name).where(User.staff_number.like("3000%"))))
+    assert stored == {*hostile, "普通 太郎"}
+    passwords = [row[4] for row in written[1:]]
+    assert all(password.isalnum() and not password.startswith("'") for password in passwords)
