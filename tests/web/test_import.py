@@ -193,8 +193,9 @@ def test_web_import_refuses_other_file_types_clearly(client, org, admin):
     sign_in(client, admin)
     upload = client.post("/admin/import/staff", data={"file": (io.BytesIO(b"%PDF-1.4"), "staff.pdf")},
                          content_type="multipart/form-data")
-    assert "CSV" in upload.get_data(as_text=True)
-    assert "/admin/import/staff/apply" not in upload.get_data(as_text=True)
+    page = upload.get_data(as_text=True)
+    assert "CSVまたはXLSXファイルを選択してください。" in page  # the field's error, not the page's hints
+    assert "/admin/import/staff/apply" not in page
 
 
 def test_another_admin_cannot_apply_my_pending_upload(app, client, org, admin, make_user):
@@ -240,7 +241,7 @@ def test_an_unreadable_file_is_explained_and_changes_nothing(app, client, org, a
                          content_type="multipart/form-data")
     page = upload.get_data(as_text=True)
     assert "/admin/import/staff/apply" not in page
-    assert "エラー" in page
+    assert "UTF-16 には対応していません" in page  # the file's problem, in the plan's list of bad rows
     assert staff_count(app) == 1
 
 

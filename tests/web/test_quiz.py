@@ -43,6 +43,17 @@ def stored_attempt(app, attempt_id: int) -> QuizAttempt:
         return db.session().get(QuizAttempt, attempt_id)
 
 
+def assert_card_completed(client) -> None:
+    """The sample course's card on My learning says completed, with the day (the navigation's 修了証書
+    link is on every page, so the word 修了 alone proves nothing)."""
+    home = client.get("/").get_data(as_text=True)
+    card = re.search(r'<article class="card course-card status-(\w+)">(.*?)</article>', home, re.S)
+    assert card and 'href="/courses/sample-course/"' in card.group(2), home
+    assert card.group(1) == "completed"
+    assert re.search(r'<span class="badge badge-completed">修了</span>', card.group(2))
+    assert re.search(r"令和(\d+|元)年\d{1,2}月\d{1,2}日に修了しました", card.group(2))
+
+
 def test_the_quiz_opens_only_after_every_lesson_is_read(synced, client, make_user):
     sign_in(client, make_user())
     response = client.post("/courses/sample-course/quiz/start", follow_redirects=True)
@@ -77,7 +88,7 @@ def test_passing_the_quiz_completes_the_course_in_this_fiscal_year(synced, clien
     with synced.app_context():
         completion = db.session().scalars(select(Completion)).one()
         assert completion.user_id == learner.id and completion.fiscal_year >= 2025
-    assert "修了" in client.get("/").get_data(as_text=True)
+    assert_card_completed(client)
 
 
 def test_a_posted_score_or_correctness_field_is_ignored(synced, client, learner):
@@ -249,7 +260,7 @@ def test_a_completion_and_its_attempt_survive_a_new_course_version(synced, clien
         completion = db.session().scalars(select(Completion)).one()
         assert completion.course_version.version == 2
     assert result_without_tokens(client, attempt_id) == before
-    assert "修了" in client.get("/").get_data(as_text=True)
+    assert_card_completed(client)
 
 
 def test_a_new_version_in_the_same_fiscal_year_cannot_be_passed_again(synced, client, learner, tmp_path):
