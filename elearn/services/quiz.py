@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearn import db
-from elearn.content.model import QuizSettings
+from elearn.content.model import AttemptCounts, LateSubmission, QuizSettings, ShowAnswers
 from elearn.domain import attempts as rules
 from elearn.domain.completion import completion_fiscal_year, is_complete
 from elearn.domain.grading import grade_attempt
@@ -47,7 +47,15 @@ class SubmitOutcome:
 
 
 def settings_of(version: CourseVersion) -> QuizSettings:
-    return QuizSettings(**{**version.quiz, "pools": tuple(tuple(p) for p in version.quiz["pools"])})
+    """The stored (JSON) settings as the domain expects them: enum members, not their string values,
+    since the rules compare with `is`."""
+    stored = version.quiz
+    return QuizSettings(**{
+        **stored, "pools": tuple(tuple(p) for p in stored["pools"]),
+        "late_submission": LateSubmission(stored.get("late_submission", LateSubmission.GRADE_AT_DEADLINE)),
+        "show_answers": ShowAnswers(stored.get("show_answers", ShowAnswers.IMMEDIATELY)),
+        "attempt_counts": AttemptCounts(stored.get("attempt_counts", AttemptCounts.HIGHEST)),
+    })
 
 
 def past_attempts(user_id: int, course_id: int) -> list[QuizAttempt]:

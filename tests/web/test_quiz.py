@@ -152,7 +152,7 @@ def test_a_late_submission_is_refused_when_the_quiz_says_so(synced, client, lear
     shift(synced, "started_at", timedelta(minutes=15))
     response = client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": 0,
                                                                    "action": "submit"}, follow_redirects=True)
-    assert "制限時間" in response.get_data(as_text=True)
+    assert "制限時間を過ぎていたため、この受験は受け付けられませんでした。" in response.get_data(as_text=True)
     late = stored_attempt(synced, attempt_id)
     assert late.is_late and not late.passed and float(late.score) == 0
 
@@ -232,24 +232,27 @@ def result_without_tokens(client, attempt_id: int) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', "", html)
 
 
-def raise_version(app, tmp_path, revise_texts: bool = False) -> None:
-    """Copy the sample content, raise the course's version (2 -> 3) and sync it, as an author would."""
+def edit_content(app, tmp_path, course=lambda text: text, bank=lambda text: text) -> None:
+    """Copy the sample content, edit course.md and the bank as an author would, and sync it."""
     import shutil
 
     from elearn.services import content
 
     edited = tmp_path / "content"
     shutil.copytree(app.config["CONTENT_ROOT"], edited)
-    course_md = edited / "courses/sample-course/course.md"
-    course_md.write_text(course_md.read_text(encoding="utf-8").replace("version: 2", "version: 3"), encoding="utf-8")
-    if revise_texts:
-        bank = edited / "quizzes/sample-bank.yaml"
-        revised = bank.read_text(encoding="utf-8").replace("。\n", "（改訂）。\n")  # every text and explanation
-        bank.write_text(revised, encoding="utf-8")
+    for path, edit in ((edited / "courses/sample-course/course.md", course),
+                       (edited / "quizzes/sample-bank.yaml", bank)):
+        path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     app.config["CONTENT_ROOT"] = str(edited)
     app.extensions.pop("elearn.content", None)
     with app.app_context():
         content.sync(content.tree())
+
+
+def raise_version(app, tmp_path, revise_texts: bool = False) -> None:
+    """The course's version raised (2 -> 3), optionally with every question text and explanation revised."""
+    edit_content(app, tmp_path, course=lambda text: text.replace("version: 2", "version: 3"),
+                 bank=(lambda text: text.replace("。\n", "（改訂）。\n")) if revise_texts else (lambda text: text))
 
 
 def test_a_completion_and_its_attempt_survive_a_new_course_version(synced, client, learner, tmp_path):
@@ -339,3 +342,70 @@ def test_an_answer_that_is_not_a_plain_number_counts_as_no_choice(synced, client
     submitted = client.post(f"/quiz/attempts/{attempt_id}", data={**form, "sequence": 1, "action": "submit"})
     assert submitted.headers["Location"].endswith("/result")
     assert stored_attempt(synced, attempt_id).passed is False
+
+
+def quiz_settings(**settings) -> callable:
+    """An edit of course.md replacing the given quiz settings (one per line, `  key: value`)."""
+    def edit(text: str) -> str:
+        for key, value in settings.items():
+            text, count = re.subn(rf"^  {key}: .*$", f"  {key}: {value}", text, flags=re.M)
+            if not count:
+                text = text.replace("  bank: sample-bank\n", f"  bank: sample-bank\n  {key}: {value}\n")
+        return text
+    return edit
+
+
+def submit_answers(app, client, right_questions: int) -> int:
+    """Start an attempt and submit it with the first `right_questions` questions answered rightly."""
+    attempt_id = start(client)
+    stored = stored_attempt(app, attempt_id)
+    right, wrong = answer_form(stored.questions), answer_form(stored.questions, right=False)
+    form = {key: (right if int(re.match(r"q(\d+)", key).group(1)) <= right_questions else wrong)[key]
+            for key in right}
+    client.post(f"/quiz/attempts/{attempt_id}", data={**form, "sequence": stored.sequence, "action": "submit"})
+    return attempt_id
+
+
+def counted_attempt_on_the_course_page(client) -> int:
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td><a [^>]*>(\d+)</a></td>(.*?)</tr>", page, re.S)
+    counted = [int(number) for number, cells in rows if "採用" in cells]
+    assert len(counted) == 1, page
+    return counted[0]
+
+
+@pytest.mark.parametrize(("rule", "counted"), [("highest", 1), ("last", 2)])
+def test_the_course_page_marks_the_highest_or_the_last_attempt_as_the_one_that_counts(synced, client, learner,
+                                                                                      tmp_path, rule, counted):
+    edit_content(synced, tmp_path, course=quiz_settings(attempt_counts=rule, passing_score=100, cooldown_minutes=0,
+                                                        max_attempts=3))
+    first = submit_answers(synced, client, right_questions=3)
+    second = submit_answers(synced, client, right_questions=0)
+    assert float(stored_attempt(synced, first).score) > float(stored_attempt(synced, second).score)
+    assert counted_attempt_on_the_course_page(client) == counted
+
+
+def test_each_attempt_draws_its_questions_from_the_tagged_pools(synced, client, learner, tmp_path):
+    def tag(text: str) -> str:
+        for question, tags in (("tf-1", "security"), ("short-1", "security"), ("multiple-1", "other"),
+                               ("order-1", "other")):
+            text = text.replace(f"  - id: {question}\n", f"  - id: {question}\n    tags: [{tags}]\n")
+        return text
+
+    edit_content(synced, tmp_path, course=quiz_settings(questions=3, pools="{basics: 1, security: 2}",
+                                                        cooldown_minutes=0, max_attempts=0), bank=tag)
+    for _ in range(4):
+        attempt_id = submit_answers(synced, client, right_questions=0)
+        drawn = [q["id"] for q in stored_attempt(synced, attempt_id).questions]
+        assert sorted(drawn) == ["short-1", "single-1", "tf-1"]  # one basics, two security, nothing else
+        page = client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
+        assert page.count('class="card question-result') == 3
+
+
+def test_a_quiz_that_shows_answers_immediately_shows_them_after_a_failed_first_attempt(synced, client, learner,
+                                                                                     tmp_path):
+    edit_content(synced, tmp_path, course=quiz_settings(show_answers="immediately"))
+    attempt_id = submit_answers(synced, client, right_questions=0)
+    result = client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "不合格" in result
+    assert all(q["explanation"] in result for q in stored_attempt(synced, attempt_id).questions)
