@@ -285,3 +285,67 @@ def test_the_initial_passwords_csv_keeps_formula_like_names_as_text(app, runner,
     assert stored == {*hostile, "普通 太郎"}
     passwords = [row[4] for row in written[1:]]
     assert all(password.isalnum() and not password.startswith("'") for password in passwords)
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_command_line_deactivates_staff_missing_from_the_file_only_when_asked(app, runner, org, make_user,
+                                                                              tmp_path, flag):
+    with app.app_context():
+        importer.apply_staff_import(staff_csv(GOOD_ROWS), "staff.csv", None)
+    leaver = make_user(division="P201", staff_number="10009")
+    municipal_colleague = make_user(division="M110", staff_number="20009")  # a body the file does not cover
+    path = tmp_path / "april.csv"
+    path.write_bytes(staff_csv(GOOD_ROWS[:2]))  # the prefecture's full list, without the leaver
+    result = runner.invoke(args=["import-staff", str(path), *(["--deactivate-missing"] if flag else [])])
+    assert result.exit_code == 0, result.output
+    assert f"deactivate: {1 if flag else 0}" in result.output
+    with app.app_context():
+        session = db.session()
+        assert session.get(User, leaver.id).is_active is (not flag)
+        assert session.get(User, municipal_colleague.id).is_active is True
+        assert session.scalars(select(User).where(User.staff_number == "10001")).one().is_active is True
+
+
+def test_a_database_failure_in_the_middle_of_an_apply_keeps_nothing(app, org, make_user):
+    from sqlalchemy import event
+
+    with app.app_context():
+        importer.apply_staff_import(staff_csv(GOOD_ROWS), "staff.csv", None)
+    leaver = make_user(division="P201", staff_number="10009")
+    changed = [row[:] for row in GOOD_ROWS[:2]]
+    changed[0][1] = "髙橋 﨑子（改姓）"  # an update
+    changed[1][4] = "P201"  # a move
+    changed.append(["10005", "新人 一号", "", "", "P101", "", "dx_specialist"])  # a create, with a tier
+    before = import_state(app)
+    statements: list[str] = []
+
+    def fail_on_the_new_staffs_tiers(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        statements.append(statement.split("(")[0].strip())
+        if statement.startswith("INSERT INTO staff_tiers"):
+            raise RuntimeError("the database went away")
+
+    engine = app.extensions["elearn.engine"]
+    event.listen(engine, "before_cursor_execute", fail_on_the_new_staffs_tiers)
+    try:
+        with app.app_context(), pytest.raises(RuntimeError, match="went away"):
+            importer.apply_staff_import(staff_csv(changed), "april.csv", None, deactivate_missing=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_on_the_new_staffs_tiers)
+    # It failed late: the updates, the deactivation and the new account had already been sent.
+    assert "UPDATE users SET" in " ".join(statements) and "INSERT INTO users" in statements
+    assert import_state(app) == before
+    with app.app_context():
+        assert db.session().get(User, leaver.id).is_active is True
+
+
+def import_state(app) -> tuple:
+    """Everything an import may change: staff, their tiers and the audit log."""
+    from elearn.models import StaffTier
+
+    with app.app_context():
+        session = db.session()
+        staff = sorted(session.execute(select(User.staff_number, User.name, User.division_id, User.is_active,
+                                              User.session_token)).all())
+        tiers = sorted(session.execute(select(StaffTier.user_id, StaffTier.tier)).all())
+        audit = session.scalar(select(func.count()).select_from(AuditEntry))
+    return staff, tiers, audit
