@@ -30,8 +30,7 @@ from elearn.services.quiz_snapshot import Answer, as_response, question_of, resp
 
 
 class QuizClosed(Exception):
-    """The quiz cannot be started now; `reason` is a StartRefusal, 'lessons_unread' or
-    'completed_this_year'."""
+    """The quiz cannot be started now; `reason` is a StartRefusal or 'lessons_unread'."""
 
     def __init__(self, reason: str, wait_until=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(reason)
@@ -81,7 +80,7 @@ def start(user: User, slug: str) -> QuizAttempt:
             version = course.current_version
             if has_completed_in(session, user.id, course.id, completion_fiscal_year(utcnow())):
                 # Whatever the version: a raised version is not a second completion in the same year.
-                raise QuizClosed("completed_this_year")
+                raise QuizClosed(rules.StartRefusal.COMPLETED_THIS_YEAR.value)
             past = past_attempts(user.id, course.id)
             open_attempt = next((a for a in past if a.submitted_at is None), None)
             if open_attempt is not None:
@@ -234,5 +233,6 @@ def status(user: User, course_id: int) -> QuizStatus:
     settings = settings_of(version)
     in_force = [as_past(a) for a in attempts_in_force(past, version)]
     counted = rules.counted_attempt(in_force, settings)
+    completed = has_completed_in(db.session(), user.id, course_id, completion_fiscal_year(utcnow()))
     return QuizStatus(past, next((a for a in past if a.submitted_at is None), None),
-                      rules.may_start(in_force, settings, utcnow()), counted.number if counted else None)
+                      rules.may_start(in_force, settings, utcnow(), completed), counted.number if counted else None)
