@@ -40,7 +40,7 @@ def import_upload(kind: str):
     apply_form = ImportApplyForm(upload_id=upload_id)
     return render_template(
         f"admin/import_plan_{kind}.html", plan=plan, kind=kind, filename=filename, apply_form=apply_form,
-        unit_names=orgs.unit_names(),
+        unit_names=orgs.unit_names(), options=options,
     )
 
 
@@ -63,7 +63,7 @@ def import_apply(kind: str):
         # The data changed since the preview and the file no longer applies cleanly.
         return render_template(
             f"admin/import_plan_{kind}.html", plan=rejected.plan, kind=kind, filename=filename,
-            apply_form=None, unit_names=orgs.unit_names(),
+            apply_form=None, unit_names=orgs.unit_names(), options=options,
         ), 409
     uploads.discard(current_user.id, form.upload_id.data)
     return render_template(f"admin/import_done_{kind}.html", result=result, filename=filename)

@@ -259,6 +259,7 @@ def test_web_apply_does_exactly_what_was_previewed_whatever_is_posted(app, clien
         form["deactivate_missing"] = "y"
     page = client.post("/admin/import/staff", data=form, content_type="multipart/form-data").get_data(as_text=True)
     assert (not_in_file.name in page) is previewed  # listed under "deactivated" only when asked for
+    assert ("この一覧にない職員は利用停止になります" in page) is previewed
     assert "deactivate_missing" not in page.split("<form")[-1]  # the apply form does not carry the option
     # A tampered or stale apply form says the opposite of the preview; the stored preview wins.
     applied = client.post("/admin/import/staff/apply", data={
