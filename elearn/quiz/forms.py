@@ -12,17 +12,18 @@ from collections.abc import Mapping, Sequence
 
 from elearn.services.quiz_snapshot import Answer, QuestionView
 
-# ASCII digits only, and few of them: str.isdigit() also accepts "²" and "①", which int() refuses.
-_NUMBER = re.compile(r"[0-9]{1,4}")
+# ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses, and int() reads
+# other scripts' digits ("١") that no field of ours sends.
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def answer_field(number: int, position: int | None = None) -> str:
     return f"q{number}" if position is None else f"q{number}-{position}"
 
 
-def as_number(raw: str) -> int | None:
-    """A small non-negative number typed in ASCII digits, else None (never an exception)."""
-    return int(raw) if _NUMBER.fullmatch(raw) else None
+def as_number(raw: str, max_digits: int = 4) -> int | None:
+    """A non-negative number in ASCII digits (at most `max_digits`), else None; never an exception."""
+    return int(raw) if len(raw) <= max_digits and _DIGITS.fullmatch(raw) else None
 
 
 def answers_from(form: Mapping[str, Sequence[str]], questions: Sequence[QuestionView]) -> dict[int, Answer]:

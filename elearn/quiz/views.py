@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
 from elearn.domain.people import Permission
-from elearn.quiz.forms import answer_field, answers_from
+from elearn.quiz.forms import answer_field, answers_from, as_number
 from elearn.services import certificates, quiz, quiz_results
 from elearn.services.quiz_snapshot import learner_view
 from elearn.templating import local_datetime
@@ -51,7 +51,8 @@ def attempt(attempt_id: int):
 
 
 def _handle_post(found):  # type: ignore[no-untyped-def]
-    sequence = request.form.get("sequence", type=int, default=-1)
+    sequence = as_number(request.form.get("sequence", ""), max_digits=9)
+    sequence = -1 if sequence is None else sequence  # matches no state: refused as stale, never a 500
     answers = answers_from(request.form.to_dict(flat=False), learner_view(found.questions))
     if request.form.get("action") == "save":
         if quiz.save(current_user, found.id, sequence, answers):

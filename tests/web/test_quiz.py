@@ -410,3 +410,13 @@ def test_a_quiz_that_shows_answers_immediately_shows_them_after_a_failed_first_a
     result = client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
     assert "不合格" in result
     assert all(q["explanation"] in result for q in stored_attempt(synced, attempt_id).questions)
+
+
+@pytest.mark.parametrize("raw", ["²", "¹", "", "x"])
+def test_a_sequence_that_is_not_a_plain_number_is_refused_as_stale(synced, client, learner, raw):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    saved = client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": raw,
+                                                              "action": "save"}, follow_redirects=True)
+    assert saved.status_code == 200 and "保存できませんでした" in saved.get_data(as_text=True)
+    assert stored_attempt(synced, attempt_id).responses == {}
