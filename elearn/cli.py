@@ -249,13 +249,16 @@ def import_staff(file: str, dry_run: bool, deactivate_missing: bool, passwords_o
 
 
 def _write_private_csv(path: Path, rows) -> None:  # type: ignore[no-untyped-def]
+    from elearn.services.spreadsheets import neutralise
+
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     # UTF-8 with BOM so that Excel opens the Japanese names correctly.
     with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(["団体コード", "職員番号", "氏名", "メール", "初期パスワード", "有効期限"])
         for row in rows:
-            writer.writerow(row)
+            # The exports' cell rule: a name like =HYPERLINK(...) stays text when Excel opens the file.
+            writer.writerow([neutralise(value) if isinstance(value, str) else value for value in row])
 
 
 @click.command("demo", help="Load the demo data (idempotent) and print the demo accounts.")

@@ -68,7 +68,8 @@ def test_a_reporter_grant_must_name_a_body(admin_client, make_user):
     member = make_user()
     response = admin_client.post(f"/admin/staff/{member.id}/grants",
                                  data={"permission": "reporter", "unit_code": "P101"}, follow_redirects=True)
-    assert "団体" in response.get_data(as_text=True) or "都道府県" in response.get_data(as_text=True)
+    assert "集計担当は団体全体が対象です" in response.get_data(as_text=True)
+    assert "人事課 (P101)" not in admin_client.get(f"/admin/staff/{member.id}").get_data(as_text=True)
     admin_client.post(f"/admin/staff/{member.id}/grants", data={"permission": "reporter", "unit_code": "M100"})
     assert "みどり市" in admin_client.get(f"/admin/staff/{member.id}").get_data(as_text=True)
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from support import answer_form, complete, run_at_once, sign_in, trainees_by_sql
+from support import answer_form, answers_for, complete, run_at_once, sign_in, trainees_by_sql
 
 from elearn import db
 from elearn.domain.certificates import CertificateState
@@ -78,10 +78,10 @@ def test_concurrent_submissions_issue_exactly_one_certificate(synced, client, ma
         client.post(f"/courses/sample-course/{lesson}/read")
     with synced.app_context():
         attempt = quiz.start(db.session().get(User, holder.id), "sample-course")
-        form = {k: v if isinstance(v, list) else [v] for k, v in answer_form(attempt.questions).items()}
+        answers = answers_for(attempt.questions)
         attempt_id = attempt.id
     outcomes = run_at_once(synced, 12, lambda: quiz.submit(db.session().get(User, holder.id), attempt_id, 0,
-                                                             form).newly_graded)
+                                                             answers).newly_graded)
     assert outcomes.count(True) == 1
     with synced.app_context():
         assert db.session().scalar(select(func.count()).select_from(Certificate)) == 1
