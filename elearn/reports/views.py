@@ -19,6 +19,7 @@ bp = Blueprint("reports", __name__)
 
 ROWS_PER_PAGE = 100
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to text types itself
 
 STATUS_FILTER_LABELS = {
     StatusFilter.OUTSTANDING: _l("Not completed"),
@@ -73,9 +74,10 @@ def team():
 @requires(Permission.MANAGER, Permission.ADMIN)
 def team_export_file(file_format: str):
     view = team_service.team_view(current_user, _team_filters(), today_in_japan())
-    name = f"{_('Team completion')}_{fiscal_year_label_ja(view.filters.fiscal_year)}_{view.today:%Y%m%d}"
+    name = _("Team completion_%(fiscal_year)s_%(date)s", fiscal_year=fiscal_year_label_ja(view.filters.fiscal_year),
+             date=f"{view.today:%Y%m%d}")
     if file_format == "csv":
-        body, mimetype = team_export.as_csv(view), "text/csv; charset=utf-8"
+        body, mimetype = team_export.as_csv(view), CSV_TYPE
     else:
         body, mimetype = team_export.as_xlsx(view), XLSX_TYPE
     return Response(body, mimetype=mimetype, headers={
@@ -131,7 +133,7 @@ def kpi_file(file_format: str):
         abort(400, error)
     name = f"KPI_{report.body.name}_{report.as_of:%Y%m%d}.{file_format}"
     if file_format == "csv":
-        body, mimetype = kpi_export.as_csv(report), "text/csv; charset=utf-8"
+        body, mimetype = kpi_export.as_csv(report), CSV_TYPE
     elif file_format == "xlsx":
         body, mimetype = kpi_export.as_xlsx(report), XLSX_TYPE
     elif file_format == "json":

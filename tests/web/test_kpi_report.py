@@ -210,7 +210,9 @@ def test_csv_xlsx_and_json_exports_carry_the_same_figures(synced, client, people
         ("R4", 2, 1, 50.0), ("R5", 4, 2, 50.0)]
     assert [body["code"] for body in data["by_body"]] == ["P000", "M100"]
 
-    raw = client.get("/kpi/report.csv?as_of=2024-03-31").get_data()
+    response = client.get("/kpi/report.csv?as_of=2024-03-31")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
+    raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     years_at = rows.index(["■ 年度別"])

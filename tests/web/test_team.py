@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 from datetime import UTC, date, datetime
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
@@ -14,7 +15,7 @@ from support import complete, queries_for, sign_in
 
 from elearn import db
 from elearn.domain.completion import TOKYO
-from elearn.domain.fiscal import fiscal_year
+from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
 from elearn.models import Course, Grade, LessonProgress, User
 from elearn.services import deadlines
@@ -180,8 +181,10 @@ def hostile_team(synced, make_user):
 def test_csv_export_has_a_bom_the_filtered_rows_and_neutralised_formulas(synced, client, hostile_team):
     sign_in(client, hostile_team)
     response = client.get("/team/completion.csv?sort=staff_number")
-    assert response.headers["Content-Type"].startswith("text/csv")
-    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
+    # The file name in the UI's language (a _() inside an f-string left it English).
+    expected_name = quote(f"チーム受講状況_{fiscal_year_label_ja(THIS_YEAR)}_{datetime.now(TOKYO):%Y%m%d}.csv")
+    assert response.headers["Content-Disposition"].endswith(f"filename*=UTF-8''{expected_name}")
     data = response.get_data()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
