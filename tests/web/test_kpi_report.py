@@ -225,6 +225,21 @@ def test_csv_xlsx_and_json_exports_carry_the_same_figures(synced, client, people
     assert "団体別" in workbook.sheetnames
 
 
+def test_the_workbook_says_what_it_measures_as_the_csv_does(synced, client, people):
+    reporters, _, _ = people
+    sign_in(client, reporters["prefecture"])
+    csv_rows = list(csv.reader(io.StringIO(client.get("/kpi/report.csv?as_of=2024-03-31").get_data()
+                                           .decode("utf-8-sig"))))
+    title, rule = csv_rows[0][0], csv_rows[1][0]
+    workbook = load_workbook(io.BytesIO(client.get("/kpi/report.xlsx?as_of=2024-03-31").get_data()))
+    assert workbook.sheetnames[:2] == ["説明", "年度別"]  # it opens on what it measures
+    about = {row[0].value: row[1].value for row in workbook["説明"].iter_rows(min_row=2)}
+    assert about["報告書"] == title and "みどり県" in title and "2024/03/31" in title
+    assert about["団体"] == "みどり県"
+    assert about["基準日"].date() == date(2024, 3, 31)
+    assert about["集計ルール"] == rule and "令和4年度" in rule
+
+
 def test_the_pdf_report_is_japanese_with_embedded_fonts_and_the_chart(synced, client, people, tmp_path):
     reporters, _, _ = people
     sign_in(client, reporters["prefecture"])
@@ -247,7 +262,7 @@ def test_the_cli_prints_the_report_and_refuses_bad_input(synced, people, tmp_pat
     city = runner.invoke(args=["report", "kpi", "--as-of", "2024-03-31", "--body", "M100"])
     assert [y["cumulative"] for y in json.loads(city.stdout)["years"]] == [0, 1]
     written = runner.invoke(args=["report", "kpi", "--format", "xlsx", "-o", str(tmp_path / "k.xlsx")])
-    assert written.exit_code == 0 and load_workbook(tmp_path / "k.xlsx").sheetnames[0] == "年度別"
+    assert written.exit_code == 0 and load_workbook(tmp_path / "k.xlsx").sheetnames[:2] == ["説明", "年度別"]
     assert runner.invoke(args=["report", "kpi", "--as-of", "2024/03/31"]).exit_code == 2
     assert runner.invoke(args=["report", "kpi", "--body", "NOPE"]).exit_code == 1
 
