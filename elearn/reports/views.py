@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
+from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
 from elearn.models.types import today_in_japan
 from elearn.reports import kpi_export, team_export
@@ -34,7 +34,8 @@ def _team_filters() -> TeamFilters:
     current = fiscal_year(today_in_japan())
     year = request.args.get("fiscal_year", current, type=int)
     return TeamFilters(
-        fiscal_year=year if 2000 <= year <= current else current,
+        # Only years with a Reiwa label (an edited link with 2010 or 0 shows this year, not an error)
+        fiscal_year=year if REIWA_FIRST_YEAR <= year <= current else current,
         unit_id=request.args.get("unit", type=int),
         grade_id=request.args.get("grade", type=int),
         tier=enum_arg("tier", Tier),

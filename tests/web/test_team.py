@@ -143,6 +143,16 @@ def test_sorting_by_name_both_ways(synced, client, team):
     assert completed_first[0] == "かんりょう はなこ"
 
 
+def test_a_fiscal_year_before_reiwa_in_the_address_shows_this_year(synced, client, team):
+    manager, _, _ = team
+    sign_in(client, manager)
+    for year in (2010, 2018, 0, -1):
+        response = client.get(f"/team/?fiscal_year={year}")
+        assert response.status_code == 200, year
+        assert f"<small>{fiscal_year_label_ja(THIS_YEAR)}</small>" in response.get_data(as_text=True)
+        assert client.get(f"/team/completion.csv?fiscal_year={year}").status_code == 200
+
+
 def test_the_summary_gives_each_units_completion_rate(synced, client, team):
     manager, people, _ = team
     complete(synced, people["leader"])
