@@ -229,6 +229,23 @@ def test_staff_names_in_the_team_zip_are_made_safe(synced, client, make_user):
         assert expected in names, (name, names)
 
 
+def test_an_administrator_downloads_the_team_zip_of_every_body_the_team_page_shows(
+        synced, client, make_user, admin):
+    prefecture = complete(synced, make_user(division="P101", name="県 職員"))
+    city = complete(synced, make_user(division="M110", name="市 職員"))
+    assert prefecture.serial == city.serial  # serials count per body: the same in both
+    sign_in(client, admin)
+    team_page = client.get("/team/").get_data(as_text=True)
+    assert "/team/certificates.zip" in team_page and "市 職員" in team_page
+    response = client.get("/team/certificates.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    year = fiscal_year_label(prefecture.fiscal_year)
+    assert sorted(name.rsplit("_", 1)[0].split("/")[:2] for name in names) == [["M100", year], ["P000", year]]
+    assert len(set(names)) == 2 and any("市 職員" in name for name in names)
+    assert client.get(f"/team/certificates.zip?fiscal_year={prefecture.fiscal_year}").status_code == 200
+
+
 def test_learners_cannot_download_team_zips(synced, client, make_user):
     complete(synced, make_user())
     sign_in(client, make_user())
