@@ -77,6 +77,28 @@ def test_the_text_of_the_pdf_names_the_holder_the_course_and_both_calendars(cert
     assert f"/verify/{certificate.verification_code}" in flat
 
 
+def _words(pdf: bytes, tmp_path) -> list[tuple[str, float, float, float, float]]:
+    """(text, xMin, yMin, xMax, yMax) of every word on the page, in points from the top left."""
+    path = tmp_path / "words.pdf"
+    path.write_bytes(pdf)
+    xhtml = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"], check=True,
+                           capture_output=True).stdout.decode(errors="replace")
+    return [(text, float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, text in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', xhtml)]
+
+
+def test_the_body_name_sits_on_the_holders_line_before_the_name_not_above_it(certificate_pdf, tmp_path):
+    pdf, certificate = certificate_pdf
+    words = _words(pdf, tmp_path)
+    name = next(word for word in words if word[0] == HOLDER.split()[0])
+    honorific = next(word for word in words if word[0] == "殿")
+    body = min((word for word in words if word[0] == certificate.body_name), key=lambda word: word[2])
+    # The same baseline as the name and its honorific (set above in small type it read as furigana) ...
+    assert abs(body[4] - honorific[4]) < 1 and abs(body[4] - name[4]) < 3, (body, name)
+    # ... and before the name, with a gap, not over it.
+    assert body[3] + 10 < name[1], (body, name)
+
+
 def test_the_pdf_is_one_a4_landscape_page_with_a_vector_qr_code(certificate_pdf, tmp_path):
     pdf, _certificate = certificate_pdf
     reader = PdfReader(io.BytesIO(pdf))
