@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import subprocess
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 from support import complete, csrf_token_from, sign_in
 
 from elearn import db
-from elearn.domain.kpi import CountUnit
+from elearn.domain.kpi import DEFAULT_RULE, CountUnit
 from elearn.domain.people import Permission, Tier
 from elearn.models import Certificate, KpiTarget, User
 from elearn.services import certificates, kpi
@@ -166,6 +167,39 @@ def test_admin_changes_the_rule_and_the_figures_follow(synced, client, people):
     assert rule.tiers == {Tier.DIGITAL_LEADER} and rule.since_fiscal_year == 2023
     assert rule.unit is CountUnit.COMPLETIONS and rule.municipal_staff_count_for_prefecture
     assert _years(client, "?as_of=2024-03-31") == [["令和5年度", "4", "2", "50.0%", "2"]]  # R5: P201 and M110
+
+
+@pytest.fixture
+def twice_trained(synced, people, make_user):
+    """Someone who completed in R4 as a DX manager (a certificate of another tier than the sample course's)
+    and again in R5 as a digital leader: the person on whom the tier and unit options turn."""
+    person = make_user(division="P102", name="二度 修了")
+    earlier = complete(synced, person, when=at(2022, 6, 1))
+    complete(synced, person, when=at(2023, 6, 1))
+    with synced.app_context(), db.write_session() as session:
+        session.get(Certificate, earlier.id).tier = Tier.DX_MANAGER
+    return person
+
+
+# R4 and R5 cumulative for the prefecture on 31 March 2024, under the default rule and with one option changed.
+# Default: R4 counts trained[0] and the twice-trained person; R5 adds trained[1] (distinct people: 3).
+RULE_CHANGES = {
+    "default": ({}, [["令和4年度", "2"], ["令和5年度", "3"]]),
+    "tiers": ({"tiers": frozenset({Tier.DIGITAL_LEADER})}, [["令和4年度", "1"], ["令和5年度", "3"]]),
+    "since": ({"since_fiscal_year": 2023}, [["令和5年度", "2"]]),
+    "unit": ({"unit": CountUnit.COMPLETIONS}, [["令和4年度", "2"], ["令和5年度", "4"]]),
+    "municipal": ({"municipal_staff_count_for_prefecture": True}, [["令和4年度", "2"], ["令和5年度", "4"]]),
+}
+
+
+@pytest.mark.parametrize("option", RULE_CHANGES)
+def test_each_rule_option_changes_the_figures_it_governs(synced, client, people, twice_trained, option):
+    reporters, _, _ = people
+    changes, expected = RULE_CHANGES[option]
+    with synced.app_context():
+        kpi.save_rule(None, replace(DEFAULT_RULE, **changes))
+    sign_in(client, reporters["prefecture"])
+    assert [row[:1] + row[2:3] for row in _years(client, "?as_of=2024-03-31")] == expected
 
 
 def test_no_tier_chosen_is_refused_and_the_rule_kept(synced, client, people):
