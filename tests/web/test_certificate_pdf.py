@@ -99,6 +99,24 @@ def test_the_body_name_sits_on_the_holders_line_before_the_name_not_above_it(cer
     assert body[3] + 10 < name[1], (body, name)
 
 
+def test_the_pdf_is_rendered_again_when_the_public_url_changes(synced, client, make_user, make_app, tmp_path):
+    holder = make_user()
+    certificate = complete(synced, holder)
+    sign_in(client, holder)
+    path = f"/certificates/{certificate.id}.pdf"
+    first = client.get(path)
+    assert "https://elearn.pref.example.lg.jp" not in pdf_text(first.data, tmp_path)
+    moved = make_app(PUBLIC_URL="https://elearn.pref.example.lg.jp/")
+    moved_client = moved.test_client()
+    sign_in(moved_client, holder)
+    # The browser's copy is stale: the new address is on the certificate, so it is not "not modified".
+    again = moved_client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    text = re.sub(r"\s+", "", pdf_text(again.data, tmp_path))
+    assert f"https://elearn.pref.example.lg.jp/verify/{certificate.verification_code}" in text
+    assert client.get(path).status_code == 200  # and the old address renders its own again, too
+
+
 def test_the_pdf_is_one_a4_landscape_page_with_a_vector_qr_code(certificate_pdf, tmp_path):
     pdf, _certificate = certificate_pdf
     reader = PdfReader(io.BytesIO(pdf))

@@ -12,12 +12,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from support import complete, csrf_token_from, sign_in
 
 from elearn import db
 from elearn.domain.kpi import DEFAULT_RULE, CountUnit
 from elearn.domain.people import Permission, Tier
-from elearn.models import Certificate, KpiTarget, User
+from elearn.models import Certificate, Grade, KpiTarget, User
 from elearn.services import certificates, kpi
 
 
@@ -257,6 +258,32 @@ def test_csv_xlsx_and_json_exports_carry_the_same_figures(synced, client, people
     assert [cell.value for cell in sheet[3]] == ["令和5年度", 4, 2, 50, 1]
     assert sheet.freeze_panes == "A2"
     assert "団体別" in workbook.sheetnames
+
+
+def test_breakdowns_by_tier_and_grade_count_where_people_were_when_they_completed(
+        synced, client, people, make_user):
+    reporters, _, _ = people
+    with synced.app_context():
+        grades = dict(db.session().execute(select(Grade.name, Grade.id)).all())
+    chief = make_user(division="P102", name="課長 級", grade_id=grades["課長級"])
+    complete(synced, chief, when=at(2023, 9, 1))
+    with synced.app_context(), db.write_session() as session:
+        certificate = session.scalar(select(Certificate).where(Certificate.user_id == chief.id))
+        certificate.tier = Tier.DX_MANAGER
+        session.get(User, chief.id).grade_id = grades["部長級"]  # promoted after training: counts as 課長級
+    sign_in(client, reporters["prefecture"])
+    data = client.get("/kpi/report.json?as_of=2024-03-31").get_json()
+    assert data["by_tier"] == {"dx_manager": 1, "digital_leader": 2}
+    assert data["by_grade"] == [{"grade": "課長級", "count": 1}, {"grade": "-", "count": 2}]
+    html = client.get("/kpi/?as_of=2024-03-31").get_data(as_text=True)
+    by_tier = html.split("研修区分別", 1)[1].split("</table>", 1)[0]
+    assert "DXマネージャー</td><td class=\"num\">1<" in by_tier
+    assert "デジタル化リーダー</td><td class=\"num\">2<" in by_tier
+    by_grade = html.split("職位別", 1)[1].split("</table>", 1)[0]
+    assert "課長級</td><td class=\"num\">1<" in by_grade
+    workbook = load_workbook(io.BytesIO(client.get("/kpi/report.xlsx?as_of=2024-03-31").get_data()))
+    by_grade_sheet = [[cell.value for cell in row] for row in workbook["職位別"].iter_rows(min_row=2)]
+    assert by_grade_sheet == [["課長級", 1], ["-", 2]]
 
 
 def test_the_workbook_says_what_it_measures_as_the_csv_does(synced, client, people):

@@ -143,6 +143,44 @@ def test_sorting_by_name_both_ways(synced, client, team):
     assert completed_first[0] == "かんりょう はなこ"
 
 
+def test_the_course_filter_keeps_only_that_courses_rows(synced, client, team):
+    manager, _, _ = team
+    sign_in(client, manager)
+    course_id = _course_id(synced)
+    html = client.get("/team/").get_data(as_text=True)
+    assert f'<option value="{course_id}">テスト用コース</option>' in html  # offered in the filter
+    assert len(_rows(client.get(f"/team/?course={course_id}").get_data(as_text=True))) == 5
+    other = _rows(client.get(f"/team/?course={course_id + 1000}").get_data(as_text=True))
+    assert len(other) == 1 and "条件に合う行はありません" in other[0]  # no person's row, only the notice
+
+
+def test_each_sort_column_orders_the_rows_and_reverses(synced, client, team, make_user):
+    manager, _, _ = team
+    make_user(division="P102", name="安藤 六子", kana="あんどう むつこ")  # first by name, not by unit
+    sign_in(client, manager)
+
+    def order(query: str) -> list[str]:
+        return [row.split("<small>", 1)[1].split("</small>", 1)[0]
+                for row in _rows(client.get(f"/team/?{query}").get_data(as_text=True))]
+
+    expected = {
+        # 人事課 before デジタル推進課, then by kana within each
+        "unit": ["かんりょう はなこ", "じょうし いちろう", "とちゅう じろう", "あんどう むつこ",
+                 "みちゃくしゅ さぶろう", "りーだー しろう"],
+        "staff_number": ["じょうし いちろう", "かんりょう はなこ", "とちゅう じろう", "みちゃくしゅ さぶろう",
+                         "りーだー しろう", "あんどう むつこ"],  # in the order they were added
+        "status": ["じょうし いちろう", "あんどう むつこ", "みちゃくしゅ さぶろう", "りーだー しろう",
+                   "とちゅう じろう", "かんりょう はなこ"],  # not started, in progress, completed
+    }
+    for key, rows in expected.items():
+        assert order(f"sort={key}") == rows, key
+        assert order(f"sort={key}&dir=desc") == list(reversed(rows)), key
+    html = client.get("/team/?sort=status").get_data(as_text=True)
+    for key in ("unit", "staff_number", "name", "course", "status", "completed_on", "due_on"):
+        assert f"sort={key}" in html, key  # every column header is a sort link
+    assert 'aria-sort="ascending"' in html
+
+
 def test_a_fiscal_year_before_reiwa_in_the_address_shows_this_year(synced, client, team):
     manager, _, _ = team
     sign_in(client, manager)
