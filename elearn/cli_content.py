@@ -14,8 +14,8 @@ from elearn.content.bank_writer import bank_yaml
 from elearn.content.banks import load_bank
 from elearn.content.fields import SLUG
 from elearn.content.gift import GiftError, decode_gift, parse_gift
-from elearn.content.model import QuestionKind
 from elearn.content.source import SourceError
+from elearn.domain.quiz import QuestionKind
 
 
 @click.command("import-quiz")
@@ -35,16 +35,22 @@ def import_quiz(file: Path, slug: str, title: str | None, out_dir: Path | None, 
                                       they must be equal and add up to 100%. Several right choices score
                                       partial, one scores all_or_nothing; zero and negative weights are
                                       wrong choices (elearn's partial scoring sets the penalty).
-    {T} {TRUE} {F} {FALSE}            true_false
-    {=answer =%100%other =%0%x}       short_answer (0% answers are dropped: they score 0 anyway)
+    {T} {TRUE} {F} {FALSE}            true_false (upper case only: {t} is a short answer, as in Moodle)
+    {=answer =%100%other =%0%x}       short_answer (a 0% answer scores 0 like any answer not listed; it
+                                      may not come before a right answer it overlaps, as Moodle would
+                                      grade by it); `*` matches any characters, `\\*` is a literal *
     before {...} after                the question keeps a （　　） blank where the braces were
-    ::Title::  $CATEGORY:  [html]     ASCII titles become ids (else q-001 by position); the last category's
-                                      last part becomes a tag; [html] is reduced to plain text
+    ::Title::  $CATEGORY:             ASCII titles become ids (else q-001 by position); the last category's
+                                      last part becomes a tag
+    [html] [markdown]                 become the plain text they show: line breaks, list numbers and the
+                                      indentation inside <pre> and code blocks are kept, markup is not
 
     \b
     The explanation is the general feedback (####), else the right answers' feedback, else
-    "正解は「…」です。". Matching, numerical, essay and description items, partial credit the bank
-    format cannot express, images and choice counts outside the limits are reported by line.
+    "正解は「…」です。"; then every other answer's feedback, as 「…」を選んだ場合: … (a bank has no
+    feedback per answer, so learners see all of it after answering). Matching, numerical, essay and
+    description items, partial credit the bank format cannot express, images and choice counts outside
+    the limits are reported by line.
     """
     if not SLUG.match(slug):
         raise click.ClickException(f"--bank must be lower-case letters, digits and hyphens, not {slug!r}")

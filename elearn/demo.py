@@ -125,6 +125,14 @@ def load_demo_data() -> list[DemoAccount]:
         return accounts
 
 
+def count_non_demo_staff() -> int:
+    """Staff in the database the demo did not create: real people, whom `elearn demo` must not mix with."""
+    _units, people = _plan()
+    demo_keys = {person.key for person in people}
+    rows = db.session().execute(select(OrgUnit.code, User.staff_number).join(OrgUnit, User.body_id == OrgUnit.id))
+    return sum(1 for code, number in rows if (code, number) not in demo_keys)
+
+
 # --- the plan: pure and deterministic ------------------------------------------------------------
 
 

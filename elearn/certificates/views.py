@@ -22,8 +22,8 @@ from elearn.domain.fiscal import fiscal_year_label
 from elearn.domain.people import Permission
 from elearn.extensions import limiter
 from elearn.models import Certificate
-from elearn.services import certificate_pdf, certificates, orgs
-from elearn.web import content_disposition, requires, zip_stream
+from elearn.services import certificate_pdf, certificates, visibility
+from elearn.web import content_disposition, requires, viewer, zip_stream
 
 bp = Blueprint("certificates", __name__)
 
@@ -42,7 +42,7 @@ def mine():
 @login_required
 def pdf(certificate_id: int):
     certificate = certificates.get(certificate_id) or abort(404)
-    if not _may_download(certificate):
+    if not visibility.may_download_certificate(viewer(), certificate):
         abort(403)
     etag = certificate_pdf.current_etag(certificate)
     if etag is not None and etag in request.if_none_match:
@@ -61,17 +61,11 @@ def _revalidate(response: Response, etag: str) -> Response:
     return response
 
 
-def _may_download(certificate: Certificate) -> bool:
-    if certificate.user_id == current_user.id or current_user.has_permission(Permission.ADMIN):
-        return True
-    return current_user.has_permission(Permission.MANAGER) and orgs.can_view_staff(current_user, certificate.user_id)
-
-
 @bp.get("/team/certificates.zip")
 @requires(Permission.MANAGER, Permission.ADMIN)  # the scope of the team page: admins see every body
 def team_zip():
     fiscal_year = request.args.get("fiscal_year", type=int)
-    team = certificates.for_team(current_user, fiscal_year)
+    team = certificates.for_team(viewer(), fiscal_year)
     if not team:
         flash(_("There are no certificates to download for that year."), "info")
         return redirect(url_for("reports.team"))

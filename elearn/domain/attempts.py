@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from elearn.content.model import (
+from elearn.domain.quiz import (
     AttemptCounts,
     LateSubmission,
     Question,

@@ -4,16 +4,15 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
 from elearn.models.types import today_in_japan
 from elearn.reports import kpi_export, team_export
-from elearn.services import certificates, kpi, learning, staff
+from elearn.services import certificates, kpi, learning, staff, visibility
 from elearn.services import team as team_service
 from elearn.services.team import SortKey, StatusFilter, TeamFilters
-from elearn.web import content_disposition, enum_arg, requires
+from elearn.web import content_disposition, enum_arg, requires, viewer
 
 bp = Blueprint("reports", __name__)
 
@@ -60,7 +59,7 @@ def filter_args(filters: TeamFilters) -> dict:
 @requires(Permission.MANAGER, Permission.ADMIN)
 def team():
     filters = _team_filters()
-    view = team_service.team_view(current_user, filters, today_in_japan())
+    view = team_service.team_view(viewer(), filters, today_in_japan())
     pages = max(1, -(-len(view.rows) // ROWS_PER_PAGE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     current = fiscal_year(view.today)
@@ -68,13 +67,13 @@ def team():
         "reports/team.html", view=view, args=filter_args(filters),
         rows=view.rows[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE], pager_state={"page": page, "pages": pages},
         fiscal_years=list(range(current, current - 5, -1)), statuses=STATUS_FILTER_LABELS,
-        certificate_years=certificates.team_counts_by_year(current_user))
+        certificate_years=certificates.team_counts_by_year(viewer()))
 
 
 @bp.get("/team/completion.<any(csv, xlsx):file_format>")
 @requires(Permission.MANAGER, Permission.ADMIN)
 def team_export_file(file_format: str):
-    view = team_service.team_view(current_user, _team_filters(), today_in_japan())
+    view = team_service.team_view(viewer(), _team_filters(), today_in_japan())
     name = _("Team completion_%(fiscal_year)s_%(date)s", fiscal_year=fiscal_year_label_ja(view.filters.fiscal_year),
              date=f"{view.today:%Y%m%d}")
     if file_format == "csv":
@@ -88,7 +87,7 @@ def team_export_file(file_format: str):
 @bp.get("/team/staff/<int:staff_id>")
 @requires(Permission.MANAGER, Permission.ADMIN)
 def staff_member(staff_id: int):
-    member = staff.visible_staff_member(current_user, staff_id)
+    member = staff.visible_staff_member(viewer(), staff_id)
     if member is None:
         abort(403)
     return render_template("reports/staff_member.html", member=member, courses=learning.my_courses(member))
@@ -118,7 +117,7 @@ def _kpi_report(bodies):  # type: ignore[no-untyped-def]
 @bp.get("/kpi/")
 @requires(Permission.REPORTER, Permission.ADMIN)
 def kpi_page():
-    bodies = kpi.visible_bodies(current_user)
+    bodies = visibility.bodies(viewer())
     report, error = _kpi_report(bodies)
     return render_template("reports/kpi.html", report=report, error=error, chart=kpi_export.chart(report),
                            today=today_in_japan(), rule_text=kpi_export.rule_text(report),
@@ -129,7 +128,7 @@ def kpi_page():
 @bp.get("/kpi/report.<any(csv, xlsx, pdf, json):file_format>")
 @requires(Permission.REPORTER, Permission.ADMIN)
 def kpi_file(file_format: str):
-    report, error = _kpi_report(kpi.visible_bodies(current_user))
+    report, error = _kpi_report(visibility.bodies(viewer()))
     if error:
         abort(400, error)
     name = f"KPI_{report.body.name}_{report.as_of:%Y%m%d}.{file_format}"

@@ -18,10 +18,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from elearn import db
-from elearn.content.model import QuizSettings
 from elearn.domain import attempts as rules
 from elearn.domain.completion import completion_fiscal_year, is_complete
 from elearn.domain.grading import grade_attempt
+from elearn.domain.quiz import QuizSettings
 from elearn.models import Completion, Course, CourseVersion, QuizAttempt, User
 from elearn.models.types import utcnow
 from elearn.services import certificates, content, learning

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from elearn.content.model import Choice, Question, QuestionKind, Scoring
 from elearn.domain.attempts import Presentation
 from elearn.domain.grading import Response
+from elearn.domain.quiz import Choice, Question, QuestionKind, Scoring
 
 MAX_TEXT_ANSWER = 200
 

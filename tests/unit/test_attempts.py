@@ -4,15 +4,6 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elearn.content.model import (
-    AttemptCounts,
-    Choice,
-    LateSubmission,
-    Question,
-    QuestionKind,
-    QuizSettings,
-    ShowAnswers,
-)
 from elearn.domain.attempts import (
     PastAttempt,
     StartRefusal,
@@ -22,6 +13,15 @@ from elearn.domain.attempts import (
     may_start,
     present,
     rule_on_submission,
+)
+from elearn.domain.quiz import (
+    AttemptCounts,
+    Choice,
+    LateSubmission,
+    Question,
+    QuestionKind,
+    QuizSettings,
+    ShowAnswers,
 )
 
 NOW = datetime(2025, 7, 1, 10, 0, tzinfo=UTC)

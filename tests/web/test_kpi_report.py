@@ -19,7 +19,7 @@ from elearn import db
 from elearn.domain.kpi import DEFAULT_RULE, CountUnit
 from elearn.domain.people import Permission, Tier
 from elearn.models import Certificate, Grade, KpiTarget, User
-from elearn.services import certificates, kpi
+from elearn.services import certificates, kpi, visibility
 
 
 def at(year: int, month: int, day: int) -> datetime:
@@ -143,7 +143,8 @@ def test_coverage_of_digital_leaders_and_dx_managers(synced, people, make_user, 
     make_user(division="P102", tiers=(Tier.DIGITAL_LEADER,), name="指名 だけ")
     untrained = make_user(division="P102", tiers=(Tier.DX_MANAGER,), name="未修了 課長")
     with synced.app_context():
-        report = kpi.build(org["P000"], kpi.visible_bodies(db.session().get(User, admin.id)), date.today())
+        report = kpi.build(org["P000"], visibility.bodies(visibility.viewer_of(db.session().get(User, admin.id))),
+                           date.today())
         coverage = report.coverage
         # The prefecture's divisions 人事課, デジタル推進課 and 健康政策課 (the municipality's are its own);
         # the sample course is a digital-leader course, so those who took it are trained leaders.
