@@ -99,6 +99,17 @@ def test_the_body_name_sits_on_the_holders_line_before_the_name_not_above_it(cer
     assert body[3] + 10 < name[1], (body, name)
 
 
+@pytest.mark.parametrize("name", ["ウィリアムズ　アレクサンダー", "長谷川部長代理補佐 𠮷野谷右衛門之助太郎兵衛"])
+def test_a_long_name_keeps_the_body_and_the_honorific_on_its_line(synced, client, make_user, tmp_path, name):
+    holder = make_user(name=name)
+    certificate = complete(synced, holder)
+    sign_in(client, holder)
+    words = _words(client.get(f"/certificates/{certificate.id}.pdf").data, tmp_path)
+    body = min((word for word in words if word[0] == certificate.body_name), key=lambda word: word[2])
+    honorific = next(word for word in words if word[0] == "殿")
+    assert abs(body[4] - honorific[4]) < 1, (body, honorific)  # one line: no wrap before the name or 殿
+
+
 def test_the_pdf_is_rendered_again_when_the_public_url_changes(synced, client, make_user, make_app, tmp_path):
     holder = make_user()
     certificate = complete(synced, holder)
