@@ -81,8 +81,19 @@ def as_csv(report: KpiReport) -> bytes:
         + b"\r\n" + b"".join(parts)
 
 
+def about_sheet(report: KpiReport) -> Sheet:
+    """What the workbook measures, as the CSV's first lines and the PDF's header say it."""
+    return Sheet(_("About this report"), [_("Item"), _("Value")], [
+        [_("Report"), _title(report)],
+        [_("Body"), report.body.name],
+        [_("Figures as of"), report.as_of],
+        [_("Counting rule"), rule_text(report)],
+    ])
+
+
 def as_xlsx(report: KpiReport) -> bytes:
-    return xlsx_bytes(sheets(report))
+    """The about sheet first, so the workbook opens on what it measures, then the tables."""
+    return xlsx_bytes([about_sheet(report), *sheets(report)])
 
 
 def _number(value: Decimal | None) -> float | None:

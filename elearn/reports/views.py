@@ -5,7 +5,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
+from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
 from elearn.models.types import today_in_japan
 from elearn.reports import kpi_export, team_export
@@ -18,6 +18,7 @@ bp = Blueprint("reports", __name__)
 
 ROWS_PER_PAGE = 100
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to text types itself
 
 STATUS_FILTER_LABELS = {
     StatusFilter.OUTSTANDING: _l("Not completed"),
@@ -32,7 +33,8 @@ def _team_filters() -> TeamFilters:
     current = fiscal_year(today_in_japan())
     year = request.args.get("fiscal_year", current, type=int)
     return TeamFilters(
-        fiscal_year=year if 2000 <= year <= current else current,
+        # Only years with a Reiwa label (an edited link with 2010 or 0 shows this year, not an error)
+        fiscal_year=year if REIWA_FIRST_YEAR <= year <= current else current,
         unit_id=request.args.get("unit", type=int),
         grade_id=request.args.get("grade", type=int),
         tier=enum_arg("tier", Tier),
@@ -72,9 +74,10 @@ def team():
 @requires(Permission.MANAGER, Permission.ADMIN)
 def team_export_file(file_format: str):
     view = team_service.team_view(viewer(), _team_filters(), today_in_japan())
-    name = f"{_('Team completion')}_{fiscal_year_label_ja(view.filters.fiscal_year)}_{view.today:%Y%m%d}"
+    name = _("Team completion_%(fiscal_year)s_%(date)s", fiscal_year=fiscal_year_label_ja(view.filters.fiscal_year),
+             date=f"{view.today:%Y%m%d}")
     if file_format == "csv":
-        body, mimetype = team_export.as_csv(view), "text/csv; charset=utf-8"
+        body, mimetype = team_export.as_csv(view), CSV_TYPE
     else:
         body, mimetype = team_export.as_xlsx(view), XLSX_TYPE
     return Response(body, mimetype=mimetype, headers={
@@ -130,7 +133,7 @@ def kpi_file(file_format: str):
         abort(400, error)
     name = f"KPI_{report.body.name}_{report.as_of:%Y%m%d}.{file_format}"
     if file_format == "csv":
-        body, mimetype = kpi_export.as_csv(report), "text/csv; charset=utf-8"
+        body, mimetype = kpi_export.as_csv(report), CSV_TYPE
     elif file_format == "xlsx":
         body, mimetype = kpi_export.as_xlsx(report), XLSX_TYPE
     elif file_format == "json":
