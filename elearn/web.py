@@ -57,6 +57,22 @@ def requires(*permissions: Permission):  # type: ignore[no-untyped-def]
     return decorator
 
 
+def permitted(rule: Callable[[Viewer], bool]):  # type: ignore[no-untyped-def]
+    """View decorator: signed in, and the access policy's `rule` holds for the viewer (else 403)."""
+
+    def decorator(view):  # type: ignore[no-untyped-def]
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if not rule(viewer()):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def viewer() -> Viewer:
     """The signed-in person as the access policy sees them, worked out once per request."""
     if "viewer" not in g:

@@ -19,11 +19,10 @@ from flask_login import current_user, login_required
 from elearn.domain.archive_names import safe_member_name
 from elearn.domain.certificates import CertificateState, grouped_code, normalise_code
 from elearn.domain.fiscal import fiscal_year_label
-from elearn.domain.people import Permission
 from elearn.extensions import limiter
 from elearn.models import Certificate
 from elearn.services import certificate_pdf, certificates, visibility
-from elearn.web import content_disposition, requires, viewer, zip_stream
+from elearn.web import content_disposition, permitted, viewer, zip_stream
 
 bp = Blueprint("certificates", __name__)
 
@@ -62,7 +61,7 @@ def _revalidate(response: Response, etag: str) -> Response:
 
 
 @bp.get("/team/certificates.zip")
-@requires(Permission.MANAGER, Permission.ADMIN)  # the scope of the team page: admins see every body
+@permitted(visibility.may_see_team)  # the scope of the team page: admins see every body
 def team_zip():
     fiscal_year = request.args.get("fiscal_year", type=int)
     team = certificates.for_team(viewer(), fiscal_year)

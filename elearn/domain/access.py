@@ -80,6 +80,16 @@ def visible_body_ids(viewer: Viewer, bodies: Iterable[tuple[int, OrgKind]]) -> l
     return [body_id for body_id, _ in bodies if body_id in viewer.reported_body_ids]
 
 
+def may_see_team(viewer: Viewer) -> bool:
+    """The team page, its exports and its certificate archive: managers (their units) and administrators
+    (every body)."""
+    return viewer.is_admin or viewer.is_manager
+
+
+def may_read_kpi(viewer: Viewer) -> bool:
+    return viewer.is_admin or viewer.is_reporter
+
+
 def may_open_staff_page(viewer: Viewer, on_team: bool) -> bool:
     """A staff member's page (their courses and progress): administrators, and managers for their team."""
     return viewer.is_admin or (viewer.is_manager and on_team)
@@ -87,11 +97,6 @@ def may_open_staff_page(viewer: Viewer, on_team: bool) -> bool:
 
 def may_download_certificate(viewer: Viewer, holder_id: int, holder_on_team: bool) -> bool:
     return viewer.user_id == holder_id or may_open_staff_page(viewer, holder_on_team)
-
-
-def may_download_team_certificates(viewer: Viewer) -> bool:
-    """The team ZIP holds exactly the team page's people, so whoever sees that page may download it."""
-    return viewer.is_admin or viewer.is_manager
 
 
 def may_see_profile(viewer: Viewer, person_id: int, person_body_id: int, person_is_active: bool,

@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year, fiscal_year_label_ja
-from elearn.domain.people import Permission, Tier
+from elearn.domain.people import Tier
 from elearn.models.types import today_in_japan
 from elearn.reports import kpi_export, team_export
 from elearn.services import certificates, kpi, learning, staff, visibility
 from elearn.services import team as team_service
 from elearn.services.team import SortKey, StatusFilter, TeamFilters
-from elearn.web import content_disposition, enum_arg, requires, viewer
+from elearn.web import content_disposition, enum_arg, permitted, viewer
 
 bp = Blueprint("reports", __name__)
 
@@ -56,7 +56,7 @@ def filter_args(filters: TeamFilters) -> dict:
 
 
 @bp.get("/team/")
-@requires(Permission.MANAGER, Permission.ADMIN)
+@permitted(visibility.may_see_team)
 def team():
     filters = _team_filters()
     view = team_service.team_view(viewer(), filters, today_in_japan())
@@ -71,7 +71,7 @@ def team():
 
 
 @bp.get("/team/completion.<any(csv, xlsx):file_format>")
-@requires(Permission.MANAGER, Permission.ADMIN)
+@permitted(visibility.may_see_team)
 def team_export_file(file_format: str):
     view = team_service.team_view(viewer(), _team_filters(), today_in_japan())
     name = _("Team completion_%(fiscal_year)s_%(date)s", fiscal_year=fiscal_year_label_ja(view.filters.fiscal_year),
@@ -85,7 +85,7 @@ def team_export_file(file_format: str):
 
 
 @bp.get("/team/staff/<int:staff_id>")
-@requires(Permission.MANAGER, Permission.ADMIN)
+@permitted(visibility.may_see_team)
 def staff_member(staff_id: int):
     member = staff.visible_staff_member(viewer(), staff_id)
     if member is None:
@@ -115,7 +115,7 @@ def _kpi_report(bodies):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/kpi/")
-@requires(Permission.REPORTER, Permission.ADMIN)
+@permitted(visibility.may_read_kpi)
 def kpi_page():
     bodies = visibility.bodies(viewer())
     report, error = _kpi_report(bodies)
@@ -126,7 +126,7 @@ def kpi_page():
 
 
 @bp.get("/kpi/report.<any(csv, xlsx, pdf, json):file_format>")
-@requires(Permission.REPORTER, Permission.ADMIN)
+@permitted(visibility.may_read_kpi)
 def kpi_file(file_format: str):
     report, error = _kpi_report(visibility.bodies(viewer()))
     if error:

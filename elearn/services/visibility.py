@@ -84,8 +84,8 @@ def may_download_certificate(viewer: Viewer, certificate: Certificate) -> bool:
     return access.may_download_certificate(viewer, holder, on_team)
 
 
-def may_download_team_certificates(viewer: Viewer) -> bool:
-    return access.may_download_team_certificates(viewer)
+may_see_team = access.may_see_team
+may_read_kpi = access.may_read_kpi
 
 
 # --- bodies ----------------------------------------------------------------------------------------------------

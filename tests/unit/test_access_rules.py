@@ -4,8 +4,9 @@ from elearn.domain.access import (
     COMMAND_LINE,
     Grant,
     Viewer,
-    may_download_team_certificates,
     may_open_inbox_item,
+    may_read_kpi,
+    may_see_team,
     viewer_from,
     visible_body_ids,
 )
@@ -49,10 +50,17 @@ def test_a_certificate_is_for_its_holder_their_manager_and_administrators():
     assert not may_download(LEARNER, holder_id=11, holder_on_team=True)
 
 
-def test_the_team_archive_is_for_managers_and_administrators():
-    assert may_download_team_certificates(Viewer(1, PREFECTURE, managed_unit_ids=frozenset({101})))
-    assert may_download_team_certificates(Viewer(1, PREFECTURE, is_admin=True))
-    assert not may_download_team_certificates(Viewer(1, PREFECTURE, reported_body_ids=frozenset({PREFECTURE})))
+def test_the_team_page_and_its_archive_are_for_managers_and_administrators():
+    assert may_see_team(Viewer(1, PREFECTURE, managed_unit_ids=frozenset({101})))
+    assert may_see_team(Viewer(1, PREFECTURE, is_admin=True))
+    assert not may_see_team(Viewer(1, PREFECTURE, reported_body_ids=frozenset({PREFECTURE})))
+    assert not may_see_team(LEARNER)
+
+
+def test_the_kpi_is_for_reporters_and_administrators():
+    assert may_read_kpi(Viewer(1, CITY, reported_body_ids=frozenset({CITY})))
+    assert may_read_kpi(Viewer(1, PREFECTURE, is_admin=True))
+    assert not may_read_kpi(Viewer(1, PREFECTURE, managed_unit_ids=frozenset({101})))
 
 
 def test_a_profile_shows_colleagues_of_the_body_and_people_credited_in_a_readable_issue():
