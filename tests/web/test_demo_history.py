@@ -24,7 +24,7 @@ from support import csrf_token_from, empty_postgres, trainees_by_sql
 
 from elearn import create_app, db
 from elearn.demo import load_demo_data
-from elearn.demo_history import _Calendar
+from elearn.demo.history import _Calendar
 from elearn.domain.certificates import CertificateState, serial_number
 from elearn.domain.completion import TOKYO, completion_fiscal_year
 from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds

@@ -1,6 +1,6 @@
 """The demo data's weekly magazine: eleven short manga issues, as data.
 
-Nothing here knows about Flask, the database or drawing: `elearn.comic_art` turns a `DemoPage` into an
+Nothing here knows about Flask, the database or drawing: `elearn.demo.comic` turns a `DemoPage` into an
 image and the demo loader stores the result. Text is Japanese and written for the demo; the topics follow
 the project's source documents (Yamagata Prefecture's weekly manga "digital magazine" for its staff, and
 the municipal training cases): a few pages, about three minutes, out every Wednesday, real staff in it.

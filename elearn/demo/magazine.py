@@ -1,4 +1,4 @@
-"""Demo magazine: the issues of elearn.demo_magazine_content drawn as comic pages, published on the last
+"""Demo magazine: the issues of elearn.demo.magazine_script drawn as comic pages, published on the last
 Wednesdays (the newest one scheduled for next Wednesday), with readers, helpful votes, an inbox in every
 state (38 items over three months, 14 of them topic ideas, as in Yamagata's first three months) and
 stickers.
@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from elearn import db
-from elearn import demo_magazine_content as content
-from elearn.comic_art import draw_page
-from elearn.demo_names import PREFECTURE
+from elearn.demo import magazine_script as content
+from elearn.demo.comic import draw_page
+from elearn.demo.people import PREFECTURE
 from elearn.domain import magazine as rules
 from elearn.domain.completion import TOKYO
 from elearn.domain.magazine import Audience, InboxKind, InboxStatus, StoredStatus

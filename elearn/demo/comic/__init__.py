@@ -1,4 +1,4 @@
-"""Simple manga pages drawn with Pillow, for the demo magazine in `elearn.demo_magazine_content`.
+"""Simple manga pages drawn with Pillow, for the demo magazine in `elearn.demo.magazine_script`.
 
 A page is laid out right to left like a Japanese comic: panels in rows from the top, the first panel of a
 row at the right; balloons hold vertical text (tategaki) in columns that also run right to left.
@@ -24,9 +24,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from elearn.demo_magazine_content import DemoPage, Line, Panel, fill
+from elearn.demo.magazine_script import DemoPage, Line, Panel, fill
 
-FONT_PATH = Path(__file__).resolve().parent.parent / "static" / "fonts" / "ipaex" / "ipaexm.ttf"
+FONT_PATH = Path(__file__).resolve().parents[3] / "static" / "fonts" / "ipaex" / "ipaexm.ttf"
 
 PAGE_RATIO = 1.414  # A- and B-series paper, as printed magazines
 SS = 2  # supersampling factor for shapes

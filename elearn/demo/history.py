@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from elearn import db
-from elearn.demo_names import GIVEN_NAMES, MUNICIPALITIES, PREFECTURE, SURNAMES
+from elearn.demo.people import GIVEN_NAMES, MUNICIPALITIES, PREFECTURE, SURNAMES
 from elearn.domain.completion import TOKYO, completion_fiscal_year
 from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds
 from elearn.domain.people import ASSIGNABLE_TIERS, Permission, Tier
@@ -65,7 +65,7 @@ BATCH = 200  # completions inserted per flush
 
 WORKDAY_FIRST_HOUR, WORKDAY_LAST_HOUR = 9, 17
 CLOSED_DAYS = frozenset({(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)})  # 年末年始
-# demo_names lists the men's given names first, then the women's from 恵子 on.
+# demo.people lists the men's given names first, then the women's from 恵子 on.
 FEMALE_GIVEN_NAMES = frozenset(given for given, _ in GIVEN_NAMES[[g for g, _ in GIVEN_NAMES].index("恵子"):])
 REVOCATION_REASONS = ("受講記録の誤登録のため", "別の職員の受講記録を誤って登録したため")
 
@@ -77,7 +77,7 @@ ISSUERS = {  # body code -> (title, name); a municipality's signer is its mayor:
 }
 SEAL_TEXT = "緑県知印"  # read right column first, top to bottom, as on a real 角印
 SEAL_BODY = "P000"
-SEAL_FONT = Path(__file__).resolve().parent.parent / "static/fonts/ipaex/ipaexm.ttf"
+SEAL_FONT = Path(__file__).resolve().parents[2] / "static/fonts/ipaex/ipaexm.ttf"
 SEAL_SIZE, SEAL_BORDER, SEAL_STROKE, SEAL_RED = 600, 34, 4, (196, 32, 38, 255)
 
 
