@@ -114,7 +114,6 @@ MAX_PANELS = 4  # the page layouts know one to four panels
 _ISSUE_KEYS = frozenset({"title", "summary", "tags", "related_courses", "pages"})
 _PAGE_KEYS = frozenset({"description", "panels"})  # and, optionally, spread
 _PANEL_KEYS = frozenset({"scene"})  # and, optionally, lines (a panel may be silent)
-_SCRIPT_NAME = re.compile(r"\d{2,}\.yaml")
 
 
 class ScriptError(ValueError):
@@ -131,7 +130,7 @@ def load_issues(folder: Traversable | Path | str | None = None) -> tuple[DemoIss
     if not names:
         raise ScriptError(f"{folder}: no issue scripts (01.yaml, 02.yaml, ...)")
     expected = [f"{number:02d}.yaml" for number in range(1, len(names) + 1)]
-    if names != expected or not all(_SCRIPT_NAME.fullmatch(name) for name in names):
+    if names != expected:
         wrong = next(name for name, want in zip(names, expected, strict=True) if name != want)
         raise ScriptError(f"{folder / wrong}: scripts are named by issue number, 01.yaml to "
                           f"{expected[-1]} with no gap; expected {expected[names.index(wrong)]}")
