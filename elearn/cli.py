@@ -266,8 +266,9 @@ def _write_private_csv(path: Path, rows) -> None:  # type: ignore[no-untyped-def
 @with_appcontext
 @needs_current_schema
 def demo(force: bool) -> None:
-    from elearn import demo_history, demo_magazine
     from elearn.demo import count_non_demo_staff, load_demo_data
+    from elearn.demo import history as demo_history
+    from elearn.demo import magazine as demo_magazine
     from elearn.models.types import utcnow
 
     # Demo accounts have published passwords and the demo adds fictional staff: never in production.
