@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elearn.cli_content import import_quiz
+from elearn.cli.content import import_quiz
 from elearn.content.bank_writer import bank_yaml
 from elearn.content.banks import load_bank
 from elearn.content.fields import UNWRITABLE
@@ -416,7 +416,7 @@ def test_the_command_reads_cp932_and_names_the_bank_after_the_file_by_default(tm
 
 def test_by_default_the_bank_goes_to_the_projects_quizzes_folder(tmp_path: Path, monkeypatch):
     project = tmp_path.resolve()
-    monkeypatch.setattr("elearn.cli_content.PROJECT_ROOT", project)
+    monkeypatch.setattr("elearn.cli.content.PROJECT_ROOT", project)
     result = run(str(GIFT / "good.gift"), "--bank", "security-gift")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("wrote quizzes/security-gift.yaml: 10 questions (")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from elearn.cli import needs_current_schema
+from elearn.cli.schema import needs_current_schema
 
 
 def _fiscal_year(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:

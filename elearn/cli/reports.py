@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from elearn.cli import needs_current_schema
+from elearn.cli.schema import needs_current_schema
 
 FORMATS = ("csv", "xlsx", "pdf", "json")
 

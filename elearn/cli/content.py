@@ -1,4 +1,5 @@
-"""`elearn import-quiz`: a Moodle GIFT file -> quizzes/<bank>.yaml. It writes files only: no app, no database."""
+"""`elearn content sync` (courses and banks into the database) and `elearn import-quiz` (a Moodle GIFT file ->
+quizzes/<bank>.yaml; it writes files only: no app, no database)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
+from elearn.cli.schema import needs_current_schema
 from elearn.config import PROJECT_ROOT
 from elearn.content.bank_writer import bank_yaml
 from elearn.content.banks import load_bank
@@ -16,6 +19,38 @@ from elearn.content.fields import SLUG
 from elearn.content.gift import GiftError, decode_gift, parse_gift
 from elearn.content.source import SourceError
 from elearn.domain.quiz import QuestionKind
+
+
+@click.group("content", help="Courses and quiz banks (the files under courses/ and quizzes/).")
+def content_group() -> None:
+    pass
+
+
+@content_group.command("sync", help="Validate all content and update the database; an invalid tree changes nothing.")
+@click.option("--check", is_flag=True, help="Only validate; change nothing.")
+@with_appcontext
+@needs_current_schema
+def content_sync(check: bool) -> None:
+    from elearn.content.loader import ContentInvalid, load_content
+    from elearn.services import content
+
+    root = content.content_root()
+    try:
+        tree = load_content(root)
+    except ContentInvalid as invalid:
+        for error in invalid.errors:
+            click.echo(error.shown_from(root), err=True)
+        raise click.ClickException(f"{len(invalid.errors)} content error(s): nothing was changed") from None
+    questions = sum(len(bank.questions) for bank in tree.banks.values())
+    click.echo(f"valid: {len(tree.courses)} course(s), {len(tree.banks)} bank(s), {questions} question(s)")
+    if check:
+        return
+    try:
+        report = content.sync(tree)
+    except content.SyncRefused as refused:
+        raise click.ClickException(f"{refused}: nothing was changed") from None
+    for label, items in vars(report).items():
+        click.echo(f"{label}: {len(items)}" + (f" ({', '.join(items)})" if items and label != "unchanged" else ""))
 
 
 @click.command("import-quiz")
