@@ -54,8 +54,6 @@ def staff_detail(staff_id: int):
 @requires(Permission.ADMIN)
 def temporary_password(staff_id: int):
     member = admin.staff_member(viewer(), staff_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     password = accounts.issue_temporary_password(current_user, member.id)
     return render_template("admin/secret_once.html", member=member, password=password)
 
@@ -64,8 +62,6 @@ def temporary_password(staff_id: int):
 @requires(Permission.ADMIN)
 def reset_link(staff_id: int):
     member = admin.staff_member(viewer(), staff_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     token = accounts.create_reset_link_token(current_user, member.id)
     link = url_for("auth.reset_password", token=token, _external=True)
     return render_template("admin/secret_once.html", member=member, link=link)
@@ -75,8 +71,6 @@ def reset_link(staff_id: int):
 @requires(Permission.ADMIN)
 def set_active(staff_id: int):
     member = admin.staff_member(viewer(), staff_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     make_active = request.form.get("active") == "1"
     if member.id == current_user.id and not make_active:
         flash(_("You cannot deactivate your own account."), "error")
@@ -104,8 +98,6 @@ def add_grant(staff_id: int):
 @bp.post("/grants/<int:grant_id>/delete")
 @requires(Permission.ADMIN)
 def remove_grant(grant_id: int):
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     admin.revoke(current_user, grant_id)
     flash(_("Permission removed."), "success")
     return redirect(safe_next_url(request.form.get("next"), url_for("admin.staff_list")))

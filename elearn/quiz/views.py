@@ -24,8 +24,6 @@ CLOSED_MESSAGES = {
 @bp.post("/courses/<slug>/quiz/start")
 @login_required
 def start(slug: str):
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         attempt = quiz.start(current_user, slug)
     except LookupError:
@@ -43,8 +41,6 @@ def attempt(attempt_id: int):
     if found.submitted_at is not None:
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
     if request.method == "POST":
-        if not EmptyForm().validate_on_submit():
-            abort(400)
         return _handle_post(found)
     return render_template("quiz/attempt.html", attempt=found, form=EmptyForm(), answer_field=answer_field,
                            questions=learner_view(found.questions, found.responses))
