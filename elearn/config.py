@@ -36,6 +36,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=False,
         # Sign-in throttling: per address through Flask-Limiter, per account in the database.
+        # memory:// counts per process; `elearn serve` with several workers uses database:// instead
+        # (development) or refuses to start (production). See elearn.server.limiter_storage_for_workers.
         LIMITER_STORAGE="memory://",
         SIGN_IN_ADDRESS_LIMIT="20 per 10 minutes",
         SIGN_IN_ACCOUNT_MAX_FAILURES=5,

@@ -7,6 +7,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from elearn import limiter_storage  # noqa: F401  (registers the database:// limiter storage)
+
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()

@@ -4,10 +4,33 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+from elearn.config import ConfigError
+from elearn.limiter_storage import SCHEME, is_per_process
+
+SHARED_LIMITER_STORAGE = f"{SCHEME}://"
+
+
+def limiter_storage_for_workers(storage_uri: str, workers: int, env_name: str) -> str:
+    """The limiter storage `workers` processes must use so that they count hits together.
+
+    Per-process storage (memory://) with several workers would allow each worker the whole limit:
+    refused in production, replaced by the app's database (database://) in development.
+    """
+    if workers <= 1 or not is_per_process(storage_uri):
+        return storage_uri
+    if env_name == "production":
+        raise ConfigError(
+            f"ELEARN_LIMITER_STORAGE={storage_uri} counts per worker, so {workers} workers would allow "
+            f"{workers} times every rate limit: set it to {SHARED_LIMITER_STORAGE} (the app's database) "
+            "or redis://host:6379/N, or serve with --workers 1"
+        )
+    return SHARED_LIMITER_STORAGE
+
 
 class _ElearnServer(BaseApplication):
-    def __init__(self, options: dict) -> None:
+    def __init__(self, options: dict, app_config: dict) -> None:
         self.options = options
+        self.app_config = app_config
         super().__init__()
 
     def load_config(self) -> None:
@@ -18,14 +41,15 @@ class _ElearnServer(BaseApplication):
         from elearn import create_app
         from elearn.services import content
 
-        app = create_app()
+        app = create_app(self.app_config or None)
         # Content is read once per process at start, so no request (and no write lock) waits for it.
         with app.app_context():
             content.tree()
         return app
 
 
-def run_gunicorn(host: str, port: int, workers: int, threads: int) -> int:
+def run_gunicorn(host: str, port: int, workers: int, threads: int, app_config: dict | None = None) -> int:
+    """Serve until stopped; `app_config` overrides the environment's settings in every worker."""
     _ElearnServer(
         {
             "bind": f"{host}:{port}",
@@ -34,6 +58,7 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int) -> int:
             "worker_class": "gthread",
             "accesslog": "-",
             "timeout": 60,
-        }
+        },
+        app_config or {},
     ).run()
     return 0

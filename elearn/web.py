@@ -8,20 +8,26 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from urllib.parse import quote, urlsplit
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_login import current_user, login_required
 
 from elearn.domain.people import Permission
+from elearn.services import visibility
+from elearn.services.visibility import Viewer
 
 
 def safe_next_url(target: str | None, default: str) -> str:
     """Only same-site paths: no scheme, no host, no protocol-relative //."""
-    if not target:
+    if not target or not target.startswith("/") or target.startswith("//"):
         return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # A backslash is a slash to browsers; CR, LF and other control characters cannot go into a header.
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return default
-    if "\\" in target:
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unclosed "[" taken for an IPv6 host
+        return default
+    if parts.scheme or parts.netloc:
         return default
     return target
 
@@ -50,6 +56,28 @@ def requires(*permissions: Permission):  # type: ignore[no-untyped-def]
 
     return decorator
 
+
+def permitted(rule: Callable[[Viewer], bool]):  # type: ignore[no-untyped-def]
+    """View decorator: signed in, and the access policy's `rule` holds for the viewer (else 403)."""
+
+    def decorator(view):  # type: ignore[no-untyped-def]
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if not rule(viewer()):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def viewer() -> Viewer:
+    """The signed-in person as the access policy sees them, worked out once per request."""
+    if "viewer" not in g:
+        g.viewer = visibility.viewer_of(current_user)
+    return g.viewer
 
 
 def content_disposition(filename: str) -> str:

@@ -83,6 +83,15 @@ def answer_form(questions: list[dict], right: bool = True) -> dict:
     return form
 
 
+def answers_for(questions: list[dict], right: bool = True) -> dict:
+    """answer_form as the quiz view hands it to the service: plain answers by question number."""
+    from elearn.quiz.forms import answers_from
+    from elearn.services.quiz_snapshot import learner_view
+
+    form = {k: v if isinstance(v, list) else [v] for k, v in answer_form(questions, right).items()}
+    return answers_from(form, learner_view(questions))
+
+
 def complete(app, user: User, when: datetime | None = None) -> Certificate:
     """A completion of the sample course with its certificate, as a passed quiz makes them."""
     when = when or utcnow()

@@ -31,8 +31,8 @@ class ImportUploadForm(FlaskForm):
 
 
 class ImportApplyForm(FlaskForm):
+    # Only the upload: the options it was previewed with are stored with it, not posted again.
     upload_id = HiddenField(validators=[DataRequired(), Length(max=64)])
-    deactivate_missing = HiddenField()
 
 
 class GrantForm(FlaskForm):

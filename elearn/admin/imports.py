@@ -33,13 +33,14 @@ def import_upload(kind: str):
     if not form.validate_on_submit():
         return render_template("admin/import_upload.html", form=form, kind=kind)
     data, filename = form.file.data.read(), form.file.data.filename
-    deactivate_missing = kind == "staff" and form.deactivate_missing.data
+    deactivate_missing = kind == "staff" and bool(form.deactivate_missing.data)
     plan = preview(data, filename, deactivate_missing)  # file-level problems come back as plan errors
-    upload_id = uploads.save_pending(current_user.id, data, filename) if plan.is_valid else ""
-    apply_form = ImportApplyForm(upload_id=upload_id, deactivate_missing="1" if deactivate_missing else "")
+    options = {"deactivate_missing": deactivate_missing}
+    upload_id = uploads.save_pending(current_user.id, data, filename, options) if plan.is_valid else ""
+    apply_form = ImportApplyForm(upload_id=upload_id)
     return render_template(
         f"admin/import_plan_{kind}.html", plan=plan, kind=kind, filename=filename, apply_form=apply_form,
-        unit_names=orgs.unit_names(),
+        unit_names=orgs.unit_names(), options=options,
     )
 
 
@@ -54,14 +55,15 @@ def import_apply(kind: str):
     if pending is None:
         flash(_("The uploaded file has expired. Upload it again."), "error")
         return redirect(url_for("admin.import_upload", kind=kind))
-    data, filename = pending
+    data, filename, options = pending
     try:
-        result = apply(data, filename, current_user, form.deactivate_missing.data == "1")
+        # Exactly what was previewed: the options come from the stored upload, not from the request.
+        result = apply(data, filename, current_user, options.get("deactivate_missing", False))
     except importer.ImportRejected as rejected:
         # The data changed since the preview and the file no longer applies cleanly.
         return render_template(
             f"admin/import_plan_{kind}.html", plan=rejected.plan, kind=kind, filename=filename,
-            apply_form=None, unit_names=orgs.unit_names(),
+            apply_form=None, unit_names=orgs.unit_names(), options=options,
         ), 409
     uploads.discard(current_user.id, form.upload_id.data)
     return render_template(f"admin/import_done_{kind}.html", result=result, filename=filename)

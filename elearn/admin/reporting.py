@@ -19,8 +19,8 @@ from elearn.domain.kpi import CountingRule, CountUnit
 from elearn.domain.people import Permission, Tier
 from elearn.models import Course
 from elearn.models.types import today_in_japan
-from elearn.services import content, deadlines, kpi
-from elearn.web import requires
+from elearn.services import content, deadlines, kpi, visibility
+from elearn.web import requires, viewer
 
 
 def _this_year() -> int:
@@ -54,7 +54,7 @@ def kpi_settings():
         "unit": rule.unit.value, "municipal_staff_count_for_prefecture": rule.municipal_staff_count_for_prefecture})
     targets_form = EmptyForm(prefix="targets")
     stored = kpi.targets()
-    bodies = kpi.visible_bodies(current_user)
+    bodies = visibility.bodies(viewer())
     years = _target_years(rule, stored)
     entered = {key: f"{value}" for key, value in stored.items()}
     errors: set[tuple[int, int]] = set()

@@ -16,13 +16,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from elearn.domain.archive_names import safe_member_name
 from elearn.domain.certificates import CertificateState, grouped_code, normalise_code
 from elearn.domain.fiscal import fiscal_year_label
-from elearn.domain.people import Permission
 from elearn.extensions import limiter
 from elearn.models import Certificate
-from elearn.services import certificate_pdf, certificates, orgs
-from elearn.web import content_disposition, requires, zip_stream
+from elearn.services import certificate_pdf, certificates, visibility
+from elearn.web import content_disposition, permitted, viewer, zip_stream
 
 bp = Blueprint("certificates", __name__)
 
@@ -41,7 +41,7 @@ def mine():
 @login_required
 def pdf(certificate_id: int):
     certificate = certificates.get(certificate_id) or abort(404)
-    if not _may_download(certificate):
+    if not visibility.may_download_certificate(viewer(), certificate):
         abort(403)
     etag = certificate_pdf.current_etag(certificate)
     if etag is not None and etag in request.if_none_match:
@@ -60,30 +60,44 @@ def _revalidate(response: Response, etag: str) -> Response:
     return response
 
 
-def _may_download(certificate: Certificate) -> bool:
-    if certificate.user_id == current_user.id or current_user.has_permission(Permission.ADMIN):
-        return True
-    return current_user.has_permission(Permission.MANAGER) and orgs.can_view_staff(current_user, certificate.user_id)
-
-
 @bp.get("/team/certificates.zip")
-@requires(Permission.MANAGER)
+@permitted(visibility.may_see_team)  # the scope of the team page: admins see every body
 def team_zip():
     fiscal_year = request.args.get("fiscal_year", type=int)
-    team = certificates.for_team(current_user, fiscal_year)
+    team = certificates.for_team(viewer(), fiscal_year)
     if not team:
         flash(_("There are no certificates to download for that year."), "info")
         return redirect(url_for("reports.team"))
     suffix = f"_{fiscal_year_label(fiscal_year)}" if fiscal_year else ""
     # Names are fixed now; each PDF is fetched in the session alive while the stream runs.
-    entries = [(f"{fiscal_year_label(c.fiscal_year)}/{c.holder.staff_number}_{c.holder_name}_{c.serial}.pdf",
-                lambda certificate_id=c.id: certificate_pdf.pdf_of(certificates.get(certificate_id)).content)
-               for c in team]
+    entries = [(name, lambda certificate_id=c.id: certificate_pdf.pdf_of(certificates.get(certificate_id)).content)
+               for name, c in zip(_member_names(team), team, strict=True)]
     # Streamed: PDFs not rendered yet are rendered as the archive goes out, so a large team neither
     # waits for all of them before the first byte nor holds the whole archive in memory.
     response = Response(stream_with_context(zip_stream(entries)), mimetype="application/zip")
     response.headers["Content-Disposition"] = content_disposition(f"修了証書{suffix}.zip")
     return response
+
+
+def _member_names(team: list[Certificate]) -> list[str]:
+    """Archive paths from staff records, made safe (a name holding `../` stays inside its folder) and
+    unique; with several bodies (an administrator's team) each body has its own folder."""
+    several_bodies = len({c.body_id for c in team}) > 1
+    names: list[str] = []
+    taken: set[str] = set()
+    for c in team:
+        folder = fiscal_year_label(c.fiscal_year)
+        if several_bodies:
+            folder = f"{safe_member_name(c.body.code)}/{folder}"
+        stem = "_".join([safe_member_name(c.holder.staff_number, 20), safe_member_name(c.holder_name, 40),
+                         safe_member_name(c.serial, 30)])
+        name, copy = f"{folder}/{stem}.pdf", 1
+        while name.casefold() in taken:  # extracting tools on Windows and macOS ignore case
+            copy += 1
+            name = f"{folder}/{stem}_{copy}.pdf"
+        taken.add(name.casefold())
+        names.append(name)
+    return names
 
 
 @bp.get("/verify/")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import yaml
 
-from elearn.content.model import Question, QuestionKind
+from elearn.domain.quiz import Question, QuestionKind
 
 
 class _BankDumper(yaml.SafeDumper):

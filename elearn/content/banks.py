@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from elearn.content.fields import SLUG, Fields
-from elearn.content.model import Bank, Choice, Question, QuestionKind, Scoring
+from elearn.content.model import Bank
 from elearn.content.source import SourceError, load_yaml
+from elearn.domain.quiz import Choice, Question, QuestionKind, Scoring
 
 QUESTION_KEYS = {"id", "kind", "text", "explanation", "tags", "choices", "scoring", "answer", "answers", "items"}
 CHOICE_LIMITS = {QuestionKind.SINGLE: (3, 6), QuestionKind.MULTIPLE: (3, 8)}

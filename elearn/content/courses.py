@@ -7,17 +7,10 @@ from pathlib import Path
 
 from elearn.content import markdown
 from elearn.content.fields import Fields
-from elearn.content.model import (
-    AttemptCounts,
-    Bank,
-    Course,
-    LateSubmission,
-    Lesson,
-    QuizSettings,
-    ShowAnswers,
-)
+from elearn.content.model import Bank, Course, Lesson
 from elearn.content.source import SourceError, split_front_matter
 from elearn.domain.people import Tier
+from elearn.domain.quiz import AttemptCounts, LateSubmission, QuizSettings, ShowAnswers
 
 COURSE_KEYS = {"slug", "title", "summary", "version", "tiers", "required_for_grades", "estimated_minutes",
                "recurrence_years", "quiz"}

@@ -11,6 +11,10 @@ from elearn.content.source import KEY_LINES, LINE_KEY, SourceError
 
 E = TypeVar("E", bound=StrEnum)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Characters YAML holds only as escapes and XML 1.0 (feeds, XLSX) mostly not at all: C0 controls but tab and line
+# breaks, DEL, C1 controls but NEL, lone surrogates, U+FFFE/U+FFFF. An escape such as "\0" would otherwise carry
+# them into the database and on to every page and export.
+UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 _MISSING = object()
 
 
@@ -49,7 +53,12 @@ class Fields:
         text = str(value).strip()
         if required and not text:
             self.error(f"{key!r} must not be empty", key=key)
+        self._check_characters(key, text)
         return text
+
+    def _check_characters(self, key: str, text: str) -> None:
+        if match := UNWRITABLE.search(text):
+            self.error(f"{key!r} contains the control character {code_point(match[0])}: remove it", key=key)
 
     def slug(self, key: str) -> str:
         value = self.text(key)
@@ -98,7 +107,10 @@ class Fields:
                                                   for v in value):
             self.error(f"{key!r} must be a list of texts", key=key)
             return []
-        return [str(v).strip() for v in value]
+        texts = [str(v).strip() for v in value]
+        for text in texts:
+            self._check_characters(key, text)
+        return texts
 
     def mapping_list(self, key: str, required: bool = True) -> list[dict]:
         value = self._get(key, required)
@@ -117,3 +129,8 @@ class Fields:
             self.error(f"{key!r} must be a mapping", key=key)
             return None
         return value
+
+
+def code_point(char: str) -> str:
+    """U+0000 notation, for messages about characters that cannot be shown."""
+    return f"U+{ord(char):04X}"

@@ -8,19 +8,19 @@ because the admins who migrate their Moodle banks read them.
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-import nh3
-
 from elearn.content.banks import CHOICE_LIMITS
-from elearn.content.model import Choice, Question, QuestionKind, Scoring
+from elearn.content.fields import UNWRITABLE, code_point
+from elearn.content.plain_text import html_to_text, markdown_to_html
+from elearn.domain.answers import may_match_the_same
+from elearn.domain.quiz import Choice, Question, QuestionKind, Scoring
 
 BLANK = "（　　）"  # where a missing-word question's braces stood
-TRUE_WORDS, FALSE_WORDS = {"T", "TRUE"}, {"F", "FALSE"}
+TRUE_WORDS, FALSE_WORDS = {"T", "TRUE"}, {"F", "FALSE"}  # upper case only: Moodle reads {t} as a short answer
 KIND_NAMES = {QuestionKind.SINGLE: "択一問題", QuestionKind.MULTIPLE: "複数選択問題"}
 
 # Escaped characters become Unicode noncharacters while parsing, so a `\~` never splits choices; they are
@@ -31,7 +31,7 @@ _RESTORE = str.maketrans({holder: ("\n" if char == "n" else char) for char, hold
 _ESCAPE = re.compile(r"\\([\\:#={}~n])")
 _FORMAT = re.compile(r"\[(html|moodle|plain|markdown)\]")
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
-_HTML_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|tr|pre|blockquote)\s*>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _HTML_MEDIA = re.compile(r"<(?:img|audio|video|iframe|object|embed)\b", re.IGNORECASE)
 
 
@@ -74,11 +74,12 @@ def _undecodable(data: bytes, error: UnicodeDecodeError) -> GiftError:
 def parse_gift(text: str, bank: str) -> tuple[list[Question], list[GiftError]]:
     """Every question of a GIFT file, or every problem; callers must not use the questions if there are errors."""
     questions: list[Question] = []
-    errors: list[GiftError] = []
+    text = text.removeprefix("\ufeff")
+    errors = _unwritable_characters(text)
     tags: tuple[str, ...] = ()
     used_ids: set[str] = set()
     position = 0
-    for block in _blocks(text.removeprefix("\ufeff")):
+    for block in _blocks(text):
         if block[0][1].startswith("$CATEGORY:"):
             tag = _category_tag(block.pop(0)[1].removeprefix("$CATEGORY:"))
             tags = (tag,) if tag else ()
@@ -93,24 +94,34 @@ def parse_gift(text: str, bank: str) -> tuple[list[Question], list[GiftError]]:
         questions.append(replace(question, id=_unique(_base_id(title, position), used_ids)))
     if not questions and not errors:
         errors.append(GiftError(1, "問題が1つもありません"))
-    return questions, errors
+    return questions, sorted(errors, key=lambda error: error.line)
+
+
+def _unwritable_characters(text: str) -> list[GiftError]:
+    """NUL and other control characters, on every line they are on: load_bank would refuse them (content sync)."""
+    return [GiftError(number, f"制御文字 {code_point(match[0])} が含まれています。取り除いてから取り込んでください")
+            for number, line in enumerate(_LINE_BREAK.split(text), start=1) if (match := UNWRITABLE.search(line))]
 
 
 def _blocks(text: str) -> list[list[tuple[int, str]]]:
-    """The (line number, stripped text) of each question's non-comment lines."""
+    """The (line number, text) of each question's non-comment lines.
+
+    Lines keep their indentation, as in Moodle: it matters inside <pre> and in Markdown; texts in the other
+    formats are stripped line by line later.
+    """
     blocks: list[list[tuple[int, str]]] = [[]]
     # Only real line breaks count: str.splitlines would also split on \x0c or \u2028 and shift line numbers.
-    for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
         line = raw.strip()
         if not line:
             blocks.append([])
         elif not line.startswith("//"):  # a comment line still belongs to its block, as in Moodle
-            blocks[-1].append((number, line))
+            blocks[-1].append((number, raw.rstrip() if blocks[-1] else line))
     return [block for block in blocks if block]
 
 
 def _question(block: list[tuple[int, str]], bank: str, tags: tuple[str, ...]) -> tuple[str, Question]:
-    text = _ESCAPE.sub(lambda match: _HOLDERS[match[1]], "\n".join(part for _, part in block))
+    text = _ESCAPE.sub(lambda match: _HOLDERS[match[1]], "\n".join(part for _, part in block)).strip()
     line = block[0][0]
     title, body_start = "", 0
     if text.startswith("::"):
@@ -140,7 +151,7 @@ def _question(block: list[tuple[int, str]], bank: str, tags: tuple[str, ...]) ->
         raise GiftError(line, "組み合わせ問題（=… -> …）には対応していません")
     if "~" in answer:
         build = _choice_question
-    elif answer.split("#", 1)[0].strip().upper() in TRUE_WORDS | FALSE_WORDS:
+    elif answer.split("#", 1)[0].strip() in TRUE_WORDS | FALSE_WORDS:  # case-sensitive as in Moodle: {t} is short
         build = _true_false_question
     else:
         build = _short_answer_question
@@ -196,7 +207,8 @@ def _choice_question(answer: str, text_format: str, general: str, line: int) -> 
     return {
         "kind": kind, "scoring": _check_choices(kind, options, right, line),
         "choices": tuple(Choice(o.text, o in right) for o in options),
-        "explanation": general or _joined(o.feedback for o in right) or _stated(o.text for o in right),
+        "explanation": _explained(general, [(o.text, o.feedback) for o in right],
+                                  [(o.text, o.feedback) for o in options if o not in right], _chosen),
     }
 
 
@@ -243,9 +255,10 @@ def _check_choices(kind: QuestionKind, options: list[_Option], right: list[_Opti
 
 def _true_false_question(answer: str, text_format: str, general: str, line: int) -> dict:
     word, wrong_feedback, right_feedback = ([*answer.split("#", 2), "", ""])[:3]
-    value = word.strip().upper() in TRUE_WORDS
-    explanation = (general or _plain(right_feedback, text_format, line) or _plain(wrong_feedback, text_format, line)
-                   or _stated(["正しい" if value else "誤り"]))
+    value = word.strip() in TRUE_WORDS
+    right, wrong = ("正しい", "誤り") if value else ("誤り", "正しい")  # the UI's labels for True and False
+    explanation = _explained(general, [(right, _plain(right_feedback, text_format, line))],
+                             [(wrong, _plain(wrong_feedback, text_format, line))], _chosen)
     return {"kind": QuestionKind.TRUE_FALSE, "answer": value, "explanation": explanation}
 
 
@@ -253,24 +266,35 @@ def _short_answer_question(answer: str, text_format: str, general: str, line: in
     parts = answer.split("=")
     if not parts[0].strip():
         parts = parts[1:]  # Moodle, too, accepts a lone `{answer}` without `=`
-    accepted: list[str] = []
-    feedbacks: list[str] = []
+    right: list[tuple[str, str]] = []
+    wrong: list[tuple[str, str]] = []  # 0% answers score like any answer not listed; only their feedback stays
+    weights: list[tuple[Decimal, str]] = []
     for raw in parts:
         weight, text, feedback = _weighted(raw, 100)
         text = _plain(text, text_format, line)
         if not text:
             raise GiftError(line, "空の解答があります")
-        if weight == 0:
-            continue  # a 0% answer scores exactly like any answer not listed
-        if weight != 100:
+        if weight not in (0, 100):
             raise GiftError(line, f"解答「{text}」の部分点（{weight}%）には対応していません。100% か 0% にしてください")
-        accepted.append(text)
-        feedbacks.append(_plain(feedback, text_format, line))
-    if not accepted:
+        (right if weight else wrong).append((text, _plain(feedback, text_format, line)))
+        weights.append((weight, text))
+    if not right:
         raise GiftError(line, "正解（100% の解答）がありません")
-    accepted = list(dict.fromkeys(accepted))
-    explanation = general or _joined(feedbacks) or _stated(accepted)
+    _check_answer_order([(text, weight) for weight, text in weights], line)
+    accepted = list(dict.fromkeys(text for text, _ in right))
+    explanation = _explained(general, right, wrong, _answered)
     return {"kind": QuestionKind.SHORT_ANSWER, "answers": tuple(accepted), "explanation": explanation}
+
+
+def _check_answer_order(answers: list[tuple[str, Decimal]], line: int) -> None:
+    """Moodle grades by the first answer that matches; dropping a 0% answer must not change a grade."""
+    for index, (wrong, weight) in enumerate(answers):
+        if weight:
+            continue
+        if right := next((text for text, w in answers[index + 1 :] if w and may_match_the_same(wrong, text)), None):
+            raise GiftError(line, f"0% の解答「{wrong}」が後ろの正解「{right}」と同じ解答に当てはまります。Moodle は"
+                                  "先に書かれた 0% の解答で採点しますが、elearn の問題バンクは 0% の解答を持てません。"
+                                  "重ならないように書き直してください")
 
 
 def _weighted(raw: str, default: int) -> tuple[Decimal, str, str]:
@@ -287,20 +311,39 @@ def _split_format(text: str, default: str) -> tuple[str, str]:
 
 
 def _plain(raw: str, default_format: str, line: int) -> str:
-    """A piece of GIFT text as plain text: format prefix gone, escapes restored, HTML reduced to its words."""
+    """A piece of GIFT text as plain text: format prefix gone, escapes restored, HTML and Markdown as shown."""
     text_format, text = _split_format(raw.strip(), default_format)
+    if text_format not in ("html", "markdown"):
+        return _restore("\n".join(part.strip() for part in text.split("\n"))).strip()
     text = _restore(text)
-    if text_format == "html":
-        if _HTML_MEDIA.search(text):
-            raise GiftError(line, "画像・音声・動画を含む問題は取り込めません（ファイルは GIFT に含まれません）")
-        # nh3, not a regex, removes the tags: it copes with `<` in attributes, comments and script bodies.
-        text = html.unescape(nh3.clean(_HTML_BREAK.sub("\n", text), tags=set())).replace("\xa0", " ")
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join(part.strip() for part in text.split("\n")))
-    return text.strip()
+    html = markdown_to_html(text) if text_format == "markdown" else text
+    if _HTML_MEDIA.search(html):
+        raise GiftError(line, "画像・音声・動画を含む問題は取り込めません（ファイルは GIFT に含まれません）")
+    return html_to_text(html).strip()
 
 
 def _restore(text: str) -> str:
     return text.translate(_RESTORE)
+
+
+def _explained(general: str, right: list[tuple[str, str]], wrong: list[tuple[str, str]],
+               when: Callable[[str], str]) -> str:
+    """One explanation holding every feedback of the question, since a bank has no feedback per answer.
+
+    It starts as before (general feedback, else the right answers' feedback, else the right answers), then
+    names each answer whose feedback it does not hold yet: 「付箋に書く」を選んだ場合: 見られます。
+    """
+    head = general or _joined(feedback for _, feedback in right) or _stated(text for text, _ in right)
+    pending = (right if general else []) + wrong
+    return _joined([head, *(when(text) + feedback for text, feedback in pending if feedback)])
+
+
+def _chosen(text: str) -> str:
+    return f"「{text}」を選んだ場合: "
+
+
+def _answered(text: str) -> str:
+    return "ほかの解答の場合: " if text.strip("*") == "" else f"「{text}」と答えた場合: "
 
 
 def _joined(feedbacks: Iterable[str]) -> str:

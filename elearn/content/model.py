@@ -3,61 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 from elearn.domain.people import Tier
-
-
-class QuestionKind(StrEnum):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    TRUE_FALSE = "true_false"
-    SHORT_ANSWER = "short_answer"
-    ORDERING = "ordering"
-
-
-class Scoring(StrEnum):
-    ALL_OR_NOTHING = "all_or_nothing"
-    PARTIAL = "partial"
-
-
-class LateSubmission(StrEnum):
-    GRADE_AT_DEADLINE = "grade_at_deadline"
-    REFUSE = "refuse"
-
-
-class ShowAnswers(StrEnum):
-    NEVER = "never"
-    IMMEDIATELY = "immediately"
-    AFTER_LAST_ATTEMPT = "after_last_attempt"
-
-
-class AttemptCounts(StrEnum):
-    HIGHEST = "highest"
-    LAST = "last"
-
-
-@dataclass(frozen=True)
-class Choice:
-    text: str
-    correct: bool = False
-
-
-@dataclass(frozen=True)
-class Question:
-    bank: str
-    id: str
-    kind: QuestionKind
-    text: str
-    explanation: str
-    tags: tuple[str, ...] = ()
-    choices: tuple[Choice, ...] = ()  # single, multiple
-    scoring: Scoring = Scoring.ALL_OR_NOTHING  # multiple
-    answer: bool | None = None  # true_false
-    answers: tuple[str, ...] = ()  # short_answer
-    items: tuple[str, ...] = ()  # ordering, in the correct order
-    line: int = 0
+from elearn.domain.quiz import Question, QuizSettings
 
 
 @dataclass(frozen=True)
@@ -69,20 +18,6 @@ class Bank:
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
-
-
-@dataclass(frozen=True)
-class QuizSettings:
-    bank: str
-    questions: int
-    passing_score: int
-    pools: tuple[tuple[str, int], ...] = ()
-    max_attempts: int = 0
-    cooldown_minutes: int = 0
-    time_limit_minutes: int | None = None
-    late_submission: LateSubmission = LateSubmission.GRADE_AT_DEADLINE
-    show_answers: ShowAnswers = ShowAnswers.IMMEDIATELY
-    attempt_counts: AttemptCounts = AttemptCounts.HIGHEST
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,13 @@ class SourceError(Exception):
 
 
 def load_yaml(text: str, path: Path, first_line: int = 1) -> object:
+    padded = "\n" * (first_line - 1) + text  # blank lines in front keep every mark equal to the line in the file
     try:
-        # Blank lines in front keep every mark equal to the line in the file.
-        return yaml.load("\n" * (first_line - 1) + text, Loader=_LineLoader)  # noqa: S506 (SafeLoader subclass)
+        return yaml.load(padded, Loader=_LineLoader)  # noqa: S506 (SafeLoader subclass)
+    except yaml.reader.ReaderError as error:  # a raw control character: it has a position, not a mark
+        line = padded.count("\n", 0, error.position) + 1
+        character = error.character if isinstance(error.character, str) else chr(error.character)
+        raise SourceError(path, line, f"YAML: control character U+{ord(character):04X} is not allowed") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else first_line

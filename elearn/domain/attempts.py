@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from elearn.content.model import (
+from elearn.domain.quiz import (
     AttemptCounts,
     LateSubmission,
     Question,
@@ -55,6 +55,7 @@ class StartRefusal(StrEnum):
     NO_ATTEMPTS_LEFT = "no_attempts_left"
     COOLING_DOWN = "cooling_down"
     ALREADY_PASSED = "already_passed"
+    COMPLETED_THIS_YEAR = "completed_this_year"
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,15 @@ class StartDecision:
     wait_until: datetime | None = None
 
 
-def may_start(past: Sequence[PastAttempt], settings: QuizSettings, now: datetime) -> StartDecision:
-    """Whether a new attempt may begin (an open, unsubmitted attempt is resumed, not restarted)."""
+def may_start(past: Sequence[PastAttempt], settings: QuizSettings, now: datetime,
+              completed_this_year: bool = False) -> StartDecision:
+    """Whether a new attempt may begin (an open, unsubmitted attempt is resumed, not restarted).
+
+    `past` holds the attempts at the current version; a completion of the course this fiscal year, at
+    any version, closes the quiz too: one completion per person, course and fiscal year.
+    """
+    if completed_this_year:
+        return StartDecision(False, StartRefusal.COMPLETED_THIS_YEAR)
     submitted = [a for a in past if a.submitted_at is not None]
     if any(a.passed for a in submitted):
         return StartDecision(False, StartRefusal.ALREADY_PASSED)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 REIWA_FIRST_YEAR = 2019  # 令和元年 began on 2019-05-01
@@ -43,11 +45,23 @@ def format_date_ja(day: date) -> str:
     return f"令和{'元' if number == 1 else number}年{day.month}月{day.day}日"
 
 
+_FISCAL_YEAR = re.compile(r"(?:(?P<era>R|令和)(?P<number>元|-?[0-9]+)|(?P<year>-?[0-9]{1,4}))")
+
+
 def parse_fiscal_year(text: str) -> int:
-    """2025, R7, r7 or 令和7 (年度) -> 2025."""
-    cleaned = text.strip().upper().removesuffix("年度")
-    for prefix in ("R", "令和"):
-        if cleaned.startswith(prefix):
-            number = cleaned[len(prefix):]
-            return REIWA_FIRST_YEAR + (1 if number == "元" else int(number)) - 1
-    return int(cleaned)
+    """2025, R7, r7, Ｒ７ or 令和7 (年度) -> 2025. Only Reiwa years: R0, R-1 or 2018 are refused
+    (ValueError saying why), since every label and serial is written in the Reiwa era."""
+    # NFKC for a code typed with a Japanese input method (Ｒ７); never used on names.
+    cleaned = unicodedata.normalize("NFKC", text).strip().upper().removesuffix("年度")
+    match = _FISCAL_YEAR.fullmatch(cleaned)
+    if match is None:
+        raise ValueError(f"{text!r} is not a fiscal year")
+    if match["era"]:
+        number = 1 if match["number"] == "元" else int(match["number"])
+        if number < 1:
+            raise ValueError(f"{text!r} is not a fiscal year: Reiwa years start at R1 (2019)")
+        return REIWA_FIRST_YEAR + number - 1
+    year = int(match["year"])
+    if year < REIWA_FIRST_YEAR:
+        raise ValueError(f"{text!r} is not a fiscal year: years start at 2019 (R1)")
+    return year

@@ -5,18 +5,18 @@ the shuffled order a learner saw; the quiz layer translates before grading.
   single        int | None                 the chosen choice
   multiple      frozenset[int]             the chosen choices
   true_false    bool | None
-  short_answer  str
+  short_answer  str                        matched against each accepted answer, `*` a wildcard
   ordering      tuple[int, ...]            item indices in the order the learner put them
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from elearn.content.model import Question, QuestionKind, Scoring
+from elearn.domain.answers import matches, normalise_answer
+from elearn.domain.quiz import Question, QuestionKind, Scoring
 
 Response = int | frozenset[int] | bool | str | tuple[int, ...] | None
 
@@ -61,20 +61,12 @@ def _grade_true_false(question: Question, response: Response) -> Fraction:
     return _full(isinstance(response, bool) and response is question.answer)
 
 
-_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
-
-
-def normalise_answer(text: str) -> str:
-    """NFKC (full/half width), katakana as hiragana, case and spaces ignored."""
-    folded = unicodedata.normalize("NFKC", text).translate(_KATAKANA_TO_HIRAGANA).casefold()
-    return "".join(folded.split())
-
-
 def _grade_short_answer(question: Question, response: Response) -> Fraction:
+    """Right when any accepted answer matches; `*` in one matches any run of characters (content/answers.py)."""
     if not isinstance(response, str) or not response.strip():
         return Fraction(0)
-    accepted = {normalise_answer(answer) for answer in question.answers}
-    return _full(normalise_answer(response) in accepted)
+    typed = normalise_answer(response)
+    return _full(any(matches(answer, typed) for answer in question.answers))
 
 
 def _grade_ordering(question: Question, response: Response) -> Fraction:

@@ -16,8 +16,8 @@ from elearn.domain.people import Permission
 from elearn.extensions import limiter
 from elearn.magazine.blueprint import bp, now
 from elearn.magazine.forms import InboxForm, InboxWorkForm
-from elearn.services import inbox, magazine
-from elearn.web import enum_arg, requires
+from elearn.services import inbox, magazine, visibility
+from elearn.web import enum_arg, requires, viewer
 
 INBOX_ERRORS = {
     "not_found": _l("That item no longer exists."),
@@ -107,7 +107,9 @@ def inbox_list():
 @bp.route("/studio/inbox/<int:item_id>", methods=["GET", "POST"])
 @requires(Permission.AUTHOR)
 def inbox_item(item_id: int):
-    row = inbox.item(item_id) or abort(404)
+    row = inbox.item(item_id)
+    if row is None or not visibility.may_open_inbox_item(viewer(), row):
+        abort(404)
     form = InboxWorkForm(obj=None if request.method == "POST" else row)
     form.assignee.choices = [SelectChoice(0, _("Nobody"))] + [SelectChoice(author.id, author.name)
                                                               for author in inbox.authors()]

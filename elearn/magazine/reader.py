@@ -20,8 +20,9 @@ from elearn.magazine.blueprint import bp, now
 from elearn.magazine.forms import InboxForm
 from elearn.models import MagazineIssue, User
 from elearn.models.types import utcnow
-from elearn.services import inbox, magazine, orgs
+from elearn.services import inbox, magazine, orgs, visibility
 from elearn.services.magazine_studio import is_author
+from elearn.web import viewer
 
 IMAGE_VARIANTS = ("full", "480", "960", "1600", "thumb")
 FEED_EPOCH = datetime(2020, 1, 1, tzinfo=UTC)  # <updated> of a feed with no issue yet
@@ -171,7 +172,7 @@ def feed():
 @bp.get("/people/<int:user_id>")
 @login_required
 def profile(user_id: int):
-    person = db.session().get(User, user_id) or abort(404)
+    person = visibility.profile(viewer(), user_id, now()) or abort(404)
     own = person.id == current_user.id
     stickers = inbox.stickers_of([person.id], now(), include_anonymous=own or is_author(current_user))[person.id]
     appearances = magazine.appearances(current_user, person, now())

@@ -22,7 +22,7 @@ from elearn.models.magazine import (
 )
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.models.reporting import CourseDeadline, KpiRuleRow, KpiTarget
-from elearn.models.security import AuditEntry, PasswordResetToken, SignInFailure
+from elearn.models.security import AuditEntry, PasswordResetToken, RateLimitCounter, SignInFailure
 
 __all__ = [
     "AuditEntry",
@@ -52,6 +52,7 @@ __all__ = [
     "KpiTarget",
     "OrgUnit",
     "PasswordResetToken",
+    "RateLimitCounter",
     "RoleGrant",
     "SignInFailure",
     "StaffTier",

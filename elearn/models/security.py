@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.db import Base
@@ -13,9 +13,10 @@ from elearn.models.types import UTCDateTime, utcnow
 
 
 class SignInFailure(Base):
-    """Failed sign-ins per typed account name, shared by every worker.
+    """Failed sign-ins per account, shared by every worker.
 
-    Keyed by what was typed, not by user, so an unknown name is throttled like a real one.
+    Keyed `account:<user id>` for a known account, whichever identifier was typed, and by the typed
+    name otherwise, so an unknown name is throttled like a real one.
     """
 
     __tablename__ = "sign_in_failures"
@@ -24,6 +25,19 @@ class SignInFailure(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RateLimitCounter(Base):
+    """A fixed-window rate-limit counter kept for Flask-Limiter (`database://`), shared by every worker.
+
+    Times are epoch seconds, as the limits library hands them over.
+    """
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
 
 
 class PasswordResetToken(Base):

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
 from elearn.domain.people import Permission
+from elearn.quiz.forms import answer_field, answers_from, as_number
 from elearn.services import certificates, quiz, quiz_results
 from elearn.services.quiz_snapshot import learner_view
 from elearn.templating import local_datetime
@@ -15,6 +16,7 @@ CLOSED_MESSAGES = {
     "lessons_unread": _l("Read every lesson first; then the quiz opens."),
     "no_attempts_left": _l("You have used all your attempts for this quiz."),
     "already_passed": _l("You have already passed this quiz."),
+    "completed_this_year": _l("You have already completed this course this fiscal year."),
     "cooling_down": _l("You can try again from %(time)s."),
 }
 
@@ -22,8 +24,6 @@ CLOSED_MESSAGES = {
 @bp.post("/courses/<slug>/quiz/start")
 @login_required
 def start(slug: str):
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         attempt = quiz.start(current_user, slug)
     except LookupError:
@@ -41,16 +41,15 @@ def attempt(attempt_id: int):
     if found.submitted_at is not None:
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
     if request.method == "POST":
-        if not EmptyForm().validate_on_submit():
-            abort(400)
         return _handle_post(found)
-    return render_template("quiz/attempt.html", attempt=found, form=EmptyForm(),
+    return render_template("quiz/attempt.html", attempt=found, form=EmptyForm(), answer_field=answer_field,
                            questions=learner_view(found.questions, found.responses))
 
 
 def _handle_post(found):  # type: ignore[no-untyped-def]
-    sequence = request.form.get("sequence", type=int, default=-1)
-    answers = request.form.to_dict(flat=False)
+    sequence = as_number(request.form.get("sequence", ""), max_digits=9)
+    sequence = -1 if sequence is None else sequence  # matches no state: refused as stale, never a 500
+    answers = answers_from(request.form.to_dict(flat=False), learner_view(found.questions))
     if request.form.get("action") == "save":
         if quiz.save(current_user, found.id, sequence, answers):
             flash(_("Your answers have been saved."), "success")
@@ -67,7 +66,6 @@ def _handle_post(found):  # type: ignore[no-untyped-def]
     elif not outcome.newly_graded:
         flash(_("This attempt had already been submitted; here is its result."), "info")
     return redirect(url_for("quiz.result", attempt_id=found.id))
-
 
 
 @bp.get("/quiz/attempts/<int:attempt_id>/result")

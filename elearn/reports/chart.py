@@ -13,6 +13,28 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 16, 36, 40
 BAR_COLOUR, TARGET_COLOUR, GRID_COLOUR, TEXT_COLOUR = "#0b5cad", "#c2410c", "#d9dee5", "#1f2a37"
 
 
+MARKER_RADIUS = 4.5
+LABEL_HEIGHT = 12  # the font size: a label's baseline sits at its bottom, its top 12 above
+_CLEARANCE = MARKER_RADIUS + 1.25 + 2  # radius, half the stroke, and a little air
+
+
+def label_position(bar_top: float, bar_bottom: float, marker_y: float | None) -> tuple[float, bool]:
+    """Baseline of a bar's value label, and whether it sits inside the bar (white text): inside the top
+    of the bar, else just above it, else inside its foot, else above the target marker; the first
+    place where the target marker does not cover it. A place inside needs a bar tall enough to hold it."""
+    tall = bar_bottom - bar_top > LABEL_HEIGHT + 10
+    candidates = [(bar_top + LABEL_HEIGHT + 3, True)] if tall else []
+    candidates.append((bar_top - 5, False))
+    if tall:
+        candidates.append((bar_bottom - 6, True))
+    if marker_y is None:
+        return candidates[0]
+    for baseline, inside in candidates:
+        if baseline < marker_y - _CLEARANCE or baseline - LABEL_HEIGHT > marker_y + _CLEARANCE:
+            return baseline, inside
+    return marker_y - _CLEARANCE - 1, False
+
+
 @dataclass(frozen=True)
 class Point:
     label: str  # R7
@@ -56,16 +78,20 @@ def kpi_chart(points: Sequence[Point], title: str, actual_label: str, target_lab
         parts.append(f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" fill="{TEXT_COLOUR}">'
                      f'{value:,.0f}</text>')
     bar_width = slot * 0.55
+    labels = []  # drawn after the target line and markers, so nothing is painted over them
     for index, point in enumerate(points):
         centre = LEFT + slot * (index + 0.5)
         if point.actual is not None:
             parts.append(f'<rect x="{centre - bar_width / 2:.1f}" y="{y(point.actual):.1f}" width="{bar_width:.1f}" '
                          f'height="{y(0) - y(point.actual):.1f}" fill="{BAR_COLOUR}"/>')
-            # Inside the top of the bar, where the target marker never sits; above a bar too short to hold it.
-            inside = y(0) - y(point.actual) > 22
-            label_y, label_colour = (y(point.actual) + 15, "#fff") if inside else (y(point.actual) - 5, TEXT_COLOUR)
-            parts.append(f'<text x="{centre:.1f}" y="{label_y:.1f}" text-anchor="middle" '
-                         f'fill="{label_colour}" font-weight="bold">{point.actual:,}</text>')
+            label_y, inside = label_position(y(point.actual), y(0),
+                                             None if point.target is None else y(point.target))
+            colour, halo = ("#fff", BAR_COLOUR) if inside else (TEXT_COLOUR, "#fff")
+            # A halo under the text keeps a target line that crosses it from hiding it (drawn as a
+            # second text: WeasyPrint ignores paint-order).
+            text = f'<text x="{centre:.1f}" y="{label_y:.1f}" text-anchor="middle" font-weight="bold"'
+            labels.append(f'{text} fill="{halo}" stroke="{halo}" stroke-width="3" stroke-linejoin="round">'
+                          f'{point.actual:,}</text>{text} fill="{colour}">{point.actual:,}</text>')
         parts.append(f'<text x="{centre:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
                      f'fill="{TEXT_COLOUR}">{escape(point.label)}</text>')
     targets = [(LEFT + slot * (i + 0.5), p.target) for i, p in enumerate(points) if p.target is not None]
@@ -74,8 +100,9 @@ def kpi_chart(points: Sequence[Point], title: str, actual_label: str, target_lab
         parts.append(f'<polyline points="{path}" fill="none" stroke="{TARGET_COLOUR}" stroke-width="2.5" '
                      f'stroke-dasharray="6 4"/>')
     for x, value in targets:
-        parts.append(f'<circle cx="{x:.1f}" cy="{y(value):.1f}" r="4.5" fill="#fff" stroke="{TARGET_COLOUR}" '
-                     f'stroke-width="2.5"/>')
+        parts.append(f'<circle cx="{x:.1f}" cy="{y(value):.1f}" r="{MARKER_RADIUS}" fill="#fff" '
+                     f'stroke="{TARGET_COLOUR}" stroke-width="2.5"/>')
+    parts += labels
     parts.append(  # legend
         f'<rect x="{LEFT}" y="10" width="14" height="12" fill="{BAR_COLOUR}"/>'
         f'<text x="{LEFT + 20}" y="20" fill="{TEXT_COLOUR}">{escape(actual_label)}</text>'

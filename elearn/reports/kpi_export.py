@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
-from flask import current_app, render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from elearn.domain.fiscal import fiscal_year_label, fiscal_year_label_ja
 from elearn.domain.people import Tier
 from elearn.labels import TIER_LABELS
+from elearn.pdf import render_pdf
 from elearn.reports.chart import Point, kpi_chart
 from elearn.services.kpi import KpiReport
 from elearn.services.spreadsheets import Sheet, csv_bytes, xlsx_bytes
@@ -81,8 +80,19 @@ def as_csv(report: KpiReport) -> bytes:
         + b"\r\n" + b"".join(parts)
 
 
+def about_sheet(report: KpiReport) -> Sheet:
+    """What the workbook measures, as the CSV's first lines and the PDF's header say it."""
+    return Sheet(_("About this report"), [_("Item"), _("Value")], [
+        [_("Report"), _title(report)],
+        [_("Body"), report.body.name],
+        [_("Figures as of"), report.as_of],
+        [_("Counting rule"), rule_text(report)],
+    ])
+
+
 def as_xlsx(report: KpiReport) -> bytes:
-    return xlsx_bytes(sheets(report))
+    """The about sheet first, so the workbook opens on what it measures, then the tables."""
+    return xlsx_bytes([about_sheet(report), *sheets(report)])
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -120,9 +130,5 @@ def as_json(report: KpiReport) -> str:
 
 
 def as_pdf(report: KpiReport) -> bytes:
-    from weasyprint import HTML  # imported when needed: it loads native libraries
-
-    html = render_template("reports/kpi_pdf.html", report=report, chart=chart(report), rule_text=rule_text(report),
-                           title=_title(report))
-    # Relative links (the stylesheet, the fonts) resolve in the static folder: nothing leaves the machine.
-    return HTML(string=html, base_url=str(Path(current_app.static_folder)) + "/").write_pdf()
+    return render_pdf("reports/kpi_pdf.html", report=report, chart=chart(report), rule_text=rule_text(report),
+                      title=_title(report))

@@ -4,21 +4,21 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
-from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
-from elearn.domain.people import Permission, Tier
+from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year, fiscal_year_label_ja
+from elearn.domain.people import Tier
 from elearn.models.types import today_in_japan
 from elearn.reports import kpi_export, team_export
-from elearn.services import certificates, kpi, learning, staff
+from elearn.services import certificates, kpi, learning, staff, visibility
 from elearn.services import team as team_service
 from elearn.services.team import SortKey, StatusFilter, TeamFilters
-from elearn.web import content_disposition, enum_arg, requires
+from elearn.web import content_disposition, enum_arg, permitted, viewer
 
 bp = Blueprint("reports", __name__)
 
 ROWS_PER_PAGE = 100
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to text types itself
 
 STATUS_FILTER_LABELS = {
     StatusFilter.OUTSTANDING: _l("Not completed"),
@@ -33,7 +33,8 @@ def _team_filters() -> TeamFilters:
     current = fiscal_year(today_in_japan())
     year = request.args.get("fiscal_year", current, type=int)
     return TeamFilters(
-        fiscal_year=year if 2000 <= year <= current else current,
+        # Only years with a Reiwa label (an edited link with 2010 or 0 shows this year, not an error)
+        fiscal_year=year if REIWA_FIRST_YEAR <= year <= current else current,
         unit_id=request.args.get("unit", type=int),
         grade_id=request.args.get("grade", type=int),
         tier=enum_arg("tier", Tier),
@@ -55,10 +56,10 @@ def filter_args(filters: TeamFilters) -> dict:
 
 
 @bp.get("/team/")
-@requires(Permission.MANAGER, Permission.ADMIN)
+@permitted(visibility.may_see_team)
 def team():
     filters = _team_filters()
-    view = team_service.team_view(current_user, filters, today_in_japan())
+    view = team_service.team_view(viewer(), filters, today_in_japan())
     pages = max(1, -(-len(view.rows) // ROWS_PER_PAGE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     current = fiscal_year(view.today)
@@ -66,16 +67,17 @@ def team():
         "reports/team.html", view=view, args=filter_args(filters),
         rows=view.rows[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE], pager_state={"page": page, "pages": pages},
         fiscal_years=list(range(current, current - 5, -1)), statuses=STATUS_FILTER_LABELS,
-        certificate_years=certificates.team_counts_by_year(current_user))
+        certificate_years=certificates.team_counts_by_year(viewer()))
 
 
 @bp.get("/team/completion.<any(csv, xlsx):file_format>")
-@requires(Permission.MANAGER, Permission.ADMIN)
+@permitted(visibility.may_see_team)
 def team_export_file(file_format: str):
-    view = team_service.team_view(current_user, _team_filters(), today_in_japan())
-    name = f"{_('Team completion')}_{fiscal_year_label_ja(view.filters.fiscal_year)}_{view.today:%Y%m%d}"
+    view = team_service.team_view(viewer(), _team_filters(), today_in_japan())
+    name = _("Team completion_%(fiscal_year)s_%(date)s", fiscal_year=fiscal_year_label_ja(view.filters.fiscal_year),
+             date=f"{view.today:%Y%m%d}")
     if file_format == "csv":
-        body, mimetype = team_export.as_csv(view), "text/csv; charset=utf-8"
+        body, mimetype = team_export.as_csv(view), CSV_TYPE
     else:
         body, mimetype = team_export.as_xlsx(view), XLSX_TYPE
     return Response(body, mimetype=mimetype, headers={
@@ -83,9 +85,9 @@ def team_export_file(file_format: str):
 
 
 @bp.get("/team/staff/<int:staff_id>")
-@requires(Permission.MANAGER, Permission.ADMIN)
+@permitted(visibility.may_see_team)
 def staff_member(staff_id: int):
-    member = staff.visible_staff_member(current_user, staff_id)
+    member = staff.visible_staff_member(viewer(), staff_id)
     if member is None:
         abort(403)
     return render_template("reports/staff_member.html", member=member, courses=learning.my_courses(member))
@@ -113,9 +115,9 @@ def _kpi_report(bodies):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/kpi/")
-@requires(Permission.REPORTER, Permission.ADMIN)
+@permitted(visibility.may_read_kpi)
 def kpi_page():
-    bodies = kpi.visible_bodies(current_user)
+    bodies = visibility.bodies(viewer())
     report, error = _kpi_report(bodies)
     return render_template("reports/kpi.html", report=report, error=error, chart=kpi_export.chart(report),
                            today=today_in_japan(), rule_text=kpi_export.rule_text(report),
@@ -124,14 +126,14 @@ def kpi_page():
 
 
 @bp.get("/kpi/report.<any(csv, xlsx, pdf, json):file_format>")
-@requires(Permission.REPORTER, Permission.ADMIN)
+@permitted(visibility.may_read_kpi)
 def kpi_file(file_format: str):
-    report, error = _kpi_report(kpi.visible_bodies(current_user))
+    report, error = _kpi_report(visibility.bodies(viewer()))
     if error:
         abort(400, error)
     name = f"KPI_{report.body.name}_{report.as_of:%Y%m%d}.{file_format}"
     if file_format == "csv":
-        body, mimetype = kpi_export.as_csv(report), "text/csv; charset=utf-8"
+        body, mimetype = kpi_export.as_csv(report), CSV_TYPE
     elif file_format == "xlsx":
         body, mimetype = kpi_export.as_xlsx(report), XLSX_TYPE
     elif file_format == "json":

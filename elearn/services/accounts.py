@@ -10,8 +10,9 @@ from datetime import timedelta
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from elearn import db
 from elearn.domain.passwords import random_password
@@ -40,7 +41,12 @@ def normalise_sign_in_name(name: str) -> str:
     return unicodedata.normalize("NFKC", name).strip().lower()
 
 
-def account_key(body_code: str, sign_in_name: str) -> str:
+def account_key(body_code: str, sign_in_name: str, user: User | None = None) -> str:
+    """The failure counter a sign-in counts against: one per account whatever identifier was typed
+    (staff number or e-mail), and one per typed name when no account has it, so unknown names are
+    throttled like real ones."""
+    if user is not None:
+        return f"account:{user.id}"
     name = normalise_sign_in_name(sign_in_name)
     return f"email:{name}" if "@" in name else f"{body_code}:{name}"
 
@@ -73,15 +79,15 @@ def sign_in(body_code: str, sign_in_name: str, password: str) -> SignInResult:
 
 
 def _sign_in_once(body_code: str, sign_in_name: str, password: str) -> SignInResult:
-    key = account_key(body_code, sign_in_name)
     now = utcnow()
     with db.write_session() as session:
+        user = find_account(body_code, sign_in_name)
+        key = account_key(body_code, sign_in_name, user)
         # FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already serialises writers.
         failure = session.get(SignInFailure, key, with_for_update=True)
         record = _as_record(failure)
         if is_locked(record, now):
             return SignInResult(SignInOutcome.LOCKED)
-        user = find_account(body_code, sign_in_name)
         password_ok = verify_password(user.password_hash if user else None, password)
         if not (user and user.is_active and password_ok):
             record = after_failure(record, now, _policy())
@@ -131,7 +137,7 @@ def set_password(user_id: int, new_password: str) -> User:
     with db.write_session() as session:
         user = session.get(User, user_id)
         _set_own_password(user, new_password)
-        session.execute(PasswordResetToken.__table__.delete().where(PasswordResetToken.user_id == user.id))
+        void_reset_links(session, user)
         return user
 
 
@@ -141,6 +147,7 @@ def issue_temporary_password(actor: User, user_id: int) -> str:
     with db.write_session() as session:
         user = session.get(User, user_id)
         _set_initial_password(user, password)
+        void_reset_links(session, user)
         audit.record(session, actor, "password.temporary", _target(user))
     return password
 
@@ -189,7 +196,17 @@ def consume_reset_token(token: str, new_password: str) -> User | None:
             return None
         row.used_at = utcnow()
         _set_own_password(row.user, new_password)
+        void_reset_links(session, row.user)
         return row.user
+
+
+def void_reset_links(session: Session, user: User) -> None:
+    """Every open reset link of the person stops working: call wherever a password is set, by any path."""
+    session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
 
 
 def _set_own_password(user: User, password: str) -> None:

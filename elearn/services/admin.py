@@ -9,7 +9,8 @@ from sqlalchemy.orm import joinedload
 from elearn import db
 from elearn.domain.people import SCOPED_PERMISSIONS, Permission
 from elearn.models import AuditEntry, OrgUnit, RoleGrant, User
-from elearn.services import audit
+from elearn.services import audit, visibility
+from elearn.services.visibility import Viewer
 
 AUDIT_PAGE_SIZE = 100
 
@@ -30,10 +31,11 @@ def audit_entries(page: int = 1) -> list[AuditEntry]:
     )
 
 
-def staff_member(staff_id: int) -> User | None:
-    return db.session().get(
-        User, staff_id, options=[joinedload(User.division), joinedload(User.body), joinedload(User.grade)]
-    )
+def staff_member(viewer: Viewer, staff_id: int) -> User | None:
+    """Anyone the viewer may administer, leavers included (the view answers 404 otherwise)."""
+    return db.session().scalar(
+        visibility.staff_query(viewer, include_leavers=True).where(User.id == staff_id)
+        .options(joinedload(User.division), joinedload(User.body), joinedload(User.grade)))
 
 
 def grant(actor: User, staff_id: int, permission: Permission, unit_code: str | None, is_editor: bool = False) -> None:

@@ -9,7 +9,7 @@ from elearn.domain.passwords import password_problems
 from elearn.domain.people import Permission
 from elearn.models import OrgUnit, RoleGrant, User
 from elearn.services import audit
-from elearn.services.accounts import normalise_sign_in_name
+from elearn.services.accounts import normalise_sign_in_name, void_reset_links
 from elearn.services.passwords import hash_password
 
 
@@ -51,6 +51,7 @@ def ensure_admin(
         user.must_change_password = False
         user.is_active = True
         session.flush()
+        void_reset_links(session, user)
         if not user.has_permission(Permission.ADMIN):
             session.add(RoleGrant(user_id=user.id, permission=Permission.ADMIN))
         audit.record(session, None, "admin.create" if created else "admin.grant",

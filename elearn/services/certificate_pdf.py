@@ -10,8 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import segno
-from flask import current_app, render_template
-from weasyprint import HTML
+from flask import current_app
 
 from elearn import db
 from elearn.domain.certificates import grouped_code, study_time_ja
@@ -19,6 +18,7 @@ from elearn.domain.completion import TOKYO
 from elearn.domain.fiscal import format_date_ja
 from elearn.domain.people import TIER_NAMES_JA
 from elearn.models import Certificate, CertificateSeal
+from elearn.pdf import render_pdf
 from elearn.services import pdf_store
 
 TEMPLATE = "certificates/certificate.html"
@@ -72,8 +72,7 @@ def current_etag(certificate: Certificate) -> str | None:
 
 
 def render(certificate: Certificate) -> bytes:
-    html = render_template(TEMPLATE, **_sheet(certificate))
-    return HTML(string=html, base_url=str(Path(current_app.static_folder)) + "/").write_pdf()
+    return render_pdf(TEMPLATE, **_sheet(certificate))
 
 
 def _sheet(certificate: Certificate) -> dict[str, object]:

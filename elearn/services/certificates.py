@@ -28,8 +28,8 @@ from elearn.models import (
     User,
 )
 from elearn.models.types import utcnow
-from elearn.services import audit
-from elearn.services.orgs import visible_staff_query
+from elearn.services import audit, visibility
+from elearn.services.visibility import Viewer
 
 PAGE_SIZE = 50
 REASON_MAX = 500
@@ -170,13 +170,13 @@ def of_attempt(user_id: int, attempt_id: int) -> Certificate | None:
                Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None)))
 
 
-def _team_in_force(viewer: User) -> Select:
-    staff_ids = visible_staff_query(viewer).with_only_columns(User.id)
-    return select(Certificate).where(Certificate.user_id.in_(staff_ids), Certificate.superseded_at.is_(None),
-                                     Certificate.revoked_at.is_(None))
+def _team_in_force(viewer: Viewer) -> Select:
+    """Certificates in force of the team page's people (the viewer's current staff)."""
+    return select(Certificate).where(Certificate.user_id.in_(visibility.staff_ids(viewer)),
+                                     Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None))
 
 
-def for_team(viewer: User, fiscal_year: int | None = None) -> list[Certificate]:
+def for_team(viewer: Viewer, fiscal_year: int | None = None) -> list[Certificate]:
     """Certificates in force of the staff the viewer manages now (their unit subtree)."""
     query = _team_in_force(viewer).options(joinedload(Certificate.holder)).order_by(
         Certificate.fiscal_year, Certificate.serial)
@@ -185,7 +185,7 @@ def for_team(viewer: User, fiscal_year: int | None = None) -> list[Certificate]:
     return list(db.session().scalars(query))
 
 
-def team_counts_by_year(viewer: User) -> list[tuple[int, int]]:
+def team_counts_by_year(viewer: Viewer) -> list[tuple[int, int]]:
     """(fiscal year, certificates in force) for the viewer's team, oldest year first."""
     counted = _team_in_force(viewer).with_only_columns(Certificate.fiscal_year, func.count()).group_by(
         Certificate.fiscal_year).order_by(Certificate.fiscal_year)

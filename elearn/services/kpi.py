@@ -14,9 +14,9 @@ from elearn import db
 from elearn.domain import kpi
 from elearn.domain.fiscal import fiscal_year
 from elearn.domain.kpi import CountingRule, CountUnit, Fact, YearFigure
-from elearn.domain.people import BODY_KINDS, OrgKind, Permission, Tier
+from elearn.domain.people import BODY_KINDS, OrgKind, Tier
 from elearn.models import Certificate, Completion, Grade, KpiRuleRow, KpiTarget, OrgUnit, StaffTier, User
-from elearn.services import audit, orgs
+from elearn.services import audit
 
 # --- the rule and the targets ---------------------------------------------------------------------------------
 
@@ -66,20 +66,6 @@ def save_targets(actor: User | None, wanted: dict[tuple[int, int], int | None]) 
         if changed:
             audit.record(session, actor, "kpi.targets", "; ".join(changed))
     return len(changed)
-
-
-# --- who sees what ----------------------------------------------------------------------------------------------
-
-
-def visible_bodies(viewer: User) -> list[OrgUnit]:
-    """Admins and the prefecture's reporters see every body; a municipality's reporter sees it only."""
-    bodies = orgs.bodies()
-    if viewer.has_permission(Permission.ADMIN):
-        return bodies
-    covered = {grant.org_unit_id for grant in viewer.grants if grant.permission == Permission.REPORTER}
-    if any(body.kind == OrgKind.PREFECTURE and body.id in covered for body in bodies):
-        return bodies
-    return [body for body in bodies if body.id in covered]
 
 
 # --- facts --------------------------------------------------------------------------------------------------------
@@ -189,7 +175,8 @@ class NotVisible(Exception):
 
 
 def report(bodies: list[OrgUnit], as_of: date, body_code: str | None = None) -> KpiReport:
-    """The KPI of `body_code` (default the first) among the `visible_bodies` of the viewer."""
+    """The KPI of `body_code` (default the first) among `bodies`, those the viewer may see
+    (`visibility.bodies`)."""
     if not bodies:
         raise NotVisible
     body = bodies[0] if body_code is None else next((b for b in bodies if b.code == body_code), None)

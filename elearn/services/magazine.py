@@ -13,10 +13,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from elearn import db
-from elearn.domain.magazine import Audience, IssueStatus, StoredStatus, audience_includes, reading_minutes
+from elearn.domain.magazine import Audience, InboxStatus, IssueStatus, StoredStatus, audience_includes, reading_minutes
 from elearn.domain.people import OrgKind
 from elearn.models import (
     Course,
+    InboxItem,
     MagazineHelpful,
     MagazineIssue,
     MagazineIssueCourse,
@@ -26,6 +27,7 @@ from elearn.models import (
     MagazinePageImage,
     MagazineRead,
     OrgUnit,
+    Sticker,
     User,
 )
 
@@ -44,6 +46,12 @@ def published(now: datetime) -> ColumnElement[bool]:
 def readable_by(reader: User, now: datetime) -> ColumnElement[bool]:
     audience = true() if is_prefecture_staff(reader) else MagazineIssue.audience == Audience.SHARED
     return and_(published(now), audience)
+
+
+def readable_in_body(body_id: int | None, now: datetime) -> ColumnElement[bool]:
+    """readable_by for any reader of the body (the prefecture's staff read prefecture-only issues too)."""
+    prefecture = select(OrgUnit.id).where(OrgUnit.id == body_id, OrgUnit.kind == OrgKind.PREFECTURE).exists()
+    return and_(published(now), or_(MagazineIssue.audience == Audience.SHARED, prefecture))
 
 
 def readable_issue(reader: User, number: int, now: datetime) -> MagazineIssue | None:
@@ -221,6 +229,19 @@ def helpful_state(reader: User, issue: MagazineIssue) -> tuple[bool, int]:
 def feed_issues(reader: User, now: datetime, limit: int = 30) -> list[MagazineIssue]:
     return list(db.session().scalars(select(MagazineIssue).where(readable_by(reader, now))
                                      .order_by(MagazineIssue.publish_at.desc()).limit(limit)))
+
+
+def is_credited(person_id: int, reader_body_id: int | None, now: datetime) -> bool:
+    """The person is named in the credits of an issue a reader of that body may read: appearing in it,
+    an adopted idea sent under their name, or a sticker awarded for it."""
+    credited = or_(
+        MagazineIssue.person_rows.any(MagazineIssuePerson.user_id == person_id),
+        exists().where(InboxItem.adopted_issue_id == MagazineIssue.id, InboxItem.sender_id == person_id,
+                       InboxItem.status == InboxStatus.ADOPTED, InboxItem.anonymous.is_(False)),
+        exists().where(Sticker.issue_id == MagazineIssue.id, Sticker.user_id == person_id),
+    )
+    return db.session().scalar(
+        select(MagazineIssue.id).where(readable_in_body(reader_body_id, now), credited).limit(1)) is not None
 
 
 def appearances(reader: User, person: User, now: datetime) -> list[MagazineIssue]:

@@ -16,16 +16,17 @@ from fractions import Fraction
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from elearn import db
-from elearn.content.model import QuizSettings
 from elearn.domain import attempts as rules
 from elearn.domain.completion import completion_fiscal_year, is_complete
 from elearn.domain.grading import grade_attempt
+from elearn.domain.quiz import AttemptCounts, LateSubmission, QuizSettings, ShowAnswers
 from elearn.models import Completion, Course, CourseVersion, QuizAttempt, User
 from elearn.models.types import utcnow
 from elearn.services import certificates, content, learning
-from elearn.services.quiz_snapshot import as_response, parse_responses, question_of, snapshot
+from elearn.services.quiz_snapshot import Answer, as_response, question_of, responses_from, snapshot
 
 
 class QuizClosed(Exception):
@@ -45,7 +46,15 @@ class SubmitOutcome:
 
 
 def settings_of(version: CourseVersion) -> QuizSettings:
-    return QuizSettings(**{**version.quiz, "pools": tuple(tuple(p) for p in version.quiz["pools"])})
+    """The stored (JSON) settings as the domain expects them: enum members, not their string values,
+    since the rules compare with `is`."""
+    stored = version.quiz
+    return QuizSettings(**{
+        **stored, "pools": tuple(tuple(p) for p in stored["pools"]),
+        "late_submission": LateSubmission(stored.get("late_submission", LateSubmission.GRADE_AT_DEADLINE)),
+        "show_answers": ShowAnswers(stored.get("show_answers", ShowAnswers.IMMEDIATELY)),
+        "attempt_counts": AttemptCounts(stored.get("attempt_counts", AttemptCounts.HIGHEST)),
+    })
 
 
 def past_attempts(user_id: int, course_id: int) -> list[QuizAttempt]:
@@ -69,6 +78,9 @@ def start(user: User, slug: str) -> QuizAttempt:
         with db.write_session() as session:
             course = session.get(Course, card.course_id)
             version = course.current_version
+            if has_completed_in(session, user.id, course.id, completion_fiscal_year(utcnow())):
+                # Whatever the version: a raised version is not a second completion in the same year.
+                raise QuizClosed(rules.StartRefusal.COMPLETED_THIS_YEAR.value)
             past = past_attempts(user.id, course.id)
             open_attempt = next((a for a in past if a.submitted_at is None), None)
             if open_attempt is not None:
@@ -94,6 +106,14 @@ def start(user: User, slug: str) -> QuizAttempt:
         return next(a for a in past_attempts(user.id, card.course_id) if a.submitted_at is None)
 
 
+def has_completed_in(session: Session, user_id: int, course_id: int, fiscal_year: int) -> bool:
+    """One completion per person, course and fiscal year, whatever the version (the database holds the
+    same rule: uq_completions_user_course_year)."""
+    return session.scalar(select(Completion.id).where(
+        Completion.user_id == user_id, Completion.course_id == course_id,
+        Completion.fiscal_year == fiscal_year).limit(1)) is not None
+
+
 def attempts_in_force(past: list[QuizAttempt], version: CourseVersion) -> list[QuizAttempt]:
     """Attempts at this version in the current re-completion cycle; earlier ones stay as history."""
     current_year = completion_fiscal_year(utcnow())
@@ -106,12 +126,12 @@ def attempt_of(user: User, attempt_id: int) -> QuizAttempt | None:
     return attempt if attempt is not None and attempt.user_id == user.id else None
 
 
-def save(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[str]]) -> bool:
-    """Keep answers without submitting; refused after the deadline or when the page is stale."""
+def save(user: User, attempt_id: int, sequence: int, answers: Mapping[int, Answer]) -> bool:
+    """Keep answers (by question number) without submitting; refused after the deadline or when stale."""
     attempt = attempt_of(user, attempt_id)
     if attempt is None or (attempt.deadline and utcnow() > attempt.deadline + rules.GRACE):
         return False
-    responses = parse_responses(attempt.questions, form)
+    responses = responses_from(attempt.questions, answers)
     with db.write_session() as session:
         changed = session.execute(
             update(QuizAttempt)
@@ -122,7 +142,7 @@ def save(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[str
     return changed == 1
 
 
-def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[str]]) -> SubmitOutcome:
+def submit(user: User, attempt_id: int, sequence: int, answers: Mapping[int, Answer]) -> SubmitOutcome:
     attempt = attempt_of(user, attempt_id)
     if attempt is None:
         raise LookupError(attempt_id)
@@ -133,7 +153,7 @@ def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[s
     settings = settings_of(version)
     ruling = rules.rule_on_submission(attempt.started_at, now, settings)
     # Late and graded as of the deadline: only what was saved before it counts.
-    responses = parse_responses(attempt.questions, form) if not ruling.is_late else dict(attempt.responses)
+    responses = responses_from(attempt.questions, answers) if not ruling.is_late else dict(attempt.responses)
     questions = [question_of(stored) for stored in attempt.questions]
     graded = grade_attempt(
         questions, {q.id: as_response(s, responses.get(q.id)) for q, s in zip(questions, attempt.questions,
@@ -156,7 +176,8 @@ def submit(user: User, attempt_id: int, sequence: int, form: Mapping[str, list[s
                    QuizAttempt.submitted_at.is_(None))
             .values(**values)
         ).rowcount
-        if changed == 1 and completes_course:
+        if changed == 1 and completes_course and not has_completed_in(
+                session, user.id, attempt.course_id, completion_fiscal_year(now)):
             completion = Completion(user_id=user.id, course_id=attempt.course_id,
                                     course_version_id=attempt.course_version_id, attempt_id=attempt.id,
                                     completed_at=now, fiscal_year=completion_fiscal_year(now),
@@ -212,5 +233,6 @@ def status(user: User, course_id: int) -> QuizStatus:
     settings = settings_of(version)
     in_force = [as_past(a) for a in attempts_in_force(past, version)]
     counted = rules.counted_attempt(in_force, settings)
+    completed = has_completed_in(db.session(), user.id, course_id, completion_fiscal_year(utcnow()))
     return QuizStatus(past, next((a for a in past if a.submitted_at is None), None),
-                      rules.may_start(in_force, settings, utcnow()), counted.number if counted else None)
+                      rules.may_start(in_force, settings, utcnow(), completed), counted.number if counted else None)

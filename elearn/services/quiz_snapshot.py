@@ -1,14 +1,17 @@
 """Attempt snapshots: the questions an attempt was given (answers included, kept on the server only),
-the answer-free view a learner sees, and posted form data turned into graded responses."""
+the answer-free view a learner sees, and a learner's answers (in display terms) turned into responses.
+
+Nothing here knows HTML: the quiz view parses the posted form into `Answer` values (elearn/quiz/forms.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from elearn.content.model import Choice, Question, QuestionKind, Scoring
 from elearn.domain.attempts import Presentation
 from elearn.domain.grading import Response
+from elearn.domain.quiz import Choice, Question, QuestionKind, Scoring
 
 MAX_TEXT_ANSWER = 200
 
@@ -38,7 +41,6 @@ class QuestionView:
     """What the learner's browser receives: no correctness, no accepted answers, no original order."""
 
     number: int
-    field: str
     kind: str
     text: str
     options: tuple[str, ...]  # choices or items, in display order
@@ -59,7 +61,7 @@ def learner_view(stored_questions: list[dict], responses: Mapping[str, object] |
             options = tuple(stored["items"][i] for i in stored["order"])
         else:
             options = ()
-        views.append(QuestionView(number, f"q{number}", kind.value, stored["text"], options,
+        views.append(QuestionView(number, kind.value, stored["text"], options,
                                   **_saved(stored, responses.get(stored["id"]))))
     return views
 
@@ -81,39 +83,45 @@ def _saved(stored: dict, value: object) -> dict:
     return {"value": str(value)}
 
 
-def parse_responses(stored_questions: list[dict], form: Mapping[str, list[str]]) -> dict[str, object]:
-    """Form values (display positions) -> responses in the bank's own indices, JSON-ready.
+@dataclass(frozen=True)
+class Answer:
+    """One question answered as the learner saw it: positions on the page, not the bank's indices."""
 
-    Only answer fields are read: a posted score or correctness field has no field to land in.
+    chosen: tuple[int, ...] = ()  # positions of the options picked (single, multiple)
+    truth: bool | None = None  # true/false
+    text: str = ""  # short answer
+    ranks: tuple[int | None, ...] = ()  # ordering: the rank (1..n) given to each displayed item
+
+
+def responses_from(stored_questions: list[dict], answers: Mapping[int, Answer]) -> dict[str, object]:
+    """Answers by question number (1..n, display order) -> responses in the bank's own indices, JSON-ready.
+
+    Only answers are read: a score or correctness has nowhere to land. Out-of-range positions and
+    incomplete orderings count as no answer.
     """
     responses: dict[str, object] = {}
     for number, stored in enumerate(stored_questions, start=1):
-        values = form.get(f"q{number}", [])
-        response = _parse_one(stored, values, form, number)
+        answer = answers.get(number)
+        response = _response_of(stored, answer) if answer is not None else None
         if response is not None:
             responses[stored["id"]] = response
     return responses
 
 
-def _parse_one(stored: dict, values: list[str], form: Mapping[str, list[str]], number: int) -> object:
+def _response_of(stored: dict, answer: Answer) -> object:
     kind = QuestionKind(stored["kind"])
     order = stored["order"]
-    positions = [int(v) for v in values if v.isdigit() and int(v) < len(order)]
+    positions = [p for p in answer.chosen if 0 <= p < len(order)]
     if kind is QuestionKind.SINGLE:
         return order[positions[0]] if positions else None
     if kind is QuestionKind.MULTIPLE:
         return sorted({order[p] for p in positions}) or None
     if kind is QuestionKind.TRUE_FALSE:
-        return {"true": True, "false": False}.get(values[0] if values else "")
+        return answer.truth
     if kind is QuestionKind.SHORT_ANSWER:
-        text = (values[0] if values else "").strip()[:MAX_TEXT_ANSWER]
-        return text or None
-    # Ordering: one rank (1..n) per displayed item, in fields q<N>-<position>.
-    ranks = []
-    for position in range(len(order)):
-        raw = (form.get(f"q{number}-{position}") or [""])[0]
-        ranks.append(int(raw) if raw.isdigit() else 0)
-    if sorted(ranks) != list(range(1, len(order) + 1)):
+        return answer.text.strip()[:MAX_TEXT_ANSWER] or None
+    ranks = list(answer.ranks)
+    if sorted(rank or 0 for rank in ranks) != list(range(1, len(order) + 1)):
         return None  # incomplete or repeated ranks: not an ordering
     return [order[position] for _rank, position in sorted(zip(ranks, range(len(order)), strict=True))]
 

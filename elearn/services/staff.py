@@ -9,8 +9,8 @@ from sqlalchemy.orm import joinedload
 
 from elearn import db
 from elearn.models import OrgUnit, User
-from elearn.services import audit
-from elearn.services.orgs import can_view_staff, visible_staff_query
+from elearn.services import audit, visibility
+from elearn.services.visibility import Viewer
 
 PAGE_SIZE = 50
 
@@ -23,10 +23,8 @@ class StaffPage:
     pages: int
 
 
-def list_visible_staff(viewer: User, search: str = "", page: int = 1, include_inactive: bool = False) -> StaffPage:
-    query = visible_staff_query(viewer)
-    if not include_inactive:
-        query = query.where(User.is_active.is_(True))
+def list_visible_staff(viewer: Viewer, search: str = "", page: int = 1, include_inactive: bool = False) -> StaffPage:
+    query = visibility.staff_query(viewer, include_leavers=include_inactive)
     if search:
         pattern = f"%{search.strip()}%"
         query = query.where(
@@ -45,9 +43,9 @@ def list_visible_staff(viewer: User, search: str = "", page: int = 1, include_in
     return StaffPage(list(rows), total, page, pages)
 
 
-def visible_staff_member(viewer: User, staff_id: int) -> User | None:
-    """The staff member if the viewer may see them, else None (the view answers 403 or 404)."""
-    if not can_view_staff(viewer, staff_id):
+def visible_staff_member(viewer: Viewer, staff_id: int) -> User | None:
+    """The staff member if the viewer may open their page, else None (the view answers 403 or 404)."""
+    if not visibility.may_open_staff_page(viewer, staff_id):
         return None
     return db.session().get(User, staff_id, options=[joinedload(User.division).joinedload(OrgUnit.parent)])
 

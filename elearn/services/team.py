@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Select, select, true, union
+from sqlalchemy import Select, select, union
 
 from elearn import db
 from elearn.content.model import Course as CourseSource
@@ -19,7 +19,7 @@ from elearn.domain import completion
 from elearn.domain.completion import TOKYO, CourseStatus
 from elearn.domain.fiscal import fiscal_year_bounds
 from elearn.domain.kpi import share
-from elearn.domain.people import Permission, Tier
+from elearn.domain.people import Tier
 from elearn.models import (
     Completion,
     Course,
@@ -31,8 +31,8 @@ from elearn.models import (
     StaffTier,
     User,
 )
-from elearn.services import content
-from elearn.services.orgs import managed_unit_ids, subtree_ids_query
+from elearn.services import content, visibility
+from elearn.services.visibility import Viewer
 
 
 class StatusFilter(StrEnum):
@@ -122,11 +122,11 @@ class TeamView:
     today: date
 
 
-def team_view(viewer: User, filters: TeamFilters, today: date) -> TeamView:
+def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
     session = db.session()
     units = _units(viewer)
     unit_ids = {unit.id for unit in units}
-    staff_ids = _staff_ids(viewer)
+    staff_ids = visibility.staff_ids(viewer)
     staff = session.execute(
         select(User.id, User.staff_number, User.name, User.kana, User.division_id, User.grade_id)
         .where(User.id.in_(staff_ids))).all()
@@ -166,12 +166,11 @@ def team_view(viewer: User, filters: TeamFilters, today: date) -> TeamView:
                     [(course_ids[source.slug], source.title) for source in sources], today)
 
 
-def _units(viewer: User) -> list[Unit]:
+def _units(viewer: Viewer) -> list[Unit]:
     """Units the viewer sees, in tree order (each parent before its children, siblings by code)."""
-    query = select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, OrgUnit.code).where(OrgUnit.is_active.is_(True))
-    if not viewer.has_permission(Permission.ADMIN):
-        query = query.where(OrgUnit.id.in_(subtree_ids_query(managed_unit_ids(viewer) or [-1])))
-    rows = db.session().execute(query.order_by(OrgUnit.code)).all()
+    rows = db.session().execute(
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, OrgUnit.code)
+        .where(OrgUnit.is_active.is_(True), visibility.unit_condition(viewer)).order_by(OrgUnit.code)).all()
     ids = {row.id for row in rows}
     children: dict[int | None, list] = defaultdict(list)
     for row in rows:
@@ -185,12 +184,6 @@ def _units(viewer: User) -> list[Unit]:
 
     walk(None, 0)
     return ordered
-
-
-def _staff_ids(viewer: User) -> Select:
-    scope = true() if viewer.has_permission(Permission.ADMIN) else User.division_id.in_(
-        subtree_ids_query(managed_unit_ids(viewer) or [-1]))
-    return select(User.id).where(User.is_active.is_(True), scope)
 
 
 def _start_of_day_after(day: date) -> datetime:

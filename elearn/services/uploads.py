@@ -1,7 +1,8 @@
 """Uploaded import files kept between the preview and the apply step.
 
 Kept on disk under instance/uploads, named by the uploader's id and a random id, so one admin
-cannot apply another's file; files older than a day are removed.
+cannot apply another's file; files older than a day are removed. The options the preview was made
+with are kept beside the file, so the apply step does exactly what was previewed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import secrets
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 
@@ -22,23 +24,30 @@ def _folder() -> Path:
     return folder
 
 
-def save_pending(user_id: int, data: bytes, filename: str) -> str:
+class PendingUpload(NamedTuple):
+    data: bytes
+    filename: str
+    options: dict[str, bool]  # what the preview was made with (e.g. deactivate_missing)
+
+
+def save_pending(user_id: int, data: bytes, filename: str, options: dict[str, bool] | None = None) -> str:
     _remove_stale()
     upload_id = secrets.token_urlsafe(16)
     base = _folder() / f"{user_id}-{upload_id}"
     base.with_suffix(".bin").write_bytes(data)
-    base.with_suffix(".json").write_text(json.dumps({"filename": filename}))
+    base.with_suffix(".json").write_text(json.dumps({"filename": filename, "options": options or {}}))
     return upload_id
 
 
-def load_pending(user_id: int, upload_id: str) -> tuple[bytes, str] | None:
+def load_pending(user_id: int, upload_id: str) -> PendingUpload | None:
     if not upload_id.replace("-", "").replace("_", "").isalnum():
         return None
     base = _folder() / f"{user_id}-{upload_id}"
     try:
         meta = json.loads(base.with_suffix(".json").read_text())
-        return base.with_suffix(".bin").read_bytes(), meta["filename"]
-    except (OSError, ValueError, KeyError):
+        options = {str(key): bool(value) for key, value in meta.get("options", {}).items()}
+        return PendingUpload(base.with_suffix(".bin").read_bytes(), meta["filename"], options)
+    except (OSError, ValueError, KeyError, AttributeError):
         return None
 
 

@@ -4,15 +4,6 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elearn.content.model import (
-    AttemptCounts,
-    Choice,
-    LateSubmission,
-    Question,
-    QuestionKind,
-    QuizSettings,
-    ShowAnswers,
-)
 from elearn.domain.attempts import (
     PastAttempt,
     StartRefusal,
@@ -22,6 +13,15 @@ from elearn.domain.attempts import (
     may_start,
     present,
     rule_on_submission,
+)
+from elearn.domain.quiz import (
+    AttemptCounts,
+    Choice,
+    LateSubmission,
+    Question,
+    QuestionKind,
+    QuizSettings,
+    ShowAnswers,
 )
 
 NOW = datetime(2025, 7, 1, 10, 0, tzinfo=UTC)
@@ -116,3 +116,10 @@ def test_a_yearly_course_starts_a_fresh_cycle_each_fiscal_year():
     assert not in_current_cycle(2024, 2025, 1)
     assert in_current_cycle(2024, 2025, 2)
     assert in_current_cycle(2019, 2025, None)
+
+
+def test_a_course_completed_this_fiscal_year_closes_its_quiz_whatever_the_version():
+    # No attempt at the current version, yet completed this year on an earlier one.
+    decision = may_start([], SETTINGS, NOW, completed_this_year=True)
+    assert not decision.allowed and decision.refusal is StartRefusal.COMPLETED_THIS_YEAR
+    assert may_start([], SETTINGS, NOW, completed_this_year=False).allowed

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from elearn.content.loader import ContentInvalid, load_content
-from elearn.content.model import LateSubmission, QuestionKind, Scoring, ShowAnswers
 from elearn.domain.people import Tier
+from elearn.domain.quiz import LateSubmission, QuestionKind, Scoring, ShowAnswers
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "content"
 PROJECT = Path(__file__).resolve().parents[2]

@@ -10,6 +10,7 @@ from elearn.domain.fiscal import (
     fiscal_year_label,
     fiscal_year_label_ja,
     format_date_ja,
+    parse_fiscal_year,
 )
 
 
@@ -44,3 +45,20 @@ def test_every_day_lies_within_the_bounds_of_its_fiscal_year(day):
     first, last = fiscal_year_bounds(fiscal_year(day))
     assert first <= day <= last
     assert first.month == 4 and first.day == 1
+
+
+def test_a_fiscal_year_is_read_as_a_western_year_or_a_reiwa_year():
+    typed = ("2025", "R7", "r7", "Ｒ７", " 令和7年度 ", "2019", "R1", "令和元年度")
+    assert [parse_fiscal_year(text) for text in typed] == [2025] * 5 + [2019] * 3
+
+
+@pytest.mark.parametrize("typed", ["R0", "R-1", "r-12", "令和0年度", "令和-1", "2018", "0", "-1"])
+def test_a_year_before_reiwa_1_is_refused_saying_where_the_years_start(typed):
+    with pytest.raises(ValueError, match="start at"):
+        parse_fiscal_year(typed)
+
+
+@pytest.mark.parametrize("typed", ["", "R", "soon", "R7.5", "20255", "R 7x", "令和"])
+def test_what_is_not_a_fiscal_year_is_refused(typed):
+    with pytest.raises(ValueError, match="not a fiscal year"):
+        parse_fiscal_year(typed)

@@ -1,11 +1,13 @@
+import re
 from dataclasses import replace
 from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elearn.content.model import Choice, Question, QuestionKind, Scoring
+from elearn.domain.answers import matches, may_match_the_same
 from elearn.domain.grading import grade_attempt, grade_question, normalise_answer
+from elearn.domain.quiz import Choice, Question, QuestionKind, Scoring
 
 
 def single() -> Question:
@@ -55,6 +57,47 @@ def test_short_answers_match_across_width_kana_case_and_spaces():
         assert grade_question(question, typed).is_correct, typed
     assert not grade_question(question, "AI-OCR").is_correct
     assert not grade_question(question, "").is_correct
+
+
+def short(*answers: str) -> Question:
+    return Question("b", "w", QuestionKind.SHORT_ANSWER, "q", "e", answers=answers)
+
+
+def test_a_star_in_an_accepted_answer_matches_any_run_of_characters_as_in_moodle():
+    for typed in ("colour", "color", "COLOUR", "col o r", "ｃｏｌｏｕｒ"):
+        assert grade_question(short("colo*r"), typed).is_correct, typed
+    for typed in ("colours", "colr", "xcolour"):
+        assert not grade_question(short("colo*r"), typed).is_correct, typed
+    assert grade_question(short("*ing"), "testing").is_correct and grade_question(short("*"), "何でも").is_correct
+    assert grade_question(short("*ﾃﾞｰﾀ*"), "オープンデータ化").is_correct
+    assert not grade_question(short("*"), "  ").is_correct  # a blank answer is never right
+
+
+def test_an_escaped_or_full_width_star_is_a_literal_asterisk():
+    assert grade_question(short("a\\*b"), "a*b").is_correct and grade_question(short("a\\*b"), "a＊b").is_correct
+    assert not grade_question(short("a\\*b"), "axb").is_correct
+    assert grade_question(short("a＊b"), "a*b").is_correct and not grade_question(short("a＊b"), "axb").is_correct
+
+
+_letters = st.text(alphabet="ab*", max_size=8)
+
+
+@given(pattern=_letters, typed=st.text(alphabet="ab*", min_size=1, max_size=10))
+def test_the_wildcard_matcher_agrees_with_a_regular_expression(pattern: str, typed: str):
+    expected = re.fullmatch(".*".join(re.escape(piece) for piece in re.split(r"\*+", pattern)), typed) is not None
+    assert grade_question(short(pattern), typed).is_correct is expected
+
+
+@given(one=_letters, other=_letters, typed=st.text(alphabet="ab", min_size=1, max_size=10))
+def test_two_answers_that_both_match_a_response_are_said_to_overlap(one: str, other: str, typed: str):
+    if matches(one, typed) and matches(other, typed):
+        assert may_match_the_same(one, other) and may_match_the_same(other, one)
+
+
+def test_answers_that_share_no_response_do_not_overlap():
+    assert not may_match_the_same("a*", "b*") and not may_match_the_same("*a", "*b")
+    assert not may_match_the_same("colours", "colo*r") and may_match_the_same("colour", "colo*r")
+    assert may_match_the_same("a*", "*b") and may_match_the_same("ab*", "a*")
 
 
 def test_ordering_is_right_only_in_the_written_order():

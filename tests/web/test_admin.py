@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from support import PASSWORD, sign_in
 
+from elearn import db
+from elearn.domain.completion import TOKYO
+from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission
+from elearn.models import Course
+from elearn.services import deadlines
 
 
 @pytest.fixture
@@ -68,7 +75,8 @@ def test_a_reporter_grant_must_name_a_body(admin_client, make_user):
     member = make_user()
     response = admin_client.post(f"/admin/staff/{member.id}/grants",
                                  data={"permission": "reporter", "unit_code": "P101"}, follow_redirects=True)
-    assert "団体" in response.get_data(as_text=True) or "都道府県" in response.get_data(as_text=True)
+    assert "集計担当は団体全体が対象です" in response.get_data(as_text=True)
+    assert "人事課 (P101)" not in admin_client.get(f"/admin/staff/{member.id}").get_data(as_text=True)
     admin_client.post(f"/admin/staff/{member.id}/grants", data={"permission": "reporter", "unit_code": "M100"})
     assert "みどり市" in admin_client.get(f"/admin/staff/{member.id}").get_data(as_text=True)
 
@@ -92,3 +100,45 @@ def test_an_author_grant_can_carry_the_editor_flag_which_opens_approval(app, adm
         studio = app.test_client()
         sign_in(studio, person)
         assert ("編集者" in studio.get("/magazine/studio/").get_data(as_text=True).split("</h1>")[0]) is is_editor
+
+
+# --- course deadlines -------------------------------------------------------------------------------------------
+
+
+def test_course_deadlines_are_set_changed_cleared_and_refused_when_not_dates(synced, admin_client, make_user):
+    today = datetime.now(TOKYO).date()
+    year, yesterday = fiscal_year(today), today - timedelta(days=1)
+    with synced.app_context():
+        course_id = db.session().scalar(select(Course.id).where(Course.slug == "sample-course"))
+
+    def stored() -> dict:
+        with synced.app_context():
+            return deadlines.for_year(year)
+
+    page = admin_client.get(f"/admin/deadlines?fiscal_year={year}").get_data(as_text=True)
+    assert fiscal_year_label_ja(year) in page and "テスト用コース" in page and f'name="due-{course_id}"' in page
+    saved = admin_client.post(f"/admin/deadlines?fiscal_year={year}", data={f"due-{course_id}": yesterday.isoformat()})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith(f"/admin/deadlines?fiscal_year={year}")
+    assert stored() == {course_id: yesterday}
+    shown = admin_client.get(f"/admin/deadlines?fiscal_year={year}").get_data(as_text=True)
+    assert f'value="{yesterday.isoformat()}"' in shown
+    # The deadline reaches the team pages: a member who has not completed is overdue.
+    make_user(division="P101", name="期限 切れ")
+    team = admin_client.get("/team/?status=overdue").get_data(as_text=True)
+    assert "期限 切れ" in team
+
+    refused = admin_client.post(f"/admin/deadlines?fiscal_year={year}", data={f"due-{course_id}": "2025-02-30"})
+    assert refused.status_code == 400 and "日付ではありません" in refused.get_data(as_text=True)
+    assert 'value="2025-02-30"' in refused.get_data(as_text=True)  # what was typed is kept
+    assert stored() == {course_id: yesterday}  # nothing saved
+
+    cleared = admin_client.post(f"/admin/deadlines?fiscal_year={year}", data={f"due-{course_id}": ""})
+    assert cleared.status_code == 302 and stored() == {}
+    assert "期限 切れ" not in admin_client.get("/team/?status=overdue").get_data(as_text=True)
+
+
+def test_only_administrators_set_deadlines(synced, client, make_user):
+    manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P100")])
+    sign_in(client, manager)
+    assert client.get("/admin/deadlines").status_code == 403
+    assert client.post("/admin/deadlines", data={}).status_code == 403

@@ -77,6 +77,57 @@ def test_the_text_of_the_pdf_names_the_holder_the_course_and_both_calendars(cert
     assert f"/verify/{certificate.verification_code}" in flat
 
 
+def _words(pdf: bytes, tmp_path) -> list[tuple[str, float, float, float, float]]:
+    """(text, xMin, yMin, xMax, yMax) of every word on the page, in points from the top left."""
+    path = tmp_path / "words.pdf"
+    path.write_bytes(pdf)
+    xhtml = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"], check=True,
+                           capture_output=True).stdout.decode(errors="replace")
+    return [(text, float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, text in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', xhtml)]
+
+
+def test_the_body_name_sits_on_the_holders_line_before_the_name_not_above_it(certificate_pdf, tmp_path):
+    pdf, certificate = certificate_pdf
+    words = _words(pdf, tmp_path)
+    name = next(word for word in words if word[0] == HOLDER.split()[0])
+    honorific = next(word for word in words if word[0] == "殿")
+    body = min((word for word in words if word[0] == certificate.body_name), key=lambda word: word[2])
+    # The same baseline as the name and its honorific (set above in small type it read as furigana) ...
+    assert abs(body[4] - honorific[4]) < 1 and abs(body[4] - name[4]) < 3, (body, name)
+    # ... and before the name, with a gap, not over it.
+    assert body[3] + 10 < name[1], (body, name)
+
+
+@pytest.mark.parametrize("name", ["ウィリアムズ　アレクサンダー", "長谷川部長代理補佐 𠮷野谷右衛門之助太郎兵衛"])
+def test_a_long_name_keeps_the_body_and_the_honorific_on_its_line(synced, client, make_user, tmp_path, name):
+    holder = make_user(name=name)
+    certificate = complete(synced, holder)
+    sign_in(client, holder)
+    words = _words(client.get(f"/certificates/{certificate.id}.pdf").data, tmp_path)
+    body = min((word for word in words if word[0] == certificate.body_name), key=lambda word: word[2])
+    honorific = next(word for word in words if word[0] == "殿")
+    assert abs(body[4] - honorific[4]) < 1, (body, honorific)  # one line: no wrap before the name or 殿
+
+
+def test_the_pdf_is_rendered_again_when_the_public_url_changes(synced, client, make_user, make_app, tmp_path):
+    holder = make_user()
+    certificate = complete(synced, holder)
+    sign_in(client, holder)
+    path = f"/certificates/{certificate.id}.pdf"
+    first = client.get(path)
+    assert "https://elearn.pref.example.lg.jp" not in pdf_text(first.data, tmp_path)
+    moved = make_app(PUBLIC_URL="https://elearn.pref.example.lg.jp/")
+    moved_client = moved.test_client()
+    sign_in(moved_client, holder)
+    # The browser's copy is stale: the new address is on the certificate, so it is not "not modified".
+    again = moved_client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
+    text = re.sub(r"\s+", "", pdf_text(again.data, tmp_path))
+    assert f"https://elearn.pref.example.lg.jp/verify/{certificate.verification_code}" in text
+    assert client.get(path).status_code == 200  # and the old address renders its own again, too
+
+
 def test_the_pdf_is_one_a4_landscape_page_with_a_vector_qr_code(certificate_pdf, tmp_path):
     pdf, _certificate = certificate_pdf
     reader = PdfReader(io.BytesIO(pdf))

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from support import answer_form, complete, run_at_once, sign_in, trainees_by_sql
+from support import answer_form, answers_for, complete, run_at_once, sign_in, trainees_by_sql
 
 from elearn import db
 from elearn.domain.certificates import CertificateState
@@ -78,10 +78,10 @@ def test_concurrent_submissions_issue_exactly_one_certificate(synced, client, ma
         client.post(f"/courses/sample-course/{lesson}/read")
     with synced.app_context():
         attempt = quiz.start(db.session().get(User, holder.id), "sample-course")
-        form = {k: v if isinstance(v, list) else [v] for k, v in answer_form(attempt.questions).items()}
+        answers = answers_for(attempt.questions)
         attempt_id = attempt.id
     outcomes = run_at_once(synced, 12, lambda: quiz.submit(db.session().get(User, holder.id), attempt_id, 0,
-                                                             form).newly_graded)
+                                                             answers).newly_graded)
     assert outcomes.count(True) == 1
     with synced.app_context():
         assert db.session().scalar(select(func.count()).select_from(Certificate)) == 1
@@ -200,6 +200,50 @@ def test_managers_download_their_teams_certificates_as_one_zip(synced, client, m
     assert archive.read(names[0]).startswith(b"%PDF-")
     other_year = client.get(f"/team/certificates.zip?fiscal_year={completion_fiscal_year(utcnow()) - 3}")
     assert other_year.status_code == 302
+
+
+def test_staff_names_in_the_team_zip_are_made_safe(synced, client, make_user):
+    manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P100")])
+    hostile = {
+        "../../../etc/cron.d/evil": "_._._etc_cron.d_evil",
+        "..\\..\\Windows\\win.ini": "_._Windows_win.ini",
+        "CON": "_CON",
+        "改行\r\n入り\x00": "改行 入り",
+        "髙橋　﨑子": "髙橋　﨑子",  # Japanese kept, full-width space too
+    }
+    issued = {name: complete(synced, make_user(division="P102", name=name)) for name in hostile}
+    sign_in(client, manager)
+    response = client.get("/team/certificates.zip")
+    assert response.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert len(names) == len(hostile)
+    for name in names:
+        folder, _, file_name = name.partition("/")
+        assert folder == fiscal_year_label(completion_fiscal_year(utcnow())) and file_name.endswith(".pdf")
+        assert "/" not in file_name and "\\" not in name and ".." not in name
+        assert not any(ord(character) < 32 for character in name)
+    for name, safe in hostile.items():
+        with synced.app_context():
+            staff_number = db.session().get(User, issued[name].user_id).staff_number
+        expected = f"{fiscal_year_label(issued[name].fiscal_year)}/{staff_number}_{safe}_{issued[name].serial}.pdf"
+        assert expected in names, (name, names)
+
+
+def test_an_administrator_downloads_the_team_zip_of_every_body_the_team_page_shows(
+        synced, client, make_user, admin):
+    prefecture = complete(synced, make_user(division="P101", name="県 職員"))
+    city = complete(synced, make_user(division="M110", name="市 職員"))
+    assert prefecture.serial == city.serial  # serials count per body: the same in both
+    sign_in(client, admin)
+    team_page = client.get("/team/").get_data(as_text=True)
+    assert "/team/certificates.zip" in team_page and "市 職員" in team_page
+    response = client.get("/team/certificates.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    year = fiscal_year_label(prefecture.fiscal_year)
+    assert sorted(name.rsplit("_", 1)[0].split("/")[:2] for name in names) == [["M100", year], ["P000", year]]
+    assert len(set(names)) == 2 and any("市 職員" in name for name in names)
+    assert client.get(f"/team/certificates.zip?fiscal_year={prefecture.fiscal_year}").status_code == 200
 
 
 def test_learners_cannot_download_team_zips(synced, client, make_user):

@@ -112,3 +112,13 @@ def test_serve_refuses_invalid_content_with_the_command_that_explains_it(make_ap
     result = make_app(CONTENT_ROOT=str(broken)).test_cli_runner().invoke(args=["serve", "--port", "1"])
     assert result.exit_code != 0
     assert "elearn content sync --check" in result.output
+
+
+def test_a_fiscal_year_before_reiwa_1_is_refused_with_the_reason(runner, app):
+    for command in ("list", "render"):
+        for typed in ("R0", "R-1", "令和0年度", "2018"):
+            result = runner.invoke(args=["certificates", command, "--fiscal-year", typed])
+            assert result.exit_code == 2, (command, typed, result.output)
+            assert "Invalid value for '--fiscal-year'" in result.output
+            assert "start at" in result.output and "R1" in result.output, result.output
+    assert runner.invoke(args=["certificates", "list", "--fiscal-year", "Ｒ７"]).exit_code == 0

@@ -21,7 +21,7 @@ def test_concurrent_failed_sign_ins_are_all_counted(app, make_user):
     run_at_once(app, 6, three_failures)
     with app.app_context():
         row = db.session().scalars(
-            select(SignInFailure).where(SignInFailure.account_key == account_key("P000", user.staff_number))
+            select(SignInFailure).where(SignInFailure.account_key == account_key("P000", user.staff_number, user))
         ).one()
         assert row.failures == 18
 

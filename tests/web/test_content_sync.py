@@ -85,3 +85,30 @@ def test_a_removed_course_is_deactivated_not_deleted(content_app, content_root):
     assert "deactivated: 1 (sample-course)" in sync(content_app).output
     with content_app.app_context():
         assert db.session().scalars(select(Course)).one().is_active is False
+
+
+def check(app):
+    return app.test_cli_runner().invoke(args=["content", "sync", "--check"])
+
+
+@pytest.mark.parametrize(("old", "new", "line", "key"), [
+    ("explanation: Robotic Process Automation です。", 'explanation: "Robotic\\0 Process"', 33, "explanation"),
+    ("answers: [RPA, アールピーエー]", 'answers: [RPA, "R\\x01PA"]', 32, "answers"),
+    ("      - text: デジタライゼーション", '      - text: "デジタライ\\x7fゼーション"', 11, "text"),
+])
+def test_a_control_character_written_as_a_yaml_escape_is_refused_with_file_and_line(
+        content_app, content_root, old, new, line, key):
+    bank = content_root / "quizzes/sample-bank.yaml"
+    bank.write_text(bank.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = check(content_app)
+    assert result.exit_code != 0
+    assert f"quizzes/sample-bank.yaml:{line}: {key!r} contains the control character U+00" in result.output
+    assert versions(content_app) == {}
+
+
+def test_a_raw_nul_byte_in_a_bank_is_refused_on_its_own_line(content_app, content_root):
+    bank = content_root / "quizzes/sample-bank.yaml"
+    bank.write_text(bank.read_text(encoding="utf-8").replace("英字3文字で。", "英字3文字で。\x00"), encoding="utf-8")
+    result = check(content_app)
+    assert result.exit_code != 0
+    assert "quizzes/sample-bank.yaml:31: YAML: control character U+0000 is not allowed" in result.output

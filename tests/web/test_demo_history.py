@@ -24,7 +24,7 @@ from support import csrf_token_from, empty_postgres, trainees_by_sql
 
 from elearn import create_app, db
 from elearn.demo import load_demo_data
-from elearn.demo_history import _Calendar
+from elearn.demo.history_plan import Calendar
 from elearn.domain.certificates import CertificateState, serial_number
 from elearn.domain.completion import TOKYO, completion_fiscal_year
 from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds
@@ -244,8 +244,8 @@ def test_loading_again_adds_nothing(history_app):
         assert counts() == before
 
 
-def _calendar_at(year: int, month: int, day: int, hour: int) -> _Calendar:
-    return _Calendar(datetime(year, month, day, hour, tzinfo=TOKYO))
+def _calendar_at(year: int, month: int, day: int, hour: int) -> Calendar:
+    return Calendar(datetime(year, month, day, hour, tzinfo=TOKYO))
 
 
 def test_the_current_day_counts_only_after_working_hours():

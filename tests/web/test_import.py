@@ -193,8 +193,9 @@ def test_web_import_refuses_other_file_types_clearly(client, org, admin):
     sign_in(client, admin)
     upload = client.post("/admin/import/staff", data={"file": (io.BytesIO(b"%PDF-1.4"), "staff.pdf")},
                          content_type="multipart/form-data")
-    assert "CSV" in upload.get_data(as_text=True)
-    assert "/admin/import/staff/apply" not in upload.get_data(as_text=True)
+    page = upload.get_data(as_text=True)
+    assert "CSVまたはXLSXファイルを選択してください。" in page  # the field's error, not the page's hints
+    assert "/admin/import/staff/apply" not in page
 
 
 def test_another_admin_cannot_apply_my_pending_upload(app, client, org, admin, make_user):
@@ -240,5 +241,112 @@ def test_an_unreadable_file_is_explained_and_changes_nothing(app, client, org, a
                          content_type="multipart/form-data")
     page = upload.get_data(as_text=True)
     assert "/admin/import/staff/apply" not in page
-    assert "エラー" in page
+    assert "UTF-16 には対応していません" in page  # the file's problem, in the plan's list of bad rows
     assert staff_count(app) == 1
+
+
+def upload_id_of(page: str) -> str:
+    return page.split('name="upload_id" type="hidden" value="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize("previewed", [False, True])
+def test_web_apply_does_exactly_what_was_previewed_whatever_is_posted(app, client, org, admin, make_user,
+                                                                        previewed):
+    not_in_file = make_user(division="P201", staff_number="10009")
+    sign_in(client, admin)
+    form = {"file": (io.BytesIO(staff_csv(GOOD_ROWS)), "staff.csv")}
+    if previewed:
+        form["deactivate_missing"] = "y"
+    page = client.post("/admin/import/staff", data=form, content_type="multipart/form-data").get_data(as_text=True)
+    assert (not_in_file.name in page) is previewed  # listed under "deactivated" only when asked for
+    assert ("この一覧にない職員は利用停止になります" in page) is previewed
+    assert "deactivate_missing" not in page.split("<form")[-1]  # the apply form does not carry the option
+    # A tampered or stale apply form says the opposite of the preview; the stored preview wins.
+    applied = client.post("/admin/import/staff/apply", data={
+        "upload_id": upload_id_of(page), "deactivate_missing": "" if previewed else "1"})
+    assert applied.status_code == 200
+    with app.app_context():
+        assert db.session().get(User, not_in_file.id).is_active is (not previewed)
+        assert db.session().get(User, admin.id).is_active is (not previewed)  # P102, not in the file either
+
+
+def test_the_initial_passwords_csv_keeps_formula_like_names_as_text(app, runner, org, tmp_path):
+    hostile = ['=HYPERLINK("http://evil.example/","開く")', "+1+2", "-3", "@SUM(A1)", "＝危険"]
+    rows = [[f"3000{i}", name, "", "", "P101", "", ""] for i, name in enumerate(hostile)]
+    rows.append(["30009", "普通 太郎", "", "", "P101", "", ""])
+    path, out = tmp_path / "staff.csv", tmp_path / "passwords.csv"
+    path.write_bytes(staff_csv(rows))
+    result = runner.invoke(args=["import-staff", str(path), "--passwords-out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    names = {row[1]: row[2] for row in written[1:]}
+    assert names == {**{f"3000{i}": "'" + name for i, name in enumerate(hostile)}, "30009": "普通 太郎"}
+    with app.app_context():  # the names themselves are stored as written
+        stored = set(db.session().scalars(select(User.name).where(User.staff_number.like("3000%"))))
+    assert stored == {*hostile, "普通 太郎"}
+    passwords = [row[4] for row in written[1:]]
+    assert all(password.isalnum() and not password.startswith("'") for password in passwords)
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_command_line_deactivates_staff_missing_from_the_file_only_when_asked(app, runner, org, make_user,
+                                                                              tmp_path, flag):
+    with app.app_context():
+        importer.apply_staff_import(staff_csv(GOOD_ROWS), "staff.csv", None)
+    leaver = make_user(division="P201", staff_number="10009")
+    municipal_colleague = make_user(division="M110", staff_number="20009")  # a body the file does not cover
+    path = tmp_path / "april.csv"
+    path.write_bytes(staff_csv(GOOD_ROWS[:2]))  # the prefecture's full list, without the leaver
+    result = runner.invoke(args=["import-staff", str(path), *(["--deactivate-missing"] if flag else [])])
+    assert result.exit_code == 0, result.output
+    assert f"deactivate: {1 if flag else 0}" in result.output
+    with app.app_context():
+        session = db.session()
+        assert session.get(User, leaver.id).is_active is (not flag)
+        assert session.get(User, municipal_colleague.id).is_active is True
+        assert session.scalars(select(User).where(User.staff_number == "10001")).one().is_active is True
+
+
+def test_a_database_failure_in_the_middle_of_an_apply_keeps_nothing(app, org, make_user):
+    from sqlalchemy import event
+
+    with app.app_context():
+        importer.apply_staff_import(staff_csv(GOOD_ROWS), "staff.csv", None)
+    leaver = make_user(division="P201", staff_number="10009")
+    changed = [row[:] for row in GOOD_ROWS[:2]]
+    changed[0][1] = "髙橋 﨑子（改姓）"  # an update
+    changed[1][4] = "P201"  # a move
+    changed.append(["10005", "新人 一号", "", "", "P101", "", "dx_specialist"])  # a create, with a tier
+    before = import_state(app)
+    statements: list[str] = []
+
+    def fail_on_the_new_staffs_tiers(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        statements.append(statement.split("(")[0].strip())
+        if statement.startswith("INSERT INTO staff_tiers"):
+            raise RuntimeError("the database went away")
+
+    engine = app.extensions["elearn.engine"]
+    event.listen(engine, "before_cursor_execute", fail_on_the_new_staffs_tiers)
+    try:
+        with app.app_context(), pytest.raises(RuntimeError, match="went away"):
+            importer.apply_staff_import(staff_csv(changed), "april.csv", None, deactivate_missing=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_on_the_new_staffs_tiers)
+    # It failed late: the updates, the deactivation and the new account had already been sent.
+    assert "UPDATE users SET" in " ".join(statements) and "INSERT INTO users" in statements
+    assert import_state(app) == before
+    with app.app_context():
+        assert db.session().get(User, leaver.id).is_active is True
+
+
+def import_state(app) -> tuple:
+    """Everything an import may change: staff, their tiers and the audit log."""
+    from elearn.models import StaffTier
+
+    with app.app_context():
+        session = db.session()
+        staff = sorted(session.execute(select(User.staff_number, User.name, User.division_id, User.is_active,
+                                              User.session_token)).all())
+        tiers = sorted(session.execute(select(StaffTier.user_id, StaffTier.tier)).all())
+        audit = session.scalar(select(func.count()).select_from(AuditEntry))
+    return staff, tiers, audit

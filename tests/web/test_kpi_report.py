@@ -7,17 +7,19 @@ import csv
 import io
 import json
 import subprocess
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from support import complete, csrf_token_from, sign_in
 
 from elearn import db
-from elearn.domain.kpi import CountUnit
+from elearn.domain.kpi import DEFAULT_RULE, CountUnit
 from elearn.domain.people import Permission, Tier
-from elearn.models import Certificate, KpiTarget, User
-from elearn.services import certificates, kpi
+from elearn.models import Certificate, Grade, KpiTarget, User
+from elearn.services import certificates, kpi, visibility
 
 
 def at(year: int, month: int, day: int) -> datetime:
@@ -141,7 +143,8 @@ def test_coverage_of_digital_leaders_and_dx_managers(synced, people, make_user, 
     make_user(division="P102", tiers=(Tier.DIGITAL_LEADER,), name="指名 だけ")
     untrained = make_user(division="P102", tiers=(Tier.DX_MANAGER,), name="未修了 課長")
     with synced.app_context():
-        report = kpi.build(org["P000"], kpi.visible_bodies(db.session().get(User, admin.id)), date.today())
+        report = kpi.build(org["P000"], visibility.bodies(visibility.viewer_of(db.session().get(User, admin.id))),
+                           date.today())
         coverage = report.coverage
         # The prefecture's divisions 人事課, デジタル推進課 and 健康政策課 (the municipality's are its own);
         # the sample course is a digital-leader course, so those who took it are trained leaders.
@@ -166,6 +169,39 @@ def test_admin_changes_the_rule_and_the_figures_follow(synced, client, people):
     assert rule.tiers == {Tier.DIGITAL_LEADER} and rule.since_fiscal_year == 2023
     assert rule.unit is CountUnit.COMPLETIONS and rule.municipal_staff_count_for_prefecture
     assert _years(client, "?as_of=2024-03-31") == [["令和5年度", "4", "2", "50.0%", "2"]]  # R5: P201 and M110
+
+
+@pytest.fixture
+def twice_trained(synced, people, make_user):
+    """Someone who completed in R4 as a DX manager (a certificate of another tier than the sample course's)
+    and again in R5 as a digital leader: the person on whom the tier and unit options turn."""
+    person = make_user(division="P102", name="二度 修了")
+    earlier = complete(synced, person, when=at(2022, 6, 1))
+    complete(synced, person, when=at(2023, 6, 1))
+    with synced.app_context(), db.write_session() as session:
+        session.get(Certificate, earlier.id).tier = Tier.DX_MANAGER
+    return person
+
+
+# R4 and R5 cumulative for the prefecture on 31 March 2024, under the default rule and with one option changed.
+# Default: R4 counts trained[0] and the twice-trained person; R5 adds trained[1] (distinct people: 3).
+RULE_CHANGES = {
+    "default": ({}, [["令和4年度", "2"], ["令和5年度", "3"]]),
+    "tiers": ({"tiers": frozenset({Tier.DIGITAL_LEADER})}, [["令和4年度", "1"], ["令和5年度", "3"]]),
+    "since": ({"since_fiscal_year": 2023}, [["令和5年度", "2"]]),
+    "unit": ({"unit": CountUnit.COMPLETIONS}, [["令和4年度", "2"], ["令和5年度", "4"]]),
+    "municipal": ({"municipal_staff_count_for_prefecture": True}, [["令和4年度", "2"], ["令和5年度", "4"]]),
+}
+
+
+@pytest.mark.parametrize("option", RULE_CHANGES)
+def test_each_rule_option_changes_the_figures_it_governs(synced, client, people, twice_trained, option):
+    reporters, _, _ = people
+    changes, expected = RULE_CHANGES[option]
+    with synced.app_context():
+        kpi.save_rule(None, replace(DEFAULT_RULE, **changes))
+    sign_in(client, reporters["prefecture"])
+    assert [row[:1] + row[2:3] for row in _years(client, "?as_of=2024-03-31")] == expected
 
 
 def test_no_tier_chosen_is_refused_and_the_rule_kept(synced, client, people):
@@ -210,7 +246,9 @@ def test_csv_xlsx_and_json_exports_carry_the_same_figures(synced, client, people
         ("R4", 2, 1, 50.0), ("R5", 4, 2, 50.0)]
     assert [body["code"] for body in data["by_body"]] == ["P000", "M100"]
 
-    raw = client.get("/kpi/report.csv?as_of=2024-03-31").get_data()
+    response = client.get("/kpi/report.csv?as_of=2024-03-31")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
+    raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     years_at = rows.index(["■ 年度別"])
@@ -221,6 +259,47 @@ def test_csv_xlsx_and_json_exports_carry_the_same_figures(synced, client, people
     assert [cell.value for cell in sheet[3]] == ["令和5年度", 4, 2, 50, 1]
     assert sheet.freeze_panes == "A2"
     assert "団体別" in workbook.sheetnames
+
+
+def test_breakdowns_by_tier_and_grade_count_where_people_were_when_they_completed(
+        synced, client, people, make_user):
+    reporters, _, _ = people
+    with synced.app_context():
+        grades = dict(db.session().execute(select(Grade.name, Grade.id)).all())
+    chief = make_user(division="P102", name="課長 級", grade_id=grades["課長級"])
+    complete(synced, chief, when=at(2023, 9, 1))
+    with synced.app_context(), db.write_session() as session:
+        certificate = session.scalar(select(Certificate).where(Certificate.user_id == chief.id))
+        certificate.tier = Tier.DX_MANAGER
+        session.get(User, chief.id).grade_id = grades["部長級"]  # promoted after training: counts as 課長級
+    sign_in(client, reporters["prefecture"])
+    data = client.get("/kpi/report.json?as_of=2024-03-31").get_json()
+    assert data["by_tier"] == {"dx_manager": 1, "digital_leader": 2}
+    assert data["by_grade"] == [{"grade": "課長級", "count": 1}, {"grade": "-", "count": 2}]
+    html = client.get("/kpi/?as_of=2024-03-31").get_data(as_text=True)
+    by_tier = html.split("研修区分別", 1)[1].split("</table>", 1)[0]
+    assert "DXマネージャー</td><td class=\"num\">1<" in by_tier
+    assert "デジタル化リーダー</td><td class=\"num\">2<" in by_tier
+    by_grade = html.split("職位別", 1)[1].split("</table>", 1)[0]
+    assert "課長級</td><td class=\"num\">1<" in by_grade
+    workbook = load_workbook(io.BytesIO(client.get("/kpi/report.xlsx?as_of=2024-03-31").get_data()))
+    by_grade_sheet = [[cell.value for cell in row] for row in workbook["職位別"].iter_rows(min_row=2)]
+    assert by_grade_sheet == [["課長級", 1], ["-", 2]]
+
+
+def test_the_workbook_says_what_it_measures_as_the_csv_does(synced, client, people):
+    reporters, _, _ = people
+    sign_in(client, reporters["prefecture"])
+    csv_rows = list(csv.reader(io.StringIO(client.get("/kpi/report.csv?as_of=2024-03-31").get_data()
+                                           .decode("utf-8-sig"))))
+    title, rule = csv_rows[0][0], csv_rows[1][0]
+    workbook = load_workbook(io.BytesIO(client.get("/kpi/report.xlsx?as_of=2024-03-31").get_data()))
+    assert workbook.sheetnames[:2] == ["説明", "年度別"]  # it opens on what it measures
+    about = {row[0].value: row[1].value for row in workbook["説明"].iter_rows(min_row=2)}
+    assert about["報告書"] == title and "みどり県" in title and "2024/03/31" in title
+    assert about["団体"] == "みどり県"
+    assert about["基準日"].date() == date(2024, 3, 31)
+    assert about["集計ルール"] == rule and "令和4年度" in rule
 
 
 def test_the_pdf_report_is_japanese_with_embedded_fonts_and_the_chart(synced, client, people, tmp_path):
@@ -245,7 +324,7 @@ def test_the_cli_prints_the_report_and_refuses_bad_input(synced, people, tmp_pat
     city = runner.invoke(args=["report", "kpi", "--as-of", "2024-03-31", "--body", "M100"])
     assert [y["cumulative"] for y in json.loads(city.stdout)["years"]] == [0, 1]
     written = runner.invoke(args=["report", "kpi", "--format", "xlsx", "-o", str(tmp_path / "k.xlsx")])
-    assert written.exit_code == 0 and load_workbook(tmp_path / "k.xlsx").sheetnames[0] == "年度別"
+    assert written.exit_code == 0 and load_workbook(tmp_path / "k.xlsx").sheetnames[:2] == ["説明", "年度別"]
     assert runner.invoke(args=["report", "kpi", "--as-of", "2024/03/31"]).exit_code == 2
     assert runner.invoke(args=["report", "kpi", "--body", "NOPE"]).exit_code == 1
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
-from support import answer_form, run_at_once, sign_in
+from support import answer_form, answers_for, complete, run_at_once, sign_in
 
 from elearn import db
 from elearn.domain.people import Permission
-from elearn.models import Completion, QuizAttempt, User
+from elearn.models import Certificate, Completion, QuizAttempt, User
 from elearn.services import quiz
 
 
@@ -41,6 +41,17 @@ def shift(app, column: str, back: timedelta) -> None:
 def stored_attempt(app, attempt_id: int) -> QuizAttempt:
     with app.app_context():
         return db.session().get(QuizAttempt, attempt_id)
+
+
+def assert_card_completed(client) -> None:
+    """The sample course's card on My learning says completed, with the day (the navigation's 修了証書
+    link is on every page, so the word 修了 alone proves nothing)."""
+    home = client.get("/").get_data(as_text=True)
+    card = re.search(r'<article class="card course-card status-(\w+)">(.*?)</article>', home, re.S)
+    assert card and 'href="/courses/sample-course/"' in card.group(2), home
+    assert card.group(1) == "completed"
+    assert re.search(r'<span class="badge badge-completed">修了</span>', card.group(2))
+    assert re.search(r"令和(\d+|元)年\d{1,2}月\d{1,2}日に修了しました", card.group(2))
 
 
 def test_the_quiz_opens_only_after_every_lesson_is_read(synced, client, make_user):
@@ -77,7 +88,7 @@ def test_passing_the_quiz_completes_the_course_in_this_fiscal_year(synced, clien
     with synced.app_context():
         completion = db.session().scalars(select(Completion)).one()
         assert completion.user_id == learner.id and completion.fiscal_year >= 2025
-    assert "修了" in client.get("/").get_data(as_text=True)
+    assert_card_completed(client)
 
 
 def test_a_posted_score_or_correctness_field_is_ignored(synced, client, learner):
@@ -106,10 +117,10 @@ def test_a_second_submit_shows_the_stored_result_and_grades_nothing(synced, clie
 def test_twenty_concurrent_submits_grade_exactly_one_attempt(synced, learner):
     with synced.app_context():
         attempt = quiz.start(db.session().get(User, learner.id), "sample-course")
-        form = {k: v if isinstance(v, list) else [v] for k, v in answer_form(attempt.questions).items()}
+        answers = answers_for(attempt.questions)
         attempt_id = attempt.id
     outcomes = run_at_once(synced, 20, lambda: quiz.submit(db.session().get(User, learner.id), attempt_id, 0,
-                                                             form).newly_graded)
+                                                             answers).newly_graded)
     assert sorted(outcomes) == [False] * 19 + [True]
     with synced.app_context():
         assert db.session().scalar(select(func.count()).select_from(QuizAttempt)) == 1
@@ -141,7 +152,7 @@ def test_a_late_submission_is_refused_when_the_quiz_says_so(synced, client, lear
     shift(synced, "started_at", timedelta(minutes=15))
     response = client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": 0,
                                                                    "action": "submit"}, follow_redirects=True)
-    assert "制限時間" in response.get_data(as_text=True)
+    assert "制限時間を過ぎていたため、この受験は受け付けられませんでした。" in response.get_data(as_text=True)
     late = stored_attempt(synced, attempt_id)
     assert late.is_late and not late.passed and float(late.score) == 0
 
@@ -221,28 +232,74 @@ def result_without_tokens(client, attempt_id: int) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', "", html)
 
 
-def test_a_completion_and_its_attempt_survive_a_new_course_version(synced, client, learner, tmp_path):
+def edit_content(app, tmp_path, course=lambda text: text, bank=lambda text: text) -> None:
+    """Copy the sample content, edit course.md and the bank as an author would, and sync it."""
     import shutil
 
     from elearn.services import content
 
+    edited = tmp_path / "content"
+    shutil.copytree(app.config["CONTENT_ROOT"], edited)
+    for path, edit in ((edited / "courses/sample-course/course.md", course),
+                       (edited / "quizzes/sample-bank.yaml", bank)):
+        path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    app.config["CONTENT_ROOT"] = str(edited)
+    app.extensions.pop("elearn.content", None)
+    with app.app_context():
+        content.sync(content.tree())
+
+
+def raise_version(app, tmp_path, revise_texts: bool = False) -> None:
+    """The course's version raised (2 -> 3), optionally with every question text and explanation revised."""
+    edit_content(app, tmp_path, course=lambda text: text.replace("version: 2", "version: 3"),
+                 bank=(lambda text: text.replace("。\n", "（改訂）。\n")) if revise_texts else (lambda text: text))
+
+
+def test_a_completion_and_its_attempt_survive_a_new_course_version(synced, client, learner, tmp_path):
     attempt_id = pass_quiz(synced, client)
     before = result_without_tokens(client, attempt_id)
-    edited = tmp_path / "content"
-    shutil.copytree(synced.config["CONTENT_ROOT"], edited)
-    course_md = edited / "courses/sample-course/course.md"
-    course_md.write_text(course_md.read_text(encoding="utf-8").replace("version: 2", "version: 3"), encoding="utf-8")
-    bank = edited / "quizzes/sample-bank.yaml"
-    revised = bank.read_text(encoding="utf-8").replace("。\n", "（改訂）。\n")  # every text and explanation
-    bank.write_text(revised, encoding="utf-8")
-    synced.config["CONTENT_ROOT"] = str(edited)
-    synced.extensions.pop("elearn.content", None)
+    raise_version(synced, tmp_path, revise_texts=True)
     with synced.app_context():
-        content.sync(content.tree())
         completion = db.session().scalars(select(Completion)).one()
         assert completion.course_version.version == 2
     assert result_without_tokens(client, attempt_id) == before
-    assert "修了" in client.get("/").get_data(as_text=True)
+    assert_card_completed(client)
+
+
+def test_a_new_version_in_the_same_fiscal_year_cannot_be_passed_again(synced, client, learner, tmp_path):
+    pass_quiz(synced, client)
+    raise_version(synced, tmp_path)
+    assert "/courses/sample-course/quiz/start" not in client.get("/courses/sample-course/").get_data(as_text=True)
+    refused = client.post("/courses/sample-course/quiz/start")  # the page offers no button; post directly
+    assert refused.status_code == 302 and "/quiz/attempts/" not in refused.headers["Location"]
+    assert "今年度はすでにこのコースを修了しています" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    with synced.app_context():
+        assert db.session().scalar(select(func.count()).select_from(QuizAttempt)) == 1
+        assert db.session().scalar(select(func.count()).select_from(Completion)) == 1
+        assert db.session().scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_an_attempt_open_when_the_course_was_completed_passes_without_a_second_completion(synced, client,
+                                                                                          learner, tmp_path):
+    attempt_id = start(client)
+    complete(synced, learner)  # completed meanwhile (another tab, a newer version): this year is done
+    stored = stored_attempt(synced, attempt_id)
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(stored.questions), "sequence": stored.sequence,
+                                                        "action": "submit"})
+    assert stored_attempt(synced, attempt_id).passed is True
+    with synced.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Completion)) == 1
+        assert db.session().scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_the_database_refuses_a_second_completion_of_a_course_in_one_fiscal_year(synced, client, learner,
+                                                                                 tmp_path):
+    from sqlalchemy.exc import IntegrityError
+
+    pass_quiz(synced, client)
+    raise_version(synced, tmp_path)
+    with pytest.raises(IntegrityError):
+        complete(synced, learner)  # on version 3, in the year of the version-2 completion
 
 
 def test_a_yearly_course_is_due_again_next_fiscal_year_and_can_be_retaken(synced, client, learner):
@@ -269,3 +326,97 @@ def test_the_course_page_marks_the_attempt_that_counts(synced, client, learner):
                                                         "action": "submit"})
     page = client.get("/courses/sample-course/").get_data(as_text=True)
     assert page.count("採用") == 1  # the sample quiz counts the last attempt; only one so far
+
+
+@pytest.mark.parametrize("raw", ["²", "¹", "①", "١", "-1", "99999", " 1", "1.0"])
+def test_an_answer_that_is_not_a_plain_number_counts_as_no_choice(synced, client, learner, raw):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    form = {f"q{number}": raw for number in range(1, len(questions) + 1)}
+    form.update({f"q{number}-{position}": raw for number, q in enumerate(questions, start=1)
+                 for position in range(len(q["order"]))})
+    saved = client.post(f"/quiz/attempts/{attempt_id}", data={**form, "sequence": 0, "action": "save"})
+    assert saved.status_code == 302
+    choice_kinds = {"single", "multiple", "ordering"}
+    assert not set(stored_attempt(synced, attempt_id).responses) & {
+        q["id"] for q in questions if q["kind"] in choice_kinds}
+    submitted = client.post(f"/quiz/attempts/{attempt_id}", data={**form, "sequence": 1, "action": "submit"})
+    assert submitted.headers["Location"].endswith("/result")
+    assert stored_attempt(synced, attempt_id).passed is False
+
+
+def quiz_settings(**settings) -> callable:
+    """An edit of course.md replacing the given quiz settings (one per line, `  key: value`)."""
+    def edit(text: str) -> str:
+        for key, value in settings.items():
+            text, count = re.subn(rf"^  {key}: .*$", f"  {key}: {value}", text, flags=re.M)
+            if not count:
+                text = text.replace("  bank: sample-bank\n", f"  bank: sample-bank\n  {key}: {value}\n")
+        return text
+    return edit
+
+
+def submit_answers(app, client, right_questions: int) -> int:
+    """Start an attempt and submit it with the first `right_questions` questions answered rightly."""
+    attempt_id = start(client)
+    stored = stored_attempt(app, attempt_id)
+    right, wrong = answer_form(stored.questions), answer_form(stored.questions, right=False)
+    form = {key: (right if int(re.match(r"q(\d+)", key).group(1)) <= right_questions else wrong)[key]
+            for key in right}
+    client.post(f"/quiz/attempts/{attempt_id}", data={**form, "sequence": stored.sequence, "action": "submit"})
+    return attempt_id
+
+
+def counted_attempt_on_the_course_page(client) -> int:
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td><a [^>]*>(\d+)</a></td>(.*?)</tr>", page, re.S)
+    counted = [int(number) for number, cells in rows if "採用" in cells]
+    assert len(counted) == 1, page
+    return counted[0]
+
+
+@pytest.mark.parametrize(("rule", "counted"), [("highest", 1), ("last", 2)])
+def test_the_course_page_marks_the_highest_or_the_last_attempt_as_the_one_that_counts(synced, client, learner,
+                                                                                      tmp_path, rule, counted):
+    edit_content(synced, tmp_path, course=quiz_settings(attempt_counts=rule, passing_score=100, cooldown_minutes=0,
+                                                        max_attempts=3))
+    first = submit_answers(synced, client, right_questions=3)
+    second = submit_answers(synced, client, right_questions=0)
+    assert float(stored_attempt(synced, first).score) > float(stored_attempt(synced, second).score)
+    assert counted_attempt_on_the_course_page(client) == counted
+
+
+def test_each_attempt_draws_its_questions_from_the_tagged_pools(synced, client, learner, tmp_path):
+    def tag(text: str) -> str:
+        for question, tags in (("tf-1", "security"), ("short-1", "security"), ("multiple-1", "other"),
+                               ("order-1", "other")):
+            text = text.replace(f"  - id: {question}\n", f"  - id: {question}\n    tags: [{tags}]\n")
+        return text
+
+    edit_content(synced, tmp_path, course=quiz_settings(questions=3, pools="{basics: 1, security: 2}",
+                                                        cooldown_minutes=0, max_attempts=0), bank=tag)
+    for _ in range(4):
+        attempt_id = submit_answers(synced, client, right_questions=0)
+        drawn = [q["id"] for q in stored_attempt(synced, attempt_id).questions]
+        assert sorted(drawn) == ["short-1", "single-1", "tf-1"]  # one basics, two security, nothing else
+        page = client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
+        assert page.count('class="card question-result') == 3
+
+
+def test_a_quiz_that_shows_answers_immediately_shows_them_after_a_failed_first_attempt(synced, client, learner,
+                                                                                     tmp_path):
+    edit_content(synced, tmp_path, course=quiz_settings(show_answers="immediately"))
+    attempt_id = submit_answers(synced, client, right_questions=0)
+    result = client.get(f"/quiz/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "不合格" in result
+    assert all(q["explanation"] in result for q in stored_attempt(synced, attempt_id).questions)
+
+
+@pytest.mark.parametrize("raw", ["²", "¹", "", "x"])
+def test_a_sequence_that_is_not_a_plain_number_is_refused_as_stale(synced, client, learner, raw):
+    attempt_id = start(client)
+    questions = stored_attempt(synced, attempt_id).questions
+    saved = client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": raw,
+                                                              "action": "save"}, follow_redirects=True)
+    assert saved.status_code == 200 and "保存できませんでした" in saved.get_data(as_text=True)
+    assert stored_attempt(synced, attempt_id).responses == {}

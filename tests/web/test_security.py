@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import func, select
 from support import PASSWORD, csrf_token_from
 
-from elearn import create_app
+from elearn import create_app, db
 from elearn.config import ConfigError
+from elearn.models import User
 
 
 @pytest.fixture
@@ -67,3 +69,52 @@ def test_pages_carry_a_self_only_content_security_policy(client):
 def test_production_refuses_to_start_without_a_secret_key(app_config):
     with pytest.raises(ConfigError):
         create_app({**app_config, "SECRET_KEY": None, "ENV_NAME": "production"})
+
+
+@pytest.mark.parametrize("target", ["/x%0d%0aSet-Cookie:%20a=b", "/x%0aLocation:%20//evil.example", "/%09x",
+                                    "/x%7f", "//[evil", "/x\\\\evil.example"])
+def test_a_next_parameter_with_control_characters_redirects_home_instead_of_failing(client, make_user, target):
+    assert client.get(f"/language/en?next={target}").headers["Location"] == "/"
+    user = make_user()
+    response = client.post(f"/sign-in?next={target}",
+                           data={"body": "P000", "sign_in_name": user.staff_number, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_a_same_site_next_parameter_is_still_followed(client):
+    assert client.get("/language/en?next=/courses%3Fq%3D%E8%AA%B2").headers["Location"].startswith("/courses?q=")
+
+
+def test_no_form_control_on_the_sign_in_page_says_autocomplete_none(client):
+    page = client.get("/sign-in").get_data(as_text=True)
+    assert 'autocomplete="None"' not in page
+    assert 'autocomplete="username"' in page
+    assert re.search(r"<select[^>]*>", page) and "autocomplete" not in re.search(r"<select[^>]*>", page).group(0)
+
+
+def _staff_count(app) -> int:
+    with app.app_context():
+        return db.session().scalar(select(func.count()).select_from(User))
+
+
+def test_demo_refuses_a_database_with_real_staff_unless_forced(app, make_user):
+    make_user(name="本物 職員")
+    refused = app.test_cli_runner().invoke(args=["demo"])
+    assert refused.exit_code != 0
+    assert "1 staff who are not demo staff" in refused.output
+    assert _staff_count(app) == 1
+    forced = app.test_cli_runner().invoke(args=["demo", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert _staff_count(app) > 500
+    again = app.test_cli_runner().invoke(args=["demo"])
+    assert again.exit_code != 0  # the real person is still there
+
+
+def test_demo_is_never_loaded_in_production(make_app):
+    production = make_app(ENV_NAME="production", PUBLIC_URL="https://elearn.pref.example.lg.jp")
+    for args in (["demo"], ["demo", "--force"]):
+        result = production.test_cli_runner().invoke(args=args)
+        assert result.exit_code != 0
+        assert "never loaded in production" in result.output
+    assert _staff_count(production) == 0

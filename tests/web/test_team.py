@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 from datetime import UTC, date, datetime
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
@@ -14,7 +15,7 @@ from support import complete, queries_for, sign_in
 
 from elearn import db
 from elearn.domain.completion import TOKYO
-from elearn.domain.fiscal import fiscal_year
+from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
 from elearn.models import Course, Grade, LessonProgress, User
 from elearn.services import deadlines
@@ -142,6 +143,54 @@ def test_sorting_by_name_both_ways(synced, client, team):
     assert completed_first[0] == "かんりょう はなこ"
 
 
+def test_the_course_filter_keeps_only_that_courses_rows(synced, client, team):
+    manager, _, _ = team
+    sign_in(client, manager)
+    course_id = _course_id(synced)
+    html = client.get("/team/").get_data(as_text=True)
+    assert f'<option value="{course_id}">テスト用コース</option>' in html  # offered in the filter
+    assert len(_rows(client.get(f"/team/?course={course_id}").get_data(as_text=True))) == 5
+    other = _rows(client.get(f"/team/?course={course_id + 1000}").get_data(as_text=True))
+    assert len(other) == 1 and "条件に合う行はありません" in other[0]  # no person's row, only the notice
+
+
+def test_each_sort_column_orders_the_rows_and_reverses(synced, client, team, make_user):
+    manager, _, _ = team
+    make_user(division="P102", name="安藤 六子", kana="あんどう むつこ")  # first by name, not by unit
+    sign_in(client, manager)
+
+    def order(query: str) -> list[str]:
+        return [row.split("<small>", 1)[1].split("</small>", 1)[0]
+                for row in _rows(client.get(f"/team/?{query}").get_data(as_text=True))]
+
+    expected = {
+        # 人事課 before デジタル推進課, then by kana within each
+        "unit": ["かんりょう はなこ", "じょうし いちろう", "とちゅう じろう", "あんどう むつこ",
+                 "みちゃくしゅ さぶろう", "りーだー しろう"],
+        "staff_number": ["じょうし いちろう", "かんりょう はなこ", "とちゅう じろう", "みちゃくしゅ さぶろう",
+                         "りーだー しろう", "あんどう むつこ"],  # in the order they were added
+        "status": ["じょうし いちろう", "あんどう むつこ", "みちゃくしゅ さぶろう", "りーだー しろう",
+                   "とちゅう じろう", "かんりょう はなこ"],  # not started, in progress, completed
+    }
+    for key, rows in expected.items():
+        assert order(f"sort={key}") == rows, key
+        assert order(f"sort={key}&dir=desc") == list(reversed(rows)), key
+    html = client.get("/team/?sort=status").get_data(as_text=True)
+    for key in ("unit", "staff_number", "name", "course", "status", "completed_on", "due_on"):
+        assert f"sort={key}" in html, key  # every column header is a sort link
+    assert 'aria-sort="ascending"' in html
+
+
+def test_a_fiscal_year_before_reiwa_in_the_address_shows_this_year(synced, client, team):
+    manager, _, _ = team
+    sign_in(client, manager)
+    for year in (2010, 2018, 0, -1):
+        response = client.get(f"/team/?fiscal_year={year}")
+        assert response.status_code == 200, year
+        assert f"<small>{fiscal_year_label_ja(THIS_YEAR)}</small>" in response.get_data(as_text=True)
+        assert client.get(f"/team/completion.csv?fiscal_year={year}").status_code == 200
+
+
 def test_the_summary_gives_each_units_completion_rate(synced, client, team):
     manager, people, _ = team
     complete(synced, people["leader"])
@@ -180,8 +229,10 @@ def hostile_team(synced, make_user):
 def test_csv_export_has_a_bom_the_filtered_rows_and_neutralised_formulas(synced, client, hostile_team):
     sign_in(client, hostile_team)
     response = client.get("/team/completion.csv?sort=staff_number")
-    assert response.headers["Content-Type"].startswith("text/csv")
-    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
+    # The file name in the UI's language (a _() inside an f-string left it English).
+    expected_name = quote(f"チーム受講状況_{fiscal_year_label_ja(THIS_YEAR)}_{datetime.now(TOKYO):%Y%m%d}.csv")
+    assert response.headers["Content-Disposition"].endswith(f"filename*=UTF-8''{expected_name}")
     data = response.get_data()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))

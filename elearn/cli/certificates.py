@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from elearn.cli import needs_current_schema
+from elearn.cli.schema import needs_current_schema
 
 
 def _fiscal_year(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
@@ -18,8 +18,8 @@ def _fiscal_year(_ctx: click.Context, _param: click.Parameter, value: str | None
         return None
     try:
         return parse_fiscal_year(value)
-    except ValueError:
-        raise click.BadParameter("give a fiscal year such as 2025 or R7") from None
+    except ValueError as error:
+        raise click.BadParameter(f"{error}; give a fiscal year such as 2025 or R7") from None
 
 
 fiscal_year_option = click.option("--fiscal-year", "fiscal_year", callback=_fiscal_year,

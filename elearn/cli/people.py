@@ -1,113 +1,17 @@
-"""The `elearn` command group (also `flask --app elearn ...`). Commands print plain lines and exit
-non-zero on failure; configuration comes from ELEARN_* environment variables."""
+"""`elearn create-admin`, `import-orgs`, `import-staff` and `grades ...`: the organisation and its staff."""
 
 from __future__ import annotations
 
 import csv
-import functools
 import os
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import current_app
+from flask.cli import with_appcontext
 
-from elearn import db, migrate
-
-
-def main() -> None:
-    from elearn import create_app
-
-    group = FlaskGroup(
-        name="elearn",
-        create_app=lambda: create_app(),
-        add_default_commands=False,
-        add_version_option=False,
-        load_dotenv=False,
-        help="elearn: digital-literacy e-learning. Configure with ELEARN_* environment variables.",
-    )
-    group.main(prog_name="elearn")
-
-
-def needs_current_schema(command):  # type: ignore[no-untyped-def]
-    """Refuse, with the fix, to run a command on a database that is not migrated to the newest schema."""
-
-    @functools.wraps(command)
-    def checked(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if not migrate.is_up_to_date(db.engine()):
-            raise click.ClickException("the database schema is not up to date: run `elearn db upgrade` first")
-        return command(*args, **kwargs)
-
-    return checked
-
-
-def register_commands(app: Flask) -> None:
-    app.cli.add_command(db_group)
-    app.cli.add_command(grades_group)
-    app.cli.add_command(content_group)
-    from elearn.cli_certificates import certificates_group
-    from elearn.cli_content import import_quiz
-    from elearn.cli_reports import report_group
-
-    app.cli.add_command(certificates_group)
-    app.cli.add_command(report_group)
-
-    for command in (create_admin, import_orgs, import_staff, import_quiz, demo, serve):
-        app.cli.add_command(command)
-
-
-@click.group("db", help="Database schema (Alembic migrations).")
-def db_group() -> None:
-    pass
-
-
-@db_group.command("upgrade", help="Apply all migrations (creates the database on first run).")
-@with_appcontext
-def db_upgrade() -> None:
-    url = current_app.config["DATABASE_URL"]
-    migrate.upgrade(url)
-    click.echo(f"database upgraded: {db.engine().url.render_as_string(hide_password=True)}")
-
-
-@db_group.command("revision", help="Autogenerate a migration from the models (developers).")
-@click.option("-m", "--message", required=True)
-@with_appcontext
-def db_revision(message: str) -> None:
-    migrate.make_revision(current_app.config["DATABASE_URL"], message)
-
-
-@click.group("content", help="Courses and quiz banks (the files under courses/ and quizzes/).")
-def content_group() -> None:
-    pass
-
-
-@content_group.command("sync", help="Validate all content and update the database; an invalid tree changes nothing.")
-@click.option("--check", is_flag=True, help="Only validate; change nothing.")
-@with_appcontext
-@needs_current_schema
-def content_sync(check: bool) -> None:
-    from elearn.content.loader import ContentInvalid, load_content
-    from elearn.services import content
-
-    root = content.content_root()
-    try:
-        tree = load_content(root)
-    except ContentInvalid as invalid:
-        for error in invalid.errors:
-            click.echo(error.shown_from(root), err=True)
-        raise click.ClickException(f"{len(invalid.errors)} content error(s): nothing was changed") from None
-    questions = sum(len(bank.questions) for bank in tree.banks.values())
-    click.echo(f"valid: {len(tree.courses)} course(s), {len(tree.banks)} bank(s), {questions} question(s)")
-    if check:
-        return
-    try:
-        report = content.sync(tree)
-    except content.SyncRefused as refused:
-        raise click.ClickException(f"{refused}: nothing was changed") from None
-    for label, items in vars(report).items():
-        click.echo(f"{label}: {len(items)}" + (f" ({', '.join(items)})" if items and label != "unchanged" else ""))
+from elearn.cli.schema import needs_current_schema
 
 
 @click.group("grades", help="The list of grades (職位) staff files may use.")
@@ -249,52 +153,13 @@ def import_staff(file: str, dry_run: bool, deactivate_missing: bool, passwords_o
 
 
 def _write_private_csv(path: Path, rows) -> None:  # type: ignore[no-untyped-def]
+    from elearn.services.spreadsheets import neutralise
+
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     # UTF-8 with BOM so that Excel opens the Japanese names correctly.
     with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(["団体コード", "職員番号", "氏名", "メール", "初期パスワード", "有効期限"])
         for row in rows:
-            writer.writerow(row)
-
-
-@click.command("demo", help="Load the demo data (idempotent) and print the demo accounts.")
-@with_appcontext
-@needs_current_schema
-def demo() -> None:
-    from elearn import demo_history, demo_magazine
-    from elearn.demo import load_demo_data
-    from elearn.models.types import utcnow
-
-    accounts = load_demo_data()
-    click.echo(f"{'permission':<18} {'body':<6} {'sign-in name':<10} {'email':<28} password")
-    for account in accounts:
-        click.echo(
-            f"{account.permission:<18} {account.body_code:<6} {account.staff_number:<10} "
-            f"{account.email:<28} {account.password}"
-        )
-    # On stderr: scripts (the browser tests) parse the account table on stdout.
-    click.echo(demo_history.summary(), err=True)
-    click.echo(demo_magazine.summary(utcnow()), err=True)
-
-
-@click.command("serve", help="Serve the app with gunicorn (production-grade; not the debug server).")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
-@with_appcontext
-@needs_current_schema
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    from elearn.content.loader import ContentInvalid
-    from elearn.server import run_gunicorn
-    from elearn.services import content
-
-    try:
-        content.tree()
-    except ContentInvalid as invalid:
-        raise click.ClickException(
-            f"{len(invalid.errors)} content error(s): see `elearn content sync --check`"
-        ) from None
-    click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
-    sys.exit(run_gunicorn(host, port, workers, threads))
+            # The exports' cell rule: a name like =HYPERLINK(...) stays text when Excel opens the file.
+            writer.writerow([neutralise(value) if isinstance(value, str) else value for value in row])

@@ -1,4 +1,4 @@
-"""Demo magazine: the issues of elearn.demo_magazine_content drawn as comic pages, published on the last
+"""Demo magazine: the scripted issues (`magazine_script`) drawn as comic pages, published on the last
 Wednesdays (the newest one scheduled for next Wednesday), with readers, helpful votes, an inbox in every
 state (38 items over three months, 14 of them topic ideas, as in Yamagata's first three months) and
 stickers.
@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from elearn import db
-from elearn import demo_magazine_content as content
-from elearn.comic_art import draw_page
-from elearn.demo_names import PREFECTURE
+from elearn.demo import magazine_script as content
+from elearn.demo.comic import draw_page
+from elearn.demo.people import PREFECTURE
 from elearn.domain import magazine as rules
 from elearn.domain.completion import TOKYO
 from elearn.domain.magazine import Audience, InboxKind, InboxStatus, StoredStatus
@@ -98,9 +98,10 @@ def load_demo_magazine(session: Session, now: datetime) -> int:
     learner = next((user for user in pref_staff if user.staff_number == LEARNER[1]), pref_staff[0])
     courses = dict(session.execute(select(Course.slug, Course.id)).all())
     next_slot = rules.next_wednesday(now)
-    count = len(content.ISSUES)
+    scripts = content.load_issues()
+    count = len(scripts)
     issues = []
-    for index, source in enumerate(content.ISSUES):
+    for index, source in enumerate(scripts):
         guests = rng.sample([user for user in pref_staff if user.id not in (learner.id, editor.id)], 2)
         publish_at = next_slot - timedelta(weeks=count - 1 - index)
         issues.append(_issue(session, index + 1, source, guests, editor, publish_at, courses))

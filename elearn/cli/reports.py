@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from elearn.cli import needs_current_schema
+from elearn.cli.schema import needs_current_schema
 
 FORMATS = ("csv", "xlsx", "pdf", "json")
 
@@ -48,9 +48,9 @@ def kpi_report(as_of: date, file_format: str, body_code: str | None, output: Pat
     from flask_babel import force_locale
 
     from elearn.reports import kpi_export
-    from elearn.services import kpi, orgs
+    from elearn.services import kpi, visibility
 
-    bodies = orgs.bodies()  # the command line sees every body, as an administrator does
+    bodies = visibility.bodies(visibility.COMMAND_LINE)
     if not bodies:
         raise click.ClickException("there is no organisation yet: import one or run `elearn demo`")
     with force_locale("ja"):

@@ -1,6 +1,6 @@
 """Demo data: a fictional prefecture and three municipalities with about 600 staff.
 
-Deterministic (a fixed random seed; only the training history in `demo_history` looks at today's
+Deterministic (a fixed random seed; only the training history in `history` looks at today's
 date) and idempotent: units are found by code and staff by body and staff number, so a second load adds
 nothing. Only the demo accounts can sign in; hashing 600 argon2 passwords would take over a minute, so
 everyone else has no password.
@@ -15,9 +15,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from elearn import db
-from elearn.demo_history import load_demo_history
-from elearn.demo_magazine import load_demo_magazine
-from elearn.demo_names import (
+from elearn.demo.history import load_demo_history
+from elearn.demo.magazine import load_demo_magazine
+from elearn.demo.people import (
     DX_DIVISION_NAMES,
     GIVEN_NAMES,
     MUNICIPALITIES,
@@ -123,6 +123,14 @@ def load_demo_data() -> list[DemoAccount]:
         load_demo_history(session)
         load_demo_magazine(session, utcnow())
         return accounts
+
+
+def count_non_demo_staff() -> int:
+    """Staff in the database the demo did not create: real people, whom `elearn demo` must not mix with."""
+    _units, people = _plan()
+    demo_keys = {person.key for person in people}
+    rows = db.session().execute(select(OrgUnit.code, User.staff_number).join(OrgUnit, User.body_id == OrgUnit.id))
+    return sum(1 for code, number in rows if (code, number) not in demo_keys)
 
 
 # --- the plan: pure and deterministic ------------------------------------------------------------

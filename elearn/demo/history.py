@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import io
 import random
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -25,7 +24,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from elearn import db
-from elearn.demo_names import GIVEN_NAMES, MUNICIPALITIES, PREFECTURE, SURNAMES
+from elearn.demo.history_plan import (
+    FIRST_FISCAL_YEAR,
+    NAME_SEPARATOR,
+    Calendar,
+    Courses,
+    NameChange,
+    Plan,
+    plan_completions,
+    plan_name_change,
+)
+from elearn.demo.people import MUNICIPALITIES, PREFECTURE
 from elearn.domain.completion import TOKYO, completion_fiscal_year
 from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds
 from elearn.domain.people import ASSIGNABLE_TIERS, Permission, Tier
@@ -36,7 +45,6 @@ from elearn.models import (
     Completion,
     Course,
     CourseDeadline,
-    CourseVersion,
     KpiTarget,
     OrgUnit,
     RoleGrant,
@@ -47,26 +55,12 @@ from elearn.services import certificates
 from elearn.services.seal_image import normalise_seal
 
 HISTORY_SEED = 2022
-FIRST_FISCAL_YEAR = 2022  # R4: when the prefecture's DX training programme started
 BODY_CODES = (PREFECTURE[0], *(code for code, _name, _departments in MUNICIPALITIES))
 # The browser test takes dx-basics from scratch as this learner; any history would spoil it.
 UNTOUCHED_ACCOUNTS = frozenset({(PREFECTURE[0], "100001")})
-NAME_SEPARATOR = "\u3000"
-
-IDLE_RATE = 0.08  # staff who never completed anything
-TIER_TRAINED_RATE = 0.9
-TIER_EXTRA_COURSE_RATE = 0.65
-# Share of staff completing each one-off all-staff course; other all-staff courses take the default.
-ONE_OFF_RATES = {"dx-basics": 0.7, "office-tools": 0.45}
-DEFAULT_ONE_OFF_RATE = 0.35
-RECURRING_RATE_FIRST, RECURRING_RATE_STEP, RECURRING_RATE_MAX = 0.3, 0.07, 0.6
 
 BATCH = 200  # completions inserted per flush
 
-WORKDAY_FIRST_HOUR, WORKDAY_LAST_HOUR = 9, 17
-CLOSED_DAYS = frozenset({(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)})  # 年末年始
-# demo_names lists the men's given names first, then the women's from 恵子 on.
-FEMALE_GIVEN_NAMES = frozenset(given for given, _ in GIVEN_NAMES[[g for g, _ in GIVEN_NAMES].index("恵子"):])
 REVOCATION_REASONS = ("受講記録の誤登録のため", "別の職員の受講記録を誤って登録したため")
 
 ISSUERS = {  # body code -> (title, name); a municipality's signer is its mayor: "<name>長"
@@ -77,53 +71,20 @@ ISSUERS = {  # body code -> (title, name); a municipality's signer is its mayor:
 }
 SEAL_TEXT = "緑県知印"  # read right column first, top to bottom, as on a real 角印
 SEAL_BODY = "P000"
-SEAL_FONT = Path(__file__).resolve().parent.parent / "static/fonts/ipaex/ipaexm.ttf"
+SEAL_FONT = Path(__file__).resolve().parents[2] / "static/fonts/ipaex/ipaexm.ttf"
 SEAL_SIZE, SEAL_BORDER, SEAL_STROKE, SEAL_RED = 600, 34, 4, (196, 32, 38, 255)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """One completion to create."""
-
-    completed_at: datetime
-    user: User
-    course: Course
-    version: CourseVersion
-
-    @property
-    def order(self) -> tuple[datetime, int, str]:
-        return (self.completed_at, self.user.id, self.course.slug)
 
 
 @dataclass
 class _Issued:
     """What is kept of an issued certificate once its rows have left the session."""
 
-    plan: _Plan
+    plan: Plan
     certificate_id: int
     completion_id: int
     fiscal_year: int
     tier: Tier
     superseded: bool = False
-
-
-@dataclass(frozen=True)
-class _NameChange:
-    user: User
-    reissue_at: datetime
-    completion_at: datetime  # the completion whose certificate is reissued
-    course_id: int
-    name: str
-    kana: str
-
-
-@dataclass(frozen=True)
-class _Courses:
-    by_tier: dict[Tier, list[Course]]  # tier courses (dx_manager, dx_specialist, digital_leader)
-    everyone: list[Course]  # all-staff courses
-
-    def __bool__(self) -> bool:
-        return bool(self.everyone or any(self.by_tier.values()))
 
 
 def load_demo_history(session: Session, now: datetime | None = None) -> int:
@@ -142,12 +103,12 @@ def load_demo_history(session: Session, now: datetime | None = None) -> int:
     trainees = [user for user in staff if (user.body.code, user.staff_number) not in UNTOUCHED_ACCOUNTS]
     if not courses or not trainees:
         return 0
-    calendar = _Calendar(now)
+    calendar = Calendar(now)
     rng = random.Random(HISTORY_SEED)
-    plans = sorted(_plan_completions(rng, calendar, trainees, courses), key=lambda plan: plan.order)
+    plans = sorted(plan_completions(rng, calendar, trainees, courses), key=lambda plan: plan.order)
     if not plans:
         return 0
-    name_change = _plan_name_change(rng, calendar, plans, {(user.body_id, user.name) for user in staff})
+    name_change = plan_name_change(rng, calendar, plans, {(user.body_id, user.name) for user in staff})
     issued = _issue_in_order(session, plans, name_change, issuers)
     _revoke_some(session, rng, calendar, issued, _admin(session, bodies[PREFECTURE[0]]), name_change)
     return len(plans)
@@ -181,7 +142,7 @@ def _has_completions(session: Session, bodies: dict[str, OrgUnit]) -> bool:
     return session.scalar(select(Completion.id).where(Completion.body_id.in_(body_ids)).limit(1)) is not None
 
 
-def _courses(session: Session) -> _Courses:
+def _courses(session: Session) -> Courses:
     query = select(Course).where(Course.is_active).options(selectinload(Course.versions)).order_by(Course.slug)
     by_tier: dict[Tier, list[Course]] = {tier: [] for tier in ASSIGNABLE_TIERS}
     everyone = []
@@ -194,7 +155,7 @@ def _courses(session: Session) -> _Courses:
             by_tier[tier].append(course)
         if not tiers:
             everyone.append(course)
-    return _Courses(by_tier, everyone)
+    return Courses(by_tier, everyone)
 
 
 def _staff(session: Session, bodies: dict[str, OrgUnit]) -> list[User]:
@@ -303,137 +264,10 @@ def seal_png(text: str = SEAL_TEXT) -> bytes:
     return out.getvalue()
 
 
-# --- when things happen: weekday working hours in Japan, never in the future ----------------------
-
-
-class _Calendar:
-    def __init__(self, now: datetime) -> None:
-        local = now.astimezone(TOKYO)
-        # Today counts only once the working day is over, so no moment drawn lies in the future.
-        self.last_day = local.date() if local.hour > WORKDAY_LAST_HOUR else local.date() - timedelta(days=1)
-        every_year = range(FIRST_FISCAL_YEAR, fiscal_year(local.date()) + 1)
-        self._days = {year: days for year in every_year if (days := self._working_days(year))}
-        # A fiscal year begun today (before its first working day is over) has nothing yet.
-        self.years = sorted(self._days)
-
-    def _working_days(self, year: int) -> list[date]:
-        first, last = fiscal_year_bounds(year)
-        last = min(last, self.last_day)
-        days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
-        return [day for day in days if day.weekday() < 5 and (day.month, day.day) not in CLOSED_DAYS]
-
-    def moment(self, rng: random.Random, year: int) -> datetime:
-        return self._at(rng, rng.choice(self._days[year]))
-
-    def moment_after(self, rng: random.Random, after: datetime, min_days: int, max_days: int) -> datetime | None:
-        """A working moment some days after `after`, or None if that would be in the future."""
-        day = after.astimezone(TOKYO).date() + timedelta(days=rng.randint(min_days, max_days))
-        while day.weekday() >= 5 or (day.month, day.day) in CLOSED_DAYS:
-            day += timedelta(days=1)
-        return self._at(rng, day) if day <= self.last_day else None
-
-    @staticmethod
-    def _at(rng: random.Random, day: date) -> datetime:
-        clock = time(rng.randint(WORKDAY_FIRST_HOUR, WORKDAY_LAST_HOUR), rng.randint(0, 59), rng.randint(0, 59))
-        return datetime.combine(day, clock, tzinfo=TOKYO).astimezone(UTC)
-
-
-# --- the plan ------------------------------------------------------------------------------------
-
-
-def _plan_completions(rng: random.Random, calendar: _Calendar, staff: Sequence[User],
-                      courses: _Courses) -> list[_Plan]:
-    plans: list[_Plan] = []
-    for user in staff:
-        if rng.random() < IDLE_RATE:
-            continue
-        # Leavers left before this fiscal year; their earlier completions still count.
-        years = calendar.years if user.is_active else calendar.years[:-1]
-        if not years:
-            continue
-        taken: set[int] = set()
-        for tier in ASSIGNABLE_TIERS:
-            if tier in user.tiers:
-                plans += _tier_training(rng, calendar, user, years, courses.by_tier[tier], taken)
-        for course in courses.everyone:
-            plans += _all_staff_training(rng, calendar, user, years, course)
-    return plans
-
-
-def _tier_training(rng: random.Random, calendar: _Calendar, user: User, years: list[int],
-                   tier_courses: list[Course], taken: set[int]) -> list[_Plan]:
-    """Each year a similar number start their tier's training, so cumulative trainees grow steadily
-    (as in a KPI plan of 400/800/1200/1600); most go on to the tier's other courses later."""
-    if not tier_courses or rng.random() >= TIER_TRAINED_RATE:
-        return []
-    start = rng.randrange(len(years))
-    order = rng.sample(tier_courses, len(tier_courses))
-    plans = []
-    for index, course in enumerate(order):
-        if course.id in taken or (index and rng.random() >= TIER_EXTRA_COURSE_RATE):
-            continue
-        year = years[start] if index == 0 else rng.choice(years[start:])
-        taken.add(course.id)
-        plans.append(_Plan(calendar.moment(rng, year), user, course, course.current_version))
-    return plans
-
-
-def _all_staff_training(rng: random.Random, calendar: _Calendar, user: User, years: list[int],
-                        course: Course) -> list[_Plan]:
-    version = course.current_version
-    if version.recurrence_years:
-        # Yearly training: more people take it each year, and many take it again.
-        rates = [min(RECURRING_RATE_MAX, RECURRING_RATE_FIRST + RECURRING_RATE_STEP * i) for i in range(len(years))]
-        chosen = [year for year, rate in zip(years, rates, strict=True) if rng.random() < rate]
-        return [_Plan(calendar.moment(rng, year), user, course, version) for year in chosen]
-    if rng.random() >= ONE_OFF_RATES.get(course.slug, DEFAULT_ONE_OFF_RATE):
-        return []
-    # Most took the basics in the first years of the programme.
-    year = rng.choices(years, weights=[max(1, 4 - index) for index in range(len(years))])[0]
-    return [_Plan(calendar.moment(rng, year), user, course, version)]
-
-
-def _plan_name_change(rng: random.Random, calendar: _Calendar, plans: list[_Plan],
-                      names_in_use: set[tuple[int, str]]) -> _NameChange | None:
-    """Someone who married last fiscal year asks for a certificate from an earlier year in her new name."""
-    if len(calendar.years) < 2:
-        return None
-    marriage_year = calendar.years[-2]
-    by_user: dict[int, list[_Plan]] = defaultdict(list)
-    for plan in plans:
-        by_user[plan.user.id].append(plan)
-    candidates = [
-        mine for mine in by_user.values()
-        if mine[0].user.is_active and mine[0].user.password_hash is None  # not a demo account
-        and _is_female_name(mine[0].user.name) and completion_fiscal_year(mine[0].completed_at) < marriage_year
-    ]
-    if not candidates:
-        return None
-    # Prefer someone who completed more courses after the wedding, to show both names on her certificates.
-    candidates.sort(key=lambda mine: -sum(completion_fiscal_year(p.completed_at) >= marriage_year for p in mine))
-    mine = rng.choice(candidates[:5])
-    user, earlier = mine[0].user, mine[0]
-    reissue_at = calendar.moment(rng, marriage_year)
-    name, kana = _married_name(rng, user, {name for body_id, name in names_in_use if body_id == user.body_id})
-    return _NameChange(user, reissue_at, earlier.completed_at, earlier.course.id, name, kana)
-
-
-def _is_female_name(name: str) -> bool:
-    return name.split(NAME_SEPARATOR)[-1] in FEMALE_GIVEN_NAMES
-
-
-def _married_name(rng: random.Random, user: User, used: set[str]) -> tuple[str, str]:
-    surname, given = user.name.split(NAME_SEPARATOR)
-    given_kana = user.kana.split(NAME_SEPARATOR)[-1]
-    choices = [(s, k) for s, k in SURNAMES if s != surname and f"{s}{NAME_SEPARATOR}{given}" not in used]
-    new_surname, new_kana = rng.choice(choices)
-    return f"{new_surname}{NAME_SEPARATOR}{given}", f"{new_kana}{NAME_SEPARATOR}{given_kana}"
-
-
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _add_completions(session: Session, plans: Sequence[_Plan]) -> list[Completion]:
+def _add_completions(session: Session, plans: Sequence[Plan]) -> list[Completion]:
     """A batch of completions in one flush (certificates need their ids), snapshotting where each
     person is."""
     completions = [
@@ -449,7 +283,7 @@ def _add_completions(session: Session, plans: Sequence[_Plan]) -> list[Completio
     return completions
 
 
-def _issue_in_order(session: Session, plans: list[_Plan], name_change: _NameChange | None,
+def _issue_in_order(session: Session, plans: list[Plan], name_change: NameChange | None,
                     issuers: list[CertificateIssuer]) -> list[_Issued]:
     """Issue in date order so serials rise with dates; the name change happens at its moment, so
     later certificates carry the new name.
@@ -477,7 +311,7 @@ def _issue_in_order(session: Session, plans: list[_Plan], name_change: _NameChan
     return issued
 
 
-def _change_name_and_reissue(session: Session, change: _NameChange, issued: list[_Issued]) -> None:
+def _change_name_and_reissue(session: Session, change: NameChange, issued: list[_Issued]) -> None:
     """What `certificates.reissue` does, dated in the past: the old certificate is superseded and a new
     one for the same completion carries the new name (and the next serial of the completion's year)."""
     change.user.name, change.user.kana = change.name, change.kana
@@ -495,8 +329,8 @@ def _change_name_and_reissue(session: Session, change: _NameChange, issued: list
     session.flush()
 
 
-def _revoke_some(session: Session, rng: random.Random, calendar: _Calendar, issued: list[_Issued],
-                 admin: User | None, name_change: _NameChange | None) -> None:
+def _revoke_some(session: Session, rng: random.Random, calendar: Calendar, issued: list[_Issued],
+                 admin: User | None, name_change: NameChange | None) -> None:
     """Two certificates revoked weeks after issue, as `certificates.revoke` would: one of a tier course
     (so the KPI shows a revoked trainee) and one of an all-staff course, both in past fiscal years."""
     past_years = set(calendar.years[:-1])

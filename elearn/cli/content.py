@@ -1,4 +1,5 @@
-"""`elearn import-quiz`: a Moodle GIFT file -> quizzes/<bank>.yaml. It writes files only: no app, no database."""
+"""`elearn content sync` (courses and banks into the database) and `elearn import-quiz` (a Moodle GIFT file ->
+quizzes/<bank>.yaml; it writes files only: no app, no database)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,48 @@ from collections import Counter
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
+from elearn.cli.schema import needs_current_schema
 from elearn.config import PROJECT_ROOT
 from elearn.content.bank_writer import bank_yaml
 from elearn.content.banks import load_bank
 from elearn.content.fields import SLUG
 from elearn.content.gift import GiftError, decode_gift, parse_gift
-from elearn.content.model import QuestionKind
 from elearn.content.source import SourceError
+from elearn.domain.quiz import QuestionKind
+
+
+@click.group("content", help="Courses and quiz banks (the files under courses/ and quizzes/).")
+def content_group() -> None:
+    pass
+
+
+@content_group.command("sync", help="Validate all content and update the database; an invalid tree changes nothing.")
+@click.option("--check", is_flag=True, help="Only validate; change nothing.")
+@with_appcontext
+@needs_current_schema
+def content_sync(check: bool) -> None:
+    from elearn.content.loader import ContentInvalid, load_content
+    from elearn.services import content
+
+    root = content.content_root()
+    try:
+        tree = load_content(root)
+    except ContentInvalid as invalid:
+        for error in invalid.errors:
+            click.echo(error.shown_from(root), err=True)
+        raise click.ClickException(f"{len(invalid.errors)} content error(s): nothing was changed") from None
+    questions = sum(len(bank.questions) for bank in tree.banks.values())
+    click.echo(f"valid: {len(tree.courses)} course(s), {len(tree.banks)} bank(s), {questions} question(s)")
+    if check:
+        return
+    try:
+        report = content.sync(tree)
+    except content.SyncRefused as refused:
+        raise click.ClickException(f"{refused}: nothing was changed") from None
+    for label, items in vars(report).items():
+        click.echo(f"{label}: {len(items)}" + (f" ({', '.join(items)})" if items and label != "unchanged" else ""))
 
 
 @click.command("import-quiz")
@@ -35,16 +70,22 @@ def import_quiz(file: Path, slug: str, title: str | None, out_dir: Path | None, 
                                       they must be equal and add up to 100%. Several right choices score
                                       partial, one scores all_or_nothing; zero and negative weights are
                                       wrong choices (elearn's partial scoring sets the penalty).
-    {T} {TRUE} {F} {FALSE}            true_false
-    {=answer =%100%other =%0%x}       short_answer (0% answers are dropped: they score 0 anyway)
+    {T} {TRUE} {F} {FALSE}            true_false (upper case only: {t} is a short answer, as in Moodle)
+    {=answer =%100%other =%0%x}       short_answer (a 0% answer scores 0 like any answer not listed; it
+                                      may not come before a right answer it overlaps, as Moodle would
+                                      grade by it); `*` matches any characters, `\\*` is a literal *
     before {...} after                the question keeps a （　　） blank where the braces were
-    ::Title::  $CATEGORY:  [html]     ASCII titles become ids (else q-001 by position); the last category's
-                                      last part becomes a tag; [html] is reduced to plain text
+    ::Title::  $CATEGORY:             ASCII titles become ids (else q-001 by position); the last category's
+                                      last part becomes a tag
+    [html] [markdown]                 become the plain text they show: line breaks, list numbers and the
+                                      indentation inside <pre> and code blocks are kept, markup is not
 
     \b
     The explanation is the general feedback (####), else the right answers' feedback, else
-    "正解は「…」です。". Matching, numerical, essay and description items, partial credit the bank
-    format cannot express, images and choice counts outside the limits are reported by line.
+    "正解は「…」です。"; then every other answer's feedback, as 「…」を選んだ場合: … (a bank has no
+    feedback per answer, so learners see all of it after answering). Matching, numerical, essay and
+    description items, partial credit the bank format cannot express, images and choice counts outside
+    the limits are reported by line.
     """
     if not SLUG.match(slug):
         raise click.ClickException(f"--bank must be lower-case letters, digits and hyphens, not {slug!r}")

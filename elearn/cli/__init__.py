@@ -1,0 +1,32 @@
+"""The `elearn` command group (also `flask --app elearn ...`). Commands print plain lines and exit
+non-zero on failure; configuration comes from ELEARN_* environment variables. Each area's commands live in
+a module of this package; `register_commands` adds them to the app."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def main() -> None:
+    from elearn import create_app
+
+    group = FlaskGroup(
+        name="elearn",
+        create_app=lambda: create_app(),
+        add_default_commands=False,
+        add_version_option=False,
+        load_dotenv=False,
+        help="elearn: digital-literacy e-learning. Configure with ELEARN_* environment variables.",
+    )
+    group.main(prog_name="elearn")
+
+
+def register_commands(app: Flask) -> None:
+    # Imported here, not at the top: the command modules import elearn.cli.schema, which loads this package.
+    from elearn.cli import certificates, content, database, people, reports, server
+
+    for command in (database.db_group, content.content_group, content.import_quiz, people.grades_group,
+                    people.create_admin, people.import_orgs, people.import_staff, certificates.certificates_group,
+                    reports.report_group, server.demo, server.serve):
+        app.cli.add_command(command)

@@ -1,0 +1,72 @@
+"""`elearn demo` and `elearn serve`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from elearn.cli.schema import needs_current_schema
+
+
+@click.command("demo", help="Load the demo data (idempotent) and print the demo accounts.")
+@click.option("--force", is_flag=True, help="Load it even though the database holds staff who are not demo staff.")
+@with_appcontext
+@needs_current_schema
+def demo(force: bool) -> None:
+    from elearn.demo import count_non_demo_staff, load_demo_data
+    from elearn.demo import history as demo_history
+    from elearn.demo import magazine as demo_magazine
+    from elearn.models.types import utcnow
+
+    # Demo accounts have published passwords and the demo adds fictional staff: never in production.
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("refused: the demo data is never loaded in production (ELEARN_ENV_NAME)")
+    others = count_non_demo_staff()
+    if others and not force:
+        raise click.ClickException(
+            f"refused: the database holds {others} staff who are not demo staff; "
+            "use a database of its own for the demo (or --force)"
+        )
+    accounts = load_demo_data()
+    click.echo(f"{'permission':<18} {'body':<6} {'sign-in name':<10} {'email':<28} password")
+    for account in accounts:
+        click.echo(
+            f"{account.permission:<18} {account.body_code:<6} {account.staff_number:<10} "
+            f"{account.email:<28} {account.password}"
+        )
+    # On stderr: scripts (the browser tests) parse the account table on stdout.
+    click.echo(demo_history.summary(), err=True)
+    click.echo(demo_magazine.summary(utcnow()), err=True)
+
+
+@click.command("serve", help="Serve the app with gunicorn (production-grade; not the debug server).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+@with_appcontext
+@needs_current_schema
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from elearn.config import ConfigError
+    from elearn.content.loader import ContentInvalid
+    from elearn.server import limiter_storage_for_workers, run_gunicorn
+    from elearn.services import content
+
+    try:
+        content.tree()
+    except ContentInvalid as invalid:
+        raise click.ClickException(
+            f"{len(invalid.errors)} content error(s): see `elearn content sync --check`"
+        ) from None
+    configured = current_app.config["LIMITER_STORAGE"]
+    try:
+        storage = limiter_storage_for_workers(configured, workers, current_app.config["ENV_NAME"])
+    except ConfigError as error:
+        raise click.ClickException(f"refused: {error}") from None
+    if storage != configured:
+        click.echo(f"rate limits: {configured} counts per worker; the {workers} workers share {storage} instead")
+    click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    sys.exit(run_gunicorn(host, port, workers, threads, {"LIMITER_STORAGE": storage}))

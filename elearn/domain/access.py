@@ -1,0 +1,117 @@
+"""Who may see whom: the access rules over plain data. `services/visibility.py` turns them into queries.
+
+The rules, in one place:
+- An administrator (and the command line, which acts as one) sees every person, unit and body,
+  leavers included.
+- A manager sees the current staff of the units they manage and of every unit below them; a person who
+  left (deactivated) or moved out of those units is no longer on their team.
+- A reporter sees the figures of the body they report for; the prefecture's reporter sees every body.
+- Everyone sees themselves and their own certificates.
+- A magazine profile shows a current member of staff to colleagues of the same body, to authors, and to
+  readers of an issue that credits them; leavers have no profile.
+- The inbox is the authors': they open every item; a sender sees their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from elearn.domain.people import OrgKind, Permission
+
+
+@dataclass(frozen=True)
+class Grant:
+    permission: Permission
+    unit_id: int | None
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person asking, reduced to what access depends on."""
+
+    user_id: int | None  # None: the command line
+    body_id: int | None
+    is_admin: bool = False
+    is_author: bool = False
+    managed_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    reported_body_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_manager(self) -> bool:
+        return bool(self.managed_unit_ids)
+
+    @property
+    def is_reporter(self) -> bool:
+        return bool(self.reported_body_ids)
+
+
+COMMAND_LINE = Viewer(user_id=None, body_id=None, is_admin=True)
+
+
+def viewer_from(user_id: int, body_id: int, grants: Iterable[Grant]) -> Viewer:
+    grants = list(grants)
+    return Viewer(
+        user_id=user_id,
+        body_id=body_id,
+        is_admin=any(g.permission == Permission.ADMIN for g in grants),
+        is_author=any(g.permission == Permission.AUTHOR for g in grants),
+        managed_unit_ids=frozenset(g.unit_id for g in grants if g.permission == Permission.MANAGER and g.unit_id),
+        reported_body_ids=frozenset(g.unit_id for g in grants if g.permission == Permission.REPORTER and g.unit_id),
+    )
+
+
+def sees_every_staff_member(viewer: Viewer) -> bool:
+    return viewer.is_admin
+
+
+def sees_leavers(viewer: Viewer) -> bool:
+    """Leavers stay on the administrators' lists (to reactivate or read their history), off every team."""
+    return viewer.is_admin
+
+
+def visible_body_ids(viewer: Viewer, bodies: Iterable[tuple[int, OrgKind]]) -> list[int]:
+    """Bodies whose figures the viewer may read, in the order given."""
+    bodies = list(bodies)
+    if viewer.is_admin:
+        return [body_id for body_id, _ in bodies]
+    if any(kind == OrgKind.PREFECTURE and body_id in viewer.reported_body_ids for body_id, kind in bodies):
+        return [body_id for body_id, _ in bodies]
+    return [body_id for body_id, _ in bodies if body_id in viewer.reported_body_ids]
+
+
+def may_see_team(viewer: Viewer) -> bool:
+    """The team page, its exports and its certificate archive: managers (their units) and administrators
+    (every body)."""
+    return viewer.is_admin or viewer.is_manager
+
+
+def may_read_kpi(viewer: Viewer) -> bool:
+    return viewer.is_admin or viewer.is_reporter
+
+
+def may_open_staff_page(viewer: Viewer, on_team: bool) -> bool:
+    """A staff member's page (their courses and progress): administrators, and managers for their team."""
+    return viewer.is_admin or (viewer.is_manager and on_team)
+
+
+def may_download_certificate(viewer: Viewer, holder_id: int, holder_on_team: bool) -> bool:
+    return viewer.user_id == holder_id or may_open_staff_page(viewer, holder_on_team)
+
+
+def may_see_profile(viewer: Viewer, person_id: int, person_body_id: int, person_is_active: bool,
+                    credited_in_readable_issue: bool) -> bool:
+    if viewer.user_id == person_id:
+        return True
+    if not person_is_active:
+        return False
+    return (viewer.is_admin or viewer.is_author or viewer.body_id == person_body_id
+            or credited_in_readable_issue)
+
+
+def may_handle_inbox(viewer: Viewer) -> bool:
+    return viewer.is_author
+
+
+def may_open_inbox_item(viewer: Viewer, sender_id: int) -> bool:
+    return viewer.is_author or viewer.user_id == sender_id

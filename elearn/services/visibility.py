@@ -1,0 +1,123 @@
+"""The access policy: which staff, units and bodies a viewer may see, and whether they may open one
+certificate, staff page, team archive, profile or inbox item. Every page, download, export and command
+that shows people or a body's figures asks here; the rules themselves are `domain/access.py`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, false, literal, select, true
+from sqlalchemy.orm import aliased
+
+from elearn import db
+from elearn.domain import access
+from elearn.domain.access import COMMAND_LINE, Grant, Viewer  # noqa: F401 (the policy's vocabulary)
+from elearn.models import Certificate, InboxItem, OrgUnit, User
+from elearn.services import magazine, orgs
+
+
+def viewer_of(user: User) -> Viewer:
+    """No query: grants are loaded with the user."""
+    return access.viewer_from(user.id, user.body_id,
+                              (Grant(grant.permission, grant.org_unit_id) for grant in user.grants))
+
+
+def subtree_ids(root_ids: Iterable[int]) -> Select:
+    """SELECT of the ids of the given units and everything below them (recursive CTE)."""
+    tree = (
+        select(OrgUnit.id.label("id"), literal(0).label("depth"))
+        .where(OrgUnit.id.in_(list(root_ids)))
+        .cte("subtree", recursive=True)
+    )
+    child = aliased(OrgUnit)
+    tree = tree.union_all(select(child.id, tree.c.depth + 1).where(child.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+# --- staff and units -------------------------------------------------------------------------------------------
+
+
+def unit_condition(viewer: Viewer) -> ColumnElement[bool]:
+    """On OrgUnit: the units whose people the viewer sees (a manager's subtrees; every unit for admins)."""
+    if access.sees_every_staff_member(viewer):
+        return true()
+    if not viewer.managed_unit_ids:
+        return false()
+    return OrgUnit.id.in_(subtree_ids(viewer.managed_unit_ids))
+
+
+def staff_condition(viewer: Viewer, include_leavers: bool = False) -> ColumnElement[bool]:
+    """On User: the staff the viewer sees. Leavers only for those who may see them, and only if asked."""
+    if access.sees_every_staff_member(viewer):
+        scope: ColumnElement[bool] = true()
+    elif viewer.managed_unit_ids:
+        scope = User.division_id.in_(subtree_ids(viewer.managed_unit_ids))
+    else:
+        return false()
+    if include_leavers and access.sees_leavers(viewer):
+        return scope
+    return and_(scope, User.is_active.is_(True))
+
+
+def staff_query(viewer: Viewer, include_leavers: bool = False) -> Select:
+    return select(User).where(staff_condition(viewer, include_leavers))
+
+
+def staff_ids(viewer: Viewer, include_leavers: bool = False) -> Select:
+    return select(User.id).where(staff_condition(viewer, include_leavers))
+
+
+def is_on_team(viewer: Viewer, staff_id: int) -> bool:
+    """The person is among the staff the viewer sees (leavers count for those who see leavers)."""
+    return db.session().scalar(
+        staff_ids(viewer, include_leavers=True).where(User.id == staff_id).limit(1)) is not None
+
+
+def may_open_staff_page(viewer: Viewer, staff_id: int) -> bool:
+    return access.may_open_staff_page(viewer, is_on_team(viewer, staff_id))
+
+
+def may_download_certificate(viewer: Viewer, certificate: Certificate) -> bool:
+    holder = certificate.user_id
+    on_team = viewer.user_id != holder and (viewer.is_admin or viewer.is_manager) and is_on_team(viewer, holder)
+    return access.may_download_certificate(viewer, holder, on_team)
+
+
+may_see_team = access.may_see_team
+may_read_kpi = access.may_read_kpi
+
+
+# --- bodies ----------------------------------------------------------------------------------------------------
+
+
+def bodies(viewer: Viewer) -> list[OrgUnit]:
+    """Bodies whose figures the viewer may read: the prefecture first, then municipalities by code."""
+    every = orgs.bodies()
+    allowed = set(access.visible_body_ids(viewer, ((body.id, body.kind) for body in every)))
+    return [body for body in every if body.id in allowed]
+
+
+# --- the magazine's people and inbox ---------------------------------------------------------------------------
+
+
+def profile(viewer: Viewer, person_id: int, now: datetime) -> User | None:
+    """The person whose magazine profile the viewer may open, else None (the view answers 404, so ids
+    of people one may not see cannot be told from ids of nobody)."""
+    person = db.session().get(User, person_id)
+    if person is None:
+        return None
+    plainly_visible = access.may_see_profile(viewer, person.id, person.body_id, person.is_active, False)
+    if plainly_visible:
+        return person
+    credited = person.is_active and magazine.is_credited(person.id, viewer.body_id, now)
+    return person if access.may_see_profile(viewer, person.id, person.body_id, person.is_active, credited) else None
+
+
+def may_handle_inbox(viewer: Viewer) -> bool:
+    return access.may_handle_inbox(viewer)
+
+
+def may_open_inbox_item(viewer: Viewer, item: InboxItem) -> bool:
+    return access.may_open_inbox_item(viewer, item.sender_id)
+
