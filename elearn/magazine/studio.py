@@ -133,14 +133,19 @@ def _local_input(moment: datetime) -> str:
 @bp.url_value_preprocessor
 def _page_upload_limit(endpoint: str | None, values: dict | None) -> None:
     """The larger request limit of the page upload. URL value preprocessors run before every before_request
-    hook, and CSRF protection's hook reads the form: set in the view, the limit came too late."""
-    if endpoint == "magazine.upload_pages":
+    hook, and CSRF protection's hook reads the form: set in the view, the limit came too late. Only authors
+    get it; anyone else keeps the global limit (and is refused by the view anyway)."""
+    if endpoint == "magazine.upload_pages" and _is_signed_in_author():
         request.max_content_length = current_app.config["MAGAZINE_UPLOAD_LIMIT"]
+
+
+def _is_signed_in_author() -> bool:
+    return current_user.is_authenticated and magazine_studio.is_author(current_user)
 
 
 @bp.errorhandler(413)
 def upload_too_large(error):  # type: ignore[no-untyped-def]
-    if request.endpoint != "magazine.upload_pages":
+    if request.endpoint != "magazine.upload_pages" or not _is_signed_in_author():
         return render_template("errors/413.html", error=error), 413
     _drain_request_body()
     limit_mb = current_app.config["MAGAZINE_UPLOAD_LIMIT"] // (1024 * 1024)
@@ -151,11 +156,10 @@ def upload_too_large(error):  # type: ignore[no-untyped-def]
 def _drain_request_body() -> None:
     """Read and drop an author's refused upload before answering: a server that closes the connection on
     unread bytes makes the browser show "connection reset" instead of the page explaining the limit.
-    Others, and bodies over twice the limit, are not read."""
+    Bodies over twice the limit are not read."""
     length = request.content_length
     stream = request.environ.get("wsgi.input")
-    if (stream is None or length is None or length > 2 * current_app.config["MAGAZINE_UPLOAD_LIMIT"]
-            or not (current_user.is_authenticated and magazine_studio.is_author(current_user))):
+    if stream is None or length is None or length > 2 * current_app.config["MAGAZINE_UPLOAD_LIMIT"]:
         return
     while length > 0:
         chunk = stream.read(min(length, 1 << 16))

@@ -377,7 +377,7 @@ def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> di
 
 
 def test_the_page_upload_has_its_own_larger_limit_with_csrf_on_and_other_forms_keep_the_global_one(
-        make_app, author, make_issue, clock):
+        make_app, author, make_user, make_issue, clock):
     """CSRF protection reads the form before the view runs, so this runs with it on, as in service."""
     app = make_app(MAGAZINE_CLOCK=clock, WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=1 * MB,
                    MAGAZINE_UPLOAD_LIMIT=4 * MB)
@@ -398,6 +398,9 @@ def test_the_page_upload_has_its_own_larger_limit_with_csrf_on_and_other_forms_k
         {**token, "subject": "件名", "body": "本文", "kind": "idea"}, [("attachment", "big.png", b"x" * 2 * MB)]))
     assert elsewhere.status_code == 413 and "4 MB" not in elsewhere.get_data(as_text=True)
     assert inbox_count(app) == 0
+    learner = app.test_client()  # the larger limit is for authors only
+    sign_in(learner, make_user(), csrf_token=csrf_token_from(learner.get("/sign-in").get_data(as_text=True)))
+    assert learner.post(f"/magazine/studio/{issue.id}/pages", **multipart(token, pages)).status_code == 413
 
 
 def test_a_too_large_upload_gets_its_page_over_a_real_connection_not_a_reset(make_app, author, make_issue, clock):
