@@ -403,6 +403,19 @@ def test_the_page_upload_has_its_own_larger_limit_with_csrf_on_and_other_forms_k
     assert learner.post(f"/magazine/studio/{issue.id}/pages", **multipart(token, pages)).status_code == 413
 
 
+def test_with_the_shipped_limits_a_25_mb_upload_reaches_the_page_checks(make_app, author, make_issue, clock):
+    """Over the global 20 MB, under the pages' 120 MB: the view answers (here: the file itself is too big)."""
+    app = make_app(MAGAZINE_CLOCK=clock, WTF_CSRF_ENABLED=True)
+    assert (app.config["MAX_CONTENT_LENGTH"], app.config["MAGAZINE_UPLOAD_LIMIT"]) == (20 * MB, 120 * MB)
+    issue = issue_row(app, make_issue(pages=0, texts=False))
+    client = app.test_client()
+    sign_in(client, author, csrf_token=csrf_token_from(client.get("/sign-in").get_data(as_text=True)))
+    token = {"csrf_token": csrf_token_from(client.get(f"/magazine/studio/{issue.id}").get_data(as_text=True))}
+    response = client.post(f"/magazine/studio/{issue.id}/pages", follow_redirects=True,
+                           **multipart(token, [("files", "huge.png", b"\x89PNG" + b"x" * 25 * MB)]))
+    assert response.status_code == 200 and "huge.png" in flash_error(response)
+
+
 def test_a_too_large_upload_gets_its_page_over_a_real_connection_not_a_reset(make_app, author, make_issue, clock):
     app = make_app(MAGAZINE_CLOCK=clock, MAGAZINE_UPLOAD_LIMIT=16 * MB)
     issue = issue_row(app, make_issue(pages=0, texts=False))
