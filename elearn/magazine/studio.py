@@ -190,8 +190,6 @@ def upload_pages(issue_id: int):
 @requires(Permission.AUTHOR)
 def save_texts(issue_id: int):
     issue = _issue_or_404(issue_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     try:
         _save_texts(issue)
     except StudioError as error:
@@ -213,8 +211,6 @@ def _save_texts(issue) -> None:  # type: ignore[no-untyped-def]
 @requires(Permission.AUTHOR)
 def page_action(issue_id: int, page_id: int, action: str):
     issue = _issue_or_404(issue_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     actions = {
         "up": lambda: magazine_studio.move_page(current_user, issue.id, page_id, -1),
         "down": lambda: magazine_studio.move_page(current_user, issue.id, page_id, 1),
@@ -257,8 +253,6 @@ def workflow(issue_id: int, action: str):
             flash(_("Scheduled: readers see it from %(when)s.", when=_local_input(publish_at).replace("T", " ")),
                   "success")
             return redirect(url_for("magazine.edit_issue", issue_id=issue.id))
-        if not EmptyForm().validate_on_submit():
-            abort(400)
         if action == "submit":
             magazine_studio.submit_for_review(current_user, issue.id, utcnow())
             flash(_("Submitted for review."), "success")
@@ -309,8 +303,6 @@ def stickers():
 @bp.post("/studio/stickers/<int:sticker_id>/delete")
 @requires(Permission.AUTHOR)
 def remove_sticker(sticker_id: int):
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     inbox.take_back(current_user, sticker_id)
     flash(_("Sticker taken back."), "success")
     return redirect(url_for("magazine.stickers"))
