@@ -25,12 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 from weasyprint import HTML  # noqa: E402
 
 from elearn import create_app, db, migrate  # noqa: E402
+from elearn.clock import utcnow  # noqa: E402
 from elearn.domain.completion import completion_fiscal_year  # noqa: E402
 from elearn.domain.people import OrgKind, Tier  # noqa: E402
 from elearn.models import Certificate, CertificatePdf, Completion, Course, CourseVersion, OrgUnit, User  # noqa: E402
-from elearn.models.types import utcnow  # noqa: E402
-from elearn.services import certificate_pdf, certificates  # noqa: E402
-from elearn.services.passwords import hash_password  # noqa: E402
+from elearn.services import certificates  # noqa: E402
+from elearn.services.certificates import pdf as certificate_pdf
+from elearn.services.people.passwords import hash_password  # noqa: E402
 
 PASSWORD = "bench-horse-42"
 HOLDER_NAME = "髙﨑 𠮷太郎"  # 髙 and 﨑 are in IPAex; 𠮷 (outside the BMP) comes from the Noto fallback

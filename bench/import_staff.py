@@ -22,10 +22,10 @@ from sqlalchemy import insert, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
 from elearn import create_app, db, migrate  # noqa: E402
+from elearn.clock import utcnow  # noqa: E402
 from elearn.domain.people import DEFAULT_GRADES, TIER_NAMES_JA, OrgKind, Tier  # noqa: E402
 from elearn.models import Grade, OrgUnit, User  # noqa: E402
-from elearn.models.types import utcnow  # noqa: E402
-from elearn.services.importer import apply_staff_import  # noqa: E402
+from elearn.services.people.importer import apply_staff_import  # noqa: E402
 
 ROWS = 10_000
 ROWS_WITH_PASSWORDS = ROWS  # initial passwords use the cheap argon2id for random secrets

@@ -40,7 +40,7 @@ from elearn.models import (  # noqa: E402
     StaffTier,
     User,
 )
-from elearn.services import kpi  # noqa: E402
+from elearn.services.reports import kpi  # noqa: E402
 
 AS_OF = date(2026, 11, 20)
 YEARS = list(range(2022, fiscal_year(AS_OF) + 1))

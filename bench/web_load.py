@@ -283,7 +283,7 @@ def prepare_attempts(env: dict[str, str], learner_account: dict[str, str], count
     from elearn import create_app, db
     from elearn.models import Course, LessonProgress, OrgUnit, User
     from elearn.security import start_session_clock
-    from elearn.services import content, quiz
+    from elearn.services.learning import content, quiz
 
     app = create_app({"DATABASE_URL": env["ELEARN_DATABASE_URL"], "SECRET_KEY": env["ELEARN_SECRET_KEY"],
                       "INSTANCE_PATH": env["ELEARN_INSTANCE_PATH"]})

@@ -24,7 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from elearn import db, errors, security
     from elearn.extensions import babel, csrf, limiter, login_manager, select_locale
-    from elearn.services.accounts import load_user
+    from elearn.services.people.accounts import load_user
     from elearn.templating import init_templating
 
     db.init_app(app)

@@ -39,7 +39,7 @@ class _ElearnServer(BaseApplication):
 
     def load(self):  # type: ignore[no-untyped-def]
         from elearn import create_app
-        from elearn.services import content
+        from elearn.services.learning import content
 
         app = create_app(self.app_config or None)
         # Content is read once per process at start, so no request (and no write lock) waits for it.

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from flask import Flask
 from flask_babel import format_date, get_locale
 
+from elearn.clock import TOKYO
 from elearn.domain import fiscal
-from elearn.domain.completion import TOKYO
 from elearn.domain.magazine import ruby_pieces
 from elearn.domain.people import Permission, Tier
 from elearn.labels import (

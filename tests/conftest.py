@@ -15,7 +15,7 @@ from support import PASSWORD, SAMPLE_CONTENT, empty_postgres
 from elearn import create_app, db, migrate
 from elearn.domain.people import OrgKind, Tier
 from elearn.models import OrgUnit, RoleGrant, StaffTier, User
-from elearn.services.passwords import hash_password
+from elearn.services.people.passwords import hash_password
 
 POSTGRES_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")
 
@@ -156,7 +156,7 @@ def make_user(app, org):
 @pytest.fixture
 def synced(app):
     """The sample content (tests/data/content) synced into the database."""
-    from elearn.services import content
+    from elearn.services.learning import content
 
     with app.app_context():
         content.sync(content.tree())

@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, select, text
 
 from elearn import db
+from elearn.clock import utcnow
 from elearn.db import Base
 from elearn.domain.completion import completion_fiscal_year
 from elearn.domain.people import DEFAULT_GRADES, Tier
 from elearn.models import Certificate, Completion, Course, CourseVersion, Grade, User
-from elearn.models.types import utcnow
 from elearn.services import certificates
 
 PASSWORD = "correct-horse-42"
@@ -86,7 +86,7 @@ def answer_form(questions: list[dict], right: bool = True) -> dict:
 def answers_for(questions: list[dict], right: bool = True) -> dict:
     """answer_form as the quiz view hands it to the service: plain answers by question number."""
     from elearn.quiz.forms import answers_from
-    from elearn.services.quiz_snapshot import learner_view
+    from elearn.services.learning.quiz_snapshot import learner_view
 
     form = {k: v if isinstance(v, list) else [v] for k, v in answer_form(questions, right).items()}
     return answers_from(form, learner_view(questions))

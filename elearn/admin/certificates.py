@@ -10,10 +10,11 @@ from elearn.admin.forms import IssuerForm, RevokeForm
 from elearn.auth.forms import EmptyForm
 from elearn.domain.certificates import CertificateState
 from elearn.domain.people import Permission
-from elearn.services import certificates, issuers, orgs
-from elearn.services.certificates import CertificateRefused
-from elearn.services.issuers import IssuerChange
-from elearn.services.seal_image import SealRejected
+from elearn.services import certificates
+from elearn.services.certificates import CertificateRefused, issuers
+from elearn.services.certificates.issuers import IssuerChange
+from elearn.services.certificates.seal_image import SealRejected
+from elearn.services.people import orgs
 from elearn.web import requires
 
 REFUSALS = {

@@ -7,7 +7,8 @@ from flask_login import current_user
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import ImportApplyForm, ImportUploadForm
 from elearn.domain.people import Permission
-from elearn.services import importer, orgs, uploads
+from elearn.services.files import uploads
+from elearn.services.people import importer, orgs
 from elearn.web import requires
 
 # kind -> (preview(data, filename, deactivate_missing), apply(data, filename, actor, deactivate_missing))

@@ -14,12 +14,14 @@ from elearn import db
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import KpiRuleForm
 from elearn.auth.forms import EmptyForm
+from elearn.clock import today_in_japan
 from elearn.domain.fiscal import fiscal_year
 from elearn.domain.kpi import CountingRule, CountUnit
 from elearn.domain.people import Permission, Tier
 from elearn.models import Course
-from elearn.models.types import today_in_japan
-from elearn.services import content, deadlines, kpi, visibility
+from elearn.services import visibility
+from elearn.services.learning import content, deadlines
+from elearn.services.reports import kpi
 from elearn.web import requires, viewer
 
 

@@ -12,7 +12,9 @@ from elearn.admin.blueprint import bp
 from elearn.admin.forms import GrantForm
 from elearn.auth.forms import EmptyForm
 from elearn.domain.people import Permission
-from elearn.services import accounts, admin, certificates, staff
+from elearn.services import certificates
+from elearn.services.directory import admin, staff
+from elearn.services.people import accounts
 from elearn.web import requires, safe_next_url, viewer
 
 __all__ = ["bp"]

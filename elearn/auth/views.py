@@ -6,9 +6,9 @@ from wtforms.fields.choices import SelectChoice
 from elearn.auth.forms import ChangePasswordForm, EmptyForm, NewPasswordForm, SignInForm
 from elearn.extensions import LOCALE_COOKIE, limiter
 from elearn.security import start_session_clock
-from elearn.services import accounts, orgs
-from elearn.services.accounts import SignInOutcome
-from elearn.services.passwords import verify_password
+from elearn.services.people import accounts, orgs
+from elearn.services.people.accounts import SignInOutcome
+from elearn.services.people.passwords import verify_password
 from elearn.web import safe_next_url
 
 bp = Blueprint("auth", __name__)

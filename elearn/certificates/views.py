@@ -21,7 +21,8 @@ from elearn.domain.certificates import CertificateState, grouped_code, normalise
 from elearn.domain.fiscal import fiscal_year_label
 from elearn.extensions import limiter
 from elearn.models import Certificate
-from elearn.services import certificate_pdf, certificates, visibility
+from elearn.services import certificates, visibility
+from elearn.services.certificates import pdf as certificate_pdf
 from elearn.web import content_disposition, permitted, viewer, zip_stream
 
 bp = Blueprint("certificates", __name__)

@@ -37,7 +37,8 @@ def certificates_group() -> None:
 @with_appcontext
 @needs_current_schema
 def render(fiscal_year: int | None) -> None:
-    from elearn.services import certificate_pdf, certificates
+    from elearn.services import certificates
+    from elearn.services.certificates import pdf as certificate_pdf
 
     issued = certificates.issue_missing()
     if issued:
@@ -71,7 +72,8 @@ def list_certificates(fiscal_year: int | None) -> None:
 @with_appcontext
 @needs_current_schema
 def write_pdf(serial: str, output: Path, body_code: str | None) -> None:
-    from elearn.services import certificate_pdf, certificates
+    from elearn.services import certificates
+    from elearn.services.certificates import pdf as certificate_pdf
 
     found = certificates.by_serial(serial, body_code)
     if not found:

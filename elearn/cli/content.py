@@ -32,7 +32,7 @@ def content_group() -> None:
 @needs_current_schema
 def content_sync(check: bool) -> None:
     from elearn.content.loader import ContentInvalid, load_content
-    from elearn.services import content
+    from elearn.services.learning import content
 
     root = content.content_root()
     try:

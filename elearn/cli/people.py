@@ -23,7 +23,7 @@ def grades_group() -> None:
 @with_appcontext
 @needs_current_schema
 def grades_list() -> None:
-    from elearn.services.grades import all_grades
+    from elearn.services.people.grades import all_grades
 
     for grade, count in all_grades():
         click.echo(f"{grade.name}\t{count}")
@@ -34,7 +34,7 @@ def grades_list() -> None:
 @with_appcontext
 @needs_current_schema
 def grades_add(name: str) -> None:
-    from elearn.services.grades import GradeError, add_grade
+    from elearn.services.people.grades import GradeError, add_grade
 
     try:
         add_grade(name)
@@ -49,7 +49,7 @@ def grades_add(name: str) -> None:
 @with_appcontext
 @needs_current_schema
 def grades_rename(old: str, new: str) -> None:
-    from elearn.services.grades import GradeError, rename_grade
+    from elearn.services.people.grades import GradeError, rename_grade
 
     try:
         rename_grade(old, new)
@@ -68,7 +68,7 @@ def grades_rename(old: str, new: str) -> None:
 @with_appcontext
 @needs_current_schema
 def create_admin(body_code, staff_number, name, email, division_code, password) -> None:  # type: ignore[no-untyped-def]
-    from elearn.services.bootstrap import AdminSetupError, ensure_admin
+    from elearn.services.people.bootstrap import AdminSetupError, ensure_admin
 
     try:
         user, created = ensure_admin(body_code, staff_number, name, email, division_code, password)
@@ -93,7 +93,7 @@ def _read_file(path: str) -> bytes:
 
 def _run_import(preview, apply, dry_run: bool):  # type: ignore[no-untyped-def]
     """Print the plan; unless it is a dry run or there is nothing to do, apply it. Returns apply's result."""
-    from elearn.services.importer import ImportRejected
+    from elearn.services.people.importer import ImportRejected
 
     plan = preview()
     _print_plan(plan)
@@ -120,7 +120,7 @@ def _run_import(preview, apply, dry_run: bool):  # type: ignore[no-untyped-def]
 @with_appcontext
 @needs_current_schema
 def import_orgs(file: str, dry_run: bool) -> None:
-    from elearn.services import importer
+    from elearn.services.people import importer
 
     data = _read_file(file)
     _run_import(lambda: importer.preview_org_import(data, file),
@@ -137,7 +137,7 @@ def import_orgs(file: str, dry_run: bool) -> None:
 @with_appcontext
 @needs_current_schema
 def import_staff(file: str, dry_run: bool, deactivate_missing: bool, passwords_out: str | None) -> None:
-    from elearn.services import importer
+    from elearn.services.people import importer
 
     data = _read_file(file)
     result = _run_import(
@@ -153,7 +153,7 @@ def import_staff(file: str, dry_run: bool, deactivate_missing: bool, passwords_o
 
 
 def _write_private_csv(path: Path, rows) -> None:  # type: ignore[no-untyped-def]
-    from elearn.services.spreadsheets import neutralise
+    from elearn.services.reports.spreadsheets import neutralise
 
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     # UTF-8 with BOM so that Excel opens the Japanese names correctly.

@@ -15,7 +15,7 @@ FORMATS = ("csv", "xlsx", "pdf", "json")
 
 
 def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date:
-    from elearn.models.types import today_in_japan
+    from elearn.clock import today_in_japan
 
     today = today_in_japan()
     if value is None:
@@ -47,8 +47,8 @@ def report_group() -> None:
 def kpi_report(as_of: date, file_format: str, body_code: str | None, output: Path | None) -> None:
     from flask_babel import force_locale
 
-    from elearn.reports import kpi_export
-    from elearn.services import kpi, visibility
+    from elearn.services import visibility
+    from elearn.services.reports import kpi, kpi_export
 
     bodies = visibility.bodies(visibility.COMMAND_LINE)
     if not bodies:

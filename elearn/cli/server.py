@@ -16,10 +16,10 @@ from elearn.cli.schema import needs_current_schema
 @with_appcontext
 @needs_current_schema
 def demo(force: bool) -> None:
+    from elearn.clock import utcnow
     from elearn.demo import count_non_demo_staff, load_demo_data
     from elearn.demo import history as demo_history
     from elearn.demo import magazine as demo_magazine
-    from elearn.models.types import utcnow
 
     # Demo accounts have published passwords and the demo adds fictional staff: never in production.
     if current_app.config["ENV_NAME"] == "production":
@@ -53,7 +53,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     from elearn.config import ConfigError
     from elearn.content.loader import ContentInvalid
     from elearn.server import limiter_storage_for_workers, run_gunicorn
-    from elearn.services import content
+    from elearn.services.learning import content
 
     try:
         content.tree()

@@ -15,6 +15,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from elearn import db
+from elearn.clock import utcnow
 from elearn.demo.history import load_demo_history
 from elearn.demo.magazine import load_demo_magazine
 from elearn.demo.people import (
@@ -27,8 +28,7 @@ from elearn.demo.people import (
 )
 from elearn.domain.people import DEFAULT_GRADES, OrgKind, Permission, Tier
 from elearn.models import Grade, OrgUnit, RoleGrant, StaffTier, User
-from elearn.models.types import utcnow
-from elearn.services.passwords import hash_password
+from elearn.services.people.passwords import hash_password
 
 SEED = 2025
 EMAIL_DOMAIN = "example.lg.jp"

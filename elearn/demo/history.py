@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from elearn import db
+from elearn.clock import TOKYO, utcnow
 from elearn.demo.history_plan import (
     FIRST_FISCAL_YEAR,
     NAME_SEPARATOR,
@@ -35,7 +36,7 @@ from elearn.demo.history_plan import (
     plan_name_change,
 )
 from elearn.demo.people import MUNICIPALITIES, PREFECTURE
-from elearn.domain.completion import TOKYO, completion_fiscal_year
+from elearn.domain.completion import completion_fiscal_year
 from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds
 from elearn.domain.people import ASSIGNABLE_TIERS, Permission, Tier
 from elearn.models import (
@@ -50,9 +51,8 @@ from elearn.models import (
     RoleGrant,
     User,
 )
-from elearn.models.types import utcnow
 from elearn.services import certificates
-from elearn.services.seal_image import normalise_seal
+from elearn.services.certificates.seal_image import normalise_seal
 
 HISTORY_SEED = 2022
 BODY_CODES = (PREFECTURE[0], *(code for code, _name, _departments in MUNICIPALITIES))

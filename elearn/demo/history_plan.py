@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from elearn.clock import TOKYO
 from elearn.demo.people import GIVEN_NAMES, SURNAMES
-from elearn.domain.completion import TOKYO, completion_fiscal_year
+from elearn.domain.completion import completion_fiscal_year
 from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds
 from elearn.domain.people import ASSIGNABLE_TIERS, Tier
 from elearn.models import Course, CourseVersion, User

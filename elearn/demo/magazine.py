@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from elearn import db
+from elearn.clock import TOKYO
 from elearn.demo import magazine_script as content
 from elearn.demo.comic import draw_page
 from elearn.demo.people import PREFECTURE
 from elearn.domain import magazine as rules
-from elearn.domain.completion import TOKYO
 from elearn.domain.magazine import Audience, InboxKind, InboxStatus, StoredStatus
 from elearn.domain.people import Permission
 from elearn.models import (
@@ -38,8 +38,8 @@ from elearn.models import (
     Sticker,
     User,
 )
-from elearn.services.comic_images import ProcessedPage, process_page
-from elearn.services.magazine_studio import stored_images
+from elearn.services.magazine.page_images import ProcessedPage, process_page
+from elearn.services.magazine.studio import stored_images
 
 SEED = 714  # the first issue came out on 14 July
 PAGE_WIDTH = 1000

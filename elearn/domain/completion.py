@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
+from elearn.clock import TOKYO
 from elearn.domain.fiscal import fiscal_year
 from elearn.domain.people import Tier
-
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 class CourseStatus(StrEnum):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from elearn.domain.completion import TOKYO
+from elearn.clock import TOKYO
 
 WEDNESDAY = 2  # date.weekday()
 PUBLICATION_TIME = time(8, 30)  # Japan time, before the working day starts

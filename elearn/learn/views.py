@@ -2,8 +2,11 @@ from flask import Blueprint, abort, redirect, render_template, send_from_directo
 from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
-from elearn.magazine.blueprint import now
-from elearn.services import content, inbox, learning, magazine, orgs, quiz
+from elearn.clock import now
+from elearn.services import learning, magazine
+from elearn.services.learning import content, quiz
+from elearn.services.magazine import inbox
+from elearn.services.people import orgs
 
 bp = Blueprint("learn", __name__)
 

@@ -10,13 +10,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from elearn.domain.completion import TOKYO
+from elearn.clock import TOKYO, now
 from elearn.domain.magazine import InboxKind, InboxStatus
 from elearn.domain.people import Permission
 from elearn.extensions import limiter
-from elearn.magazine.blueprint import bp, now
+from elearn.magazine.blueprint import bp
 from elearn.magazine.forms import InboxForm, InboxWorkForm
-from elearn.services import inbox, magazine, visibility
+from elearn.services import magazine, visibility
+from elearn.services.magazine import inbox
 from elearn.web import enum_arg, requires, viewer
 
 INBOX_ERRORS = {

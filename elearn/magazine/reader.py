@@ -14,13 +14,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from elearn import db
+from elearn.clock import now, utcnow
 from elearn.domain.magazine import reading_minutes
-from elearn.magazine.blueprint import bp, now
+from elearn.magazine.blueprint import bp
 from elearn.magazine.forms import InboxForm
 from elearn.models import MagazineIssue, User
-from elearn.models.types import utcnow
-from elearn.services import inbox, magazine, orgs, visibility
-from elearn.services.magazine_studio import is_author
+from elearn.services import magazine, visibility
+from elearn.services.magazine import inbox
+from elearn.services.magazine.studio import is_author
+from elearn.services.people import orgs
 from elearn.web import viewer
 
 IMAGE_VARIANTS = ("full", "480", "960", "1600", "thumb")

@@ -12,17 +12,28 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from elearn.auth.forms import EmptyForm
+from elearn.clock import TOKYO, now, utcnow
 from elearn.domain import magazine as rules
-from elearn.domain.completion import TOKYO
 from elearn.domain.magazine import Audience
 from elearn.domain.people import Permission
-from elearn.magazine.blueprint import bp, now
+from elearn.magazine.blueprint import bp
 from elearn.magazine.forms import PAGE_EXTENSIONS, IssueForm, PagesUploadForm, ScheduleForm, StickerForm
 from elearn.magazine.inbox import INBOX_ERRORS
 from elearn.magazine.reader import reader_context
-from elearn.models.types import utcnow
-from elearn.services import inbox, magazine, magazine_calendar, magazine_readership, magazine_studio
-from elearn.services.magazine_studio import IssueFields, PageEdit, StudioError
+from elearn.services import magazine
+from elearn.services.magazine import (
+    calendar as magazine_calendar,
+)
+from elearn.services.magazine import (
+    inbox,
+)
+from elearn.services.magazine import (
+    readership as magazine_readership,
+)
+from elearn.services.magazine import (
+    studio as magazine_studio,
+)
+from elearn.services.magazine.studio import IssueFields, PageEdit, StudioError
 from elearn.web import requires
 
 STUDIO_ERRORS = {

@@ -7,12 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from elearn.clock import utcnow
 from elearn.db import Base
 from elearn.domain.certificates import CertificateState, state
 from elearn.domain.people import Tier
 from elearn.models.learning import Completion
 from elearn.models.people import OrgUnit, User
-from elearn.models.types import UTCDateTime, str_enum, utcnow
+from elearn.models.types import UTCDateTime, str_enum
 
 
 class CertificateSeal(Base):

@@ -8,9 +8,10 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from elearn.clock import utcnow
 from elearn.db import Base
 from elearn.models.people import User
-from elearn.models.types import UTCDateTime, utcnow
+from elearn.models.types import UTCDateTime
 
 
 class Course(Base):

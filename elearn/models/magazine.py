@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from elearn.clock import utcnow
 from elearn.db import Base
 from elearn.domain.magazine import Audience, InboxKind, InboxStatus, IssueStatus, StoredStatus, status
 from elearn.models.learning import Course
 from elearn.models.people import User
-from elearn.models.types import UTCDateTime, str_enum, utcnow
+from elearn.models.types import UTCDateTime, str_enum
 
 
 class MagazineIssue(Base):

@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from elearn.clock import utcnow
 from elearn.db import Base
 from elearn.domain.people import BODY_KINDS, OrgKind, Permission, Tier
-from elearn.models.types import UTCDateTime, str_enum, utcnow
+from elearn.models.types import UTCDateTime, str_enum
 
 
 class OrgUnit(Base):

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from elearn.clock import utcnow
 from elearn.db import Base
 from elearn.domain.kpi import CountUnit
-from elearn.models.types import UTCDateTime, str_enum, utcnow
+from elearn.models.types import UTCDateTime, str_enum
 
 
 class CourseDeadline(Base):

@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from elearn.clock import utcnow
 from elearn.db import Base
 from elearn.models.people import User
-from elearn.models.types import UTCDateTime, utcnow
+from elearn.models.types import UTCDateTime
 
 
 class SignInFailure(Base):

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import Enum as PyEnum
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
-
-from elearn.domain.completion import TOKYO
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -27,15 +25,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def today_in_japan() -> date:
-    """The date on the prefecture's calendars (deadlines, fiscal years), whatever the server's zone."""
-    return datetime.now(TOKYO).date()
 
 
 def str_enum(enum_class: type[PyEnum]) -> Enum:

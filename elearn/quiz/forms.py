@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from elearn.services.quiz_snapshot import Answer, QuestionView
+from elearn.services.learning.quiz_snapshot import Answer, QuestionView
 
 # ASCII digits only: str.isdigit() also accepts "²" and "①", which int() refuses, and int() reads
 # other scripts' digits ("١") that no field of ours sends.

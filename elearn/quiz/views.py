@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 from elearn.auth.forms import EmptyForm
 from elearn.domain.people import Permission
 from elearn.quiz.forms import answer_field, answers_from, as_number
-from elearn.services import certificates, quiz, quiz_results
-from elearn.services.quiz_snapshot import learner_view
+from elearn.services import certificates
+from elearn.services.learning import quiz, quiz_results
+from elearn.services.learning.quiz_snapshot import learner_view
 from elearn.templating import local_datetime
 
 bp = Blueprint("quiz", __name__)

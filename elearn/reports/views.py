@@ -5,13 +5,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from elearn.clock import today_in_japan
 from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Tier
-from elearn.models.types import today_in_japan
-from elearn.reports import kpi_export, team_export
-from elearn.services import certificates, kpi, learning, staff, visibility
-from elearn.services import team as team_service
-from elearn.services.team import SortKey, StatusFilter, TeamFilters
+from elearn.services import certificates, learning, visibility
+from elearn.services.directory import staff
+from elearn.services.reports import kpi, kpi_export, team_export
+from elearn.services.reports import team as team_service
+from elearn.services.reports.team import SortKey, StatusFilter, TeamFilters
 from elearn.web import content_disposition, enum_arg, permitted, viewer
 
 bp = Blueprint("reports", __name__)

@@ -14,7 +14,8 @@ from elearn import db
 from elearn.domain import access
 from elearn.domain.access import COMMAND_LINE, Grant, Viewer  # noqa: F401 (the policy's vocabulary)
 from elearn.models import Certificate, InboxItem, OrgUnit, User
-from elearn.services import magazine, orgs
+from elearn.services import magazine
+from elearn.services.people import orgs
 
 
 def viewer_of(user: User) -> Viewer:

@@ -5,7 +5,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elearn.reports.chart import Point, kpi_chart
+from elearn.services.reports.chart import Point, kpi_chart
 
 LABEL_HEIGHT = 12  # the chart's font size
 MARKER_RADIUS, STROKE = 4.5, 2.5

@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from elearn.services.comic_images import RENDITION_WIDTHS, THUMBNAIL_WIDTH, process_page
-from elearn.services.images import ImageRejected
+from elearn.services.files.images import ImageRejected
+from elearn.services.magazine.page_images import RENDITION_WIDTHS, THUMBNAIL_WIDTH, process_page
 
 
 def encoded(fmt: str, size: tuple[int, int] = (1200, 1700), **options) -> bytes:

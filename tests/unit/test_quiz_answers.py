@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from elearn.quiz.forms import answers_from, as_number
-from elearn.services.quiz_snapshot import Answer, learner_view, responses_from
+from elearn.services.learning.quiz_snapshot import Answer, learner_view, responses_from
 
 STORED = [
     {"id": "s", "kind": "single", "text": "", "choices": [{"text": "a", "correct": True},

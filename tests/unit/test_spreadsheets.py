@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from elearn.services.spreadsheets import Sheet, csv_bytes, neutralise, xlsx_bytes
+from elearn.services.reports.spreadsheets import Sheet, csv_bytes, neutralise, xlsx_bytes
 
 TRIGGERS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\0x", "＝1+1"]
 

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from support import PASSWORD, sign_in
 
 from elearn import db
-from elearn.domain.completion import TOKYO
+from elearn.clock import TOKYO
 from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission
 from elearn.models import Course
-from elearn.services import deadlines
+from elearn.services.learning import deadlines
 
 
 @pytest.fixture

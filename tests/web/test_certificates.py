@@ -13,14 +13,15 @@ from sqlalchemy import func, select
 from support import answer_form, answers_for, complete, run_at_once, sign_in, trainees_by_sql
 
 from elearn import db
+from elearn.clock import TOKYO, utcnow
 from elearn.domain.certificates import CertificateState
-from elearn.domain.completion import TOKYO, completion_fiscal_year
+from elearn.domain.completion import completion_fiscal_year
 from elearn.domain.fiscal import fiscal_year_label
 from elearn.domain.kpi import DEFAULT_RULE, Fact, count
 from elearn.domain.people import Permission, Tier
 from elearn.models import Certificate, CertificatePdf, Completion, CourseVersion, QuizAttempt, User
-from elearn.models.types import utcnow
-from elearn.services import certificates, quiz
+from elearn.services import certificates
+from elearn.services.learning import quiz
 
 
 def stored(app, certificate_id: int) -> Certificate:

@@ -7,7 +7,7 @@ from support import run_at_once
 
 from elearn import db
 from elearn.models import SignInFailure
-from elearn.services.accounts import account_key, sign_in
+from elearn.services.people.accounts import account_key, sign_in
 
 
 def test_concurrent_failed_sign_ins_are_all_counted(app, make_user):

@@ -18,7 +18,7 @@ from elearn.models import (
     StaffTier,
     User,
 )
-from elearn.services.accounts import SignInOutcome, find_account, set_password, sign_in
+from elearn.services.people.accounts import SignInOutcome, find_account, set_password, sign_in
 
 MODELS = (Grade, OrgUnit, User, StaffTier, RoleGrant)
 

@@ -23,10 +23,11 @@ from sqlalchemy import func, select
 from support import csrf_token_from, empty_postgres, trainees_by_sql
 
 from elearn import create_app, db
+from elearn.clock import TOKYO
 from elearn.demo import load_demo_data
 from elearn.demo.history_plan import Calendar
 from elearn.domain.certificates import CertificateState, serial_number
-from elearn.domain.completion import TOKYO, completion_fiscal_year
+from elearn.domain.completion import completion_fiscal_year
 from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds
 from elearn.domain.people import Permission, Tier
 from elearn.models import (
@@ -64,7 +65,7 @@ def history_app(migrated_template: str, tmp_path_factory) -> Iterator:
         "INSTANCE_PATH": str(folder / "instance"), "LIMITER_STORAGE": "memory://",
         "CONTENT_ROOT": str(PROJECT_ROOT),  # the real courses: the history is about them
     })
-    from elearn.services import content
+    from elearn.services.learning import content
 
     with app.app_context():
         content.sync(content.tree())

@@ -12,7 +12,7 @@ from support import sign_in
 from elearn import db
 from elearn.domain.people import Permission, Tier
 from elearn.models import AuditEntry, OrgUnit, User
-from elearn.services import importer
+from elearn.services.people import importer
 
 HEADER = ["職員番号", "氏名", "ふりがな", "メール", "所属コード", "職位", "研修区分"]
 GOOD_ROWS = [

@@ -19,7 +19,8 @@ from elearn import db
 from elearn.domain.kpi import DEFAULT_RULE, CountUnit
 from elearn.domain.people import Permission, Tier
 from elearn.models import Certificate, Grade, KpiTarget, User
-from elearn.services import certificates, kpi, visibility
+from elearn.services import certificates, visibility
+from elearn.services.reports import kpi
 
 
 def at(year: int, month: int, day: int) -> datetime:

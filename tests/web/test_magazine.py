@@ -30,8 +30,9 @@ from elearn.models import (
     RoleGrant,
     Sticker,
 )
-from elearn.services import magazine, magazine_studio
-from elearn.services.magazine_studio import IssueFields, PageEdit
+from elearn.services import magazine
+from elearn.services.magazine import studio as magazine_studio
+from elearn.services.magazine.studio import IssueFields, PageEdit
 
 PUBLISH_AT = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # Wednesday 2 December 08:30 in Japan
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -60,7 +61,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(make_app, clock):
-    return make_app(MAGAZINE_CLOCK=clock)
+    return make_app(CLOCK=clock)
 
 
 @pytest.fixture
@@ -167,7 +168,7 @@ def test_the_feed_uses_the_public_address_whatever_the_host_and_its_ids_never_ch
                                                                                       make_issue, clock):
     number = make_issue(publish_at=PUBLISH_AT - timedelta(days=7), title="公開済みの号")
     clock.moment = PUBLISH_AT
-    public = make_app(MAGAZINE_CLOCK=clock, PUBLIC_URL=PUBLIC + "/")
+    public = make_app(CLOCK=clock, PUBLIC_URL=PUBLIC + "/")
     browser = public.test_client()
     reader = make_user()
     sign_in(browser, reader)
@@ -187,7 +188,7 @@ def test_the_feed_uses_the_public_address_whatever_the_host_and_its_ids_never_ch
         issue = db.session().scalar(select(MagazineIssue).where(MagazineIssue.number == number))
         magazine_studio.update_issue(db.session().get(type(editor), editor.id), issue.id,
                                      IssueFields("題名を訂正", "要約", Audience.SHARED))
-    moved = make_app(MAGAZINE_CLOCK=clock, PUBLIC_URL="https://magazine.example.lg.jp")
+    moved = make_app(CLOCK=clock, PUBLIC_URL="https://magazine.example.lg.jp")
     again = feedparser.parse(moved.test_client().get(address.removeprefix(PUBLIC)).data)
     assert (again.feed.id, again.entries[0].id) == (parsed.feed.id, entry.id)
     assert again.entries[0].link == f"https://magazine.example.lg.jp/magazine/{number}/"
@@ -379,7 +380,7 @@ def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> di
 def test_the_page_upload_has_its_own_larger_limit_with_csrf_on_and_other_forms_keep_the_global_one(
         make_app, author, make_user, make_issue, clock):
     """CSRF protection reads the form before the view runs, so this runs with it on, as in service."""
-    app = make_app(MAGAZINE_CLOCK=clock, WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=1 * MB,
+    app = make_app(CLOCK=clock, WTF_CSRF_ENABLED=True, MAX_CONTENT_LENGTH=1 * MB,
                    MAGAZINE_UPLOAD_LIMIT=4 * MB)
     issue = issue_row(app, make_issue(pages=0, texts=False))
     client = app.test_client()
@@ -405,7 +406,7 @@ def test_the_page_upload_has_its_own_larger_limit_with_csrf_on_and_other_forms_k
 
 def test_with_the_shipped_limits_a_25_mb_upload_reaches_the_page_checks(make_app, author, make_issue, clock):
     """Over the global 20 MB, under the pages' 120 MB: the view answers (here: the file itself is too big)."""
-    app = make_app(MAGAZINE_CLOCK=clock, WTF_CSRF_ENABLED=True)
+    app = make_app(CLOCK=clock, WTF_CSRF_ENABLED=True)
     assert (app.config["MAX_CONTENT_LENGTH"], app.config["MAGAZINE_UPLOAD_LIMIT"]) == (20 * MB, 120 * MB)
     issue = issue_row(app, make_issue(pages=0, texts=False))
     client = app.test_client()
@@ -417,7 +418,7 @@ def test_with_the_shipped_limits_a_25_mb_upload_reaches_the_page_checks(make_app
 
 
 def test_a_too_large_upload_gets_its_page_over_a_real_connection_not_a_reset(make_app, author, make_issue, clock):
-    app = make_app(MAGAZINE_CLOCK=clock, MAGAZINE_UPLOAD_LIMIT=16 * MB)
+    app = make_app(CLOCK=clock, MAGAZINE_UPLOAD_LIMIT=16 * MB)
     issue = issue_row(app, make_issue(pages=0, texts=False))
     client = app.test_client()
     client.environ_base["HTTP_USER_AGENT"] = "upload-test"  # the session is bound to the browser
@@ -691,7 +692,7 @@ def test_a_question_about_an_issue_the_sender_may_not_read_is_refused_and_kept(a
 
 
 def test_sending_to_the_inbox_is_limited_per_person_and_the_text_survives(make_app, make_user, clock):
-    app = make_app(MAGAZINE_CLOCK=clock, INBOX_SEND_LIMIT="2 per hour")
+    app = make_app(CLOCK=clock, INBOX_SEND_LIMIT="2 per hour")
     client = app.test_client()
     sign_in(client, make_user())
     message = {"kind": "idea", "subject": "ネタ", "body": "本文" * 2000}

@@ -12,7 +12,7 @@ from support import answer_form, answers_for, complete, run_at_once, sign_in
 from elearn import db
 from elearn.domain.people import Permission
 from elearn.models import Certificate, Completion, QuizAttempt, User
-from elearn.services import quiz
+from elearn.services.learning import quiz
 
 
 @pytest.fixture
@@ -236,7 +236,7 @@ def edit_content(app, tmp_path, course=lambda text: text, bank=lambda text: text
     """Copy the sample content, edit course.md and the bank as an author would, and sync it."""
     import shutil
 
-    from elearn.services import content
+    from elearn.services.learning import content
 
     edited = tmp_path / "content"
     shutil.copytree(app.config["CONTENT_ROOT"], edited)

@@ -20,13 +20,13 @@ from sqlalchemy import select
 from support import PASSWORD, SAMPLE_CONTENT, run_at_once, sign_in
 
 from elearn import db
+from elearn.clock import utcnow
 from elearn.config import ConfigError
 from elearn.domain.people import Permission
 from elearn.limiter_storage import DatabaseStorage
 from elearn.models import PasswordResetToken, RateLimitCounter, User
-from elearn.models.types import utcnow
 from elearn.server import limiter_storage_for_workers
-from elearn.services import accounts
+from elearn.services.people import accounts
 
 GENERIC_ERROR = "サインイン名またはパスワードが正しくありません"
 

@@ -14,11 +14,11 @@ from sqlalchemy import insert, select
 from support import complete, queries_for, sign_in
 
 from elearn import db
-from elearn.domain.completion import TOKYO
+from elearn.clock import TOKYO
 from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
 from elearn.models import Course, Grade, LessonProgress, User
-from elearn.services import deadlines
+from elearn.services.learning import deadlines
 
 THIS_YEAR = fiscal_year(datetime.now(TOKYO).date())
 

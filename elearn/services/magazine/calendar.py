@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from elearn import db
+from elearn.clock import TOKYO
 from elearn.domain import magazine as rules
-from elearn.domain.completion import TOKYO
 from elearn.domain.magazine import StoredStatus
 from elearn.models import MagazineIssue
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from elearn import db
 from elearn.domain.magazine import Audience, IssueStatus
 from elearn.models import MagazineIssue, MagazineRead, OrgUnit, User
-from elearn.services import orgs
+from elearn.services.people import orgs
 
 
 def all_issues(now: datetime) -> list[tuple[MagazineIssue, IssueStatus, int]]:

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, raiseload
 
 from elearn import db
+from elearn.clock import utcnow
 from elearn.domain.passwords import random_password
 from elearn.domain.people import BODY_KINDS, Tier
 from elearn.imports.org_plan import ExistingUnit, OrgPlan, plan_org_import
@@ -25,9 +26,8 @@ from elearn.imports.reader import ImportFileError, Table, read_table
 from elearn.imports.staff_plan import DivisionRef, ExistingStaff, StaffPlan, plan_parsed_staff
 from elearn.imports.staff_rows import ParsedStaff, StaffRow, parse_staff_table
 from elearn.models import Grade, OrgUnit, StaffTier, User
-from elearn.models.types import utcnow
 from elearn.services import audit
-from elearn.services.passwords import hash_random_password
+from elearn.services.people.passwords import hash_random_password
 
 # Keeps IN (...) lists well under SQLite's bound-parameter limit.
 CHUNK_SIZE = 500

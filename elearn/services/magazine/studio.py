@@ -32,8 +32,8 @@ from elearn.models import (
     User,
 )
 from elearn.services import audit
-from elearn.services.comic_images import ProcessedPage, process_page
-from elearn.services.images import ImageRejected
+from elearn.services.files.images import ImageRejected
+from elearn.services.magazine.page_images import ProcessedPage, process_page
 
 MAX_TAGS = 8
 MAX_TAG_LENGTH = 50

@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearn import db
+from elearn.clock import utcnow
 from elearn.domain.passwords import random_password
 from elearn.domain.throttle import FailureRecord, ThrottlePolicy, after_failure, is_locked
 from elearn.models import OrgUnit, PasswordResetToken, SignInFailure, User
-from elearn.models.types import utcnow
 from elearn.services import audit
-from elearn.services.passwords import hash_password, needs_rehash, verify_password
+from elearn.services.people.passwords import hash_password, needs_rehash, verify_password
 
 
 class SignInOutcome(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from elearn.services.images import ImageRejected, open_upload
+from elearn.services.files.images import ImageRejected, open_upload
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096  # a seal is small; anything bigger is refused, not decoded

@@ -14,9 +14,10 @@ from enum import StrEnum
 from sqlalchemy import Select, select, union
 
 from elearn import db
+from elearn.clock import TOKYO
 from elearn.content.model import Course as CourseSource
 from elearn.domain import completion
-from elearn.domain.completion import TOKYO, CourseStatus
+from elearn.domain.completion import CourseStatus
 from elearn.domain.fiscal import fiscal_year_bounds
 from elearn.domain.kpi import share
 from elearn.domain.people import Tier
@@ -31,7 +32,8 @@ from elearn.models import (
     StaffTier,
     User,
 )
-from elearn.services import content, visibility
+from elearn.services import visibility
+from elearn.services.learning import content
 from elearn.services.visibility import Viewer
 
 

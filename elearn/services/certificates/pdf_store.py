@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from elearn import db
+from elearn.clock import utcnow
 from elearn.models import CertificatePdf
-from elearn.models.types import utcnow
 
 
 def get(certificate_id: int) -> CertificatePdf | None:

@@ -13,13 +13,13 @@ import segno
 from flask import current_app
 
 from elearn import db
+from elearn.clock import TOKYO
 from elearn.domain.certificates import grouped_code, study_time_ja
-from elearn.domain.completion import TOKYO
 from elearn.domain.fiscal import format_date_ja
 from elearn.domain.people import TIER_NAMES_JA
 from elearn.models import Certificate, CertificateSeal
 from elearn.pdf import render_pdf
-from elearn.services import pdf_store
+from elearn.services.certificates import pdf_store
 
 TEMPLATE = "certificates/certificate.html"
 STYLESHEET = Path("certificates") / "certificate.css"

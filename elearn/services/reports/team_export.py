@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from elearn.labels import COURSE_STATUS_LABELS, TIER_LABELS
-from elearn.services.spreadsheets import Cell, Sheet, csv_bytes, xlsx_bytes
-from elearn.services.team import TeamRow, TeamView
+from elearn.services.reports.spreadsheets import Cell, Sheet, csv_bytes, xlsx_bytes
+from elearn.services.reports.team import TeamRow, TeamView
 
 
 def _header() -> list[str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from elearn.services.images import open_upload
+from elearn.services.files.images import open_upload
 
 MAX_BYTES = 20 * 1024 * 1024
 # A two-page spread scanned at 600 dpi is about 40 million pixels; beyond that we refuse to decode.

@@ -19,14 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from elearn import db
+from elearn.clock import utcnow
 from elearn.domain import attempts as rules
 from elearn.domain.completion import completion_fiscal_year, is_complete
 from elearn.domain.grading import grade_attempt
 from elearn.domain.quiz import AttemptCounts, LateSubmission, QuizSettings, ShowAnswers
 from elearn.models import Completion, Course, CourseVersion, QuizAttempt, User
-from elearn.models.types import utcnow
-from elearn.services import certificates, content, learning
-from elearn.services.quiz_snapshot import Answer, as_response, question_of, responses_from, snapshot
+from elearn.services import certificates, learning
+from elearn.services.learning import content
+from elearn.services.learning.quiz_snapshot import Answer, as_response, question_of, responses_from, snapshot
 
 
 class QuizClosed(Exception):

@@ -9,14 +9,14 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
 from elearn import db
+from elearn.clock import today_in_japan
 from elearn.content.model import Course as CourseSource
 from elearn.content.model import Lesson
 from elearn.domain import completion
 from elearn.domain.completion import CourseStatus
 from elearn.domain.fiscal import fiscal_year
 from elearn.models import Certificate, Completion, Course, LessonProgress, QuizAttempt, User
-from elearn.models.types import today_in_japan
-from elearn.services import content
+from elearn.services.learning import content
 
 
 @dataclass(frozen=True)

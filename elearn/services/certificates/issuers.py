@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from elearn import db
 from elearn.models import CertificateIssuer, CertificateSeal, OrgUnit, User
 from elearn.services import audit
-from elearn.services.seal_image import normalise_seal
+from elearn.services.certificates.seal_image import normalise_seal
 
 
 @dataclass(frozen=True)

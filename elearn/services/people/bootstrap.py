@@ -9,8 +9,8 @@ from elearn.domain.passwords import password_problems
 from elearn.domain.people import Permission
 from elearn.models import OrgUnit, RoleGrant, User
 from elearn.services import audit
-from elearn.services.accounts import normalise_sign_in_name, void_reset_links
-from elearn.services.passwords import hash_password
+from elearn.services.people.accounts import normalise_sign_in_name, void_reset_links
+from elearn.services.people.passwords import hash_password
 
 
 class AdminSetupError(ValueError):

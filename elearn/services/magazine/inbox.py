@@ -15,7 +15,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import joinedload
 
 from elearn import db
-from elearn.domain.completion import TOKYO
+from elearn.clock import TOKYO
 from elearn.domain.magazine import InboxKind, InboxStatus, IssueStatus, MonthCount, StoredStatus, counts_by_month
 from elearn.domain.people import Permission
 from elearn.models import InboxItem, MagazineIssue, RoleGrant, Sticker, User

@@ -13,9 +13,9 @@ from elearn.domain.fiscal import fiscal_year_label, fiscal_year_label_ja
 from elearn.domain.people import Tier
 from elearn.labels import TIER_LABELS
 from elearn.pdf import render_pdf
-from elearn.reports.chart import Point, kpi_chart
-from elearn.services.kpi import KpiReport
-from elearn.services.spreadsheets import Sheet, csv_bytes, xlsx_bytes
+from elearn.services.reports.chart import Point, kpi_chart
+from elearn.services.reports.kpi import KpiReport
+from elearn.services.reports.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 
 
 def chart(report: KpiReport) -> Markup:

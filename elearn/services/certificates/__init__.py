@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from elearn import db
+from elearn.clock import TOKYO, utcnow
 from elearn.domain.certificates import (
     CertificateState,
     certificate_tier,
@@ -16,7 +17,6 @@ from elearn.domain.certificates import (
     normalise_code,
     serial_number,
 )
-from elearn.domain.completion import TOKYO
 from elearn.domain.people import Tier
 from elearn.models import (
     Certificate,
@@ -27,7 +27,6 @@ from elearn.models import (
     OrgUnit,
     User,
 )
-from elearn.models.types import utcnow
 from elearn.services import audit, visibility
 from elearn.services.visibility import Viewer
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from elearn import db
 from elearn.domain.attempts import may_see_answers
 from elearn.models import Course, QuizAttempt, User
-from elearn.services import content
-from elearn.services.quiz import attempts_in_force, past_attempts, settings_of
-from elearn.services.quiz_snapshot import describe_correct, describe_response
+from elearn.services.learning import content
+from elearn.services.learning.quiz import attempts_in_force, past_attempts, settings_of
+from elearn.services.learning.quiz_snapshot import describe_correct, describe_response
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Team completion and the KPI report, and their spreadsheets, charts and PDFs."""
