@@ -11,7 +11,6 @@ from urllib.parse import quote, urlsplit
 from flask import abort, g, request
 from flask_login import current_user, login_required
 
-from elearn.domain.people import Permission
 from elearn.services import visibility
 from elearn.services.visibility import Viewer
 
@@ -39,22 +38,6 @@ def enum_arg(name: str, enum):  # type: ignore[no-untyped-def]
         return enum(request.args[name]) if request.args.get(name) else None
     except ValueError:
         return None
-
-
-def requires(*permissions: Permission):  # type: ignore[no-untyped-def]
-    """View decorator: signed in and holding one of `permissions`; object-level checks stay in services."""
-
-    def decorator(view):  # type: ignore[no-untyped-def]
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
-            if not any(current_user.has_permission(permission) for permission in permissions):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def permitted(rule: Callable[[Viewer], bool]):  # type: ignore[no-untyped-def]

@@ -9,13 +9,12 @@ from elearn.admin.blueprint import bp
 from elearn.admin.forms import IssuerForm, RevokeForm
 from elearn.auth.forms import EmptyForm
 from elearn.domain.certificates import CertificateState
-from elearn.domain.people import Permission
-from elearn.services import certificates
+from elearn.services import certificates, visibility
 from elearn.services.certificates import CertificateRefused, issuers
 from elearn.services.certificates.issuers import IssuerChange
 from elearn.services.certificates.seal_image import SealRejected
 from elearn.services.people import orgs
-from elearn.web import requires
+from elearn.web import permitted, viewer
 
 REFUSALS = {
     "revoked": _l("This certificate is already revoked."),
@@ -32,20 +31,21 @@ SEAL_ERRORS = {
 
 
 @bp.get("/certificates/")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def certificate_list():
     state_value = request.args.get("state", "")
     state = CertificateState(state_value) if state_value in set(CertificateState) else None
     fiscal_year = request.args.get("fiscal_year", type=int)
     q = request.args.get("q", "")
     renamed = request.args.get("renamed") == "1"
-    page = certificates.search(q, fiscal_year, state, request.args.get("page", 1, type=int), renamed=renamed)
+    page = certificates.search(viewer(), q, fiscal_year, state, request.args.get("page", 1, type=int),
+                               renamed=renamed)
     return render_template("admin/certificate_list.html", page=page, q=q, state=state_value, renamed=renamed,
                            fiscal_year=fiscal_year, fiscal_years=certificates.fiscal_years())
 
 
 @bp.get("/certificates/<int:certificate_id>")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def certificate_detail(certificate_id: int):
     certificate = certificates.get(certificate_id) or abort(404)
     return _detail(certificate, RevokeForm())
@@ -57,7 +57,7 @@ def _detail(certificate, revoke_form):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def revoke_certificate(certificate_id: int):
     certificate = certificates.get(certificate_id) or abort(404)
     form = RevokeForm()
@@ -73,7 +73,7 @@ def revoke_certificate(certificate_id: int):
 
 
 @bp.post("/certificates/<int:certificate_id>/reissue")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def reissue_certificate(certificate_id: int):
     certificate = certificates.get(certificate_id) or abort(404)
     try:
@@ -87,7 +87,7 @@ def reissue_certificate(certificate_id: int):
 
 
 @bp.get("/issuers/")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def issuer_list():
     bodies = orgs.bodies()
     return render_template("admin/issuer_list.html", bodies=bodies,
@@ -95,7 +95,7 @@ def issuer_list():
 
 
 @bp.route("/issuers/<code>", methods=["GET", "POST"])
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def issuer_edit(code: str):
     body = next((body for body in orgs.bodies() if body.code == code), None) or abort(404)
     current = issuers.issuer_of(body.id)
@@ -115,7 +115,7 @@ def issuer_edit(code: str):
 
 
 @bp.get("/issuers/<code>/seal.png")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def issuer_seal(code: str):
     body = next((body for body in orgs.bodies() if body.code == code), None) or abort(404)
     current = issuers.issuer_of(body.id)

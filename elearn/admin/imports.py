@@ -6,10 +6,10 @@ from flask_login import current_user
 
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import ImportApplyForm, ImportUploadForm
-from elearn.domain.people import Permission
+from elearn.services import visibility
 from elearn.services.files import uploads
 from elearn.services.people import importer, orgs
-from elearn.web import requires
+from elearn.web import permitted
 
 # kind -> (preview(data, filename, deactivate_missing), apply(data, filename, actor, deactivate_missing))
 KINDS = {
@@ -27,7 +27,7 @@ KINDS = {
 
 
 @bp.route("/import/<kind>", methods=["GET", "POST"])
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def import_upload(kind: str):
     preview, _apply = KINDS.get(kind) or abort(404)
     form = ImportUploadForm()
@@ -46,7 +46,7 @@ def import_upload(kind: str):
 
 
 @bp.post("/import/<kind>/apply")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def import_apply(kind: str):
     _preview_fn, apply = KINDS.get(kind) or abort(404)
     form = ImportApplyForm()

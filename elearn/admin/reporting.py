@@ -17,12 +17,12 @@ from elearn.auth.forms import EmptyForm
 from elearn.clock import today_in_japan
 from elearn.domain.fiscal import fiscal_year
 from elearn.domain.kpi import CountingRule, CountUnit
-from elearn.domain.people import Permission, Tier
+from elearn.domain.people import Tier
 from elearn.models import Course
 from elearn.services import visibility
 from elearn.services.learning import content, deadlines
 from elearn.services.reports import kpi
-from elearn.web import requires, viewer
+from elearn.web import permitted, viewer
 
 
 def _this_year() -> int:
@@ -46,7 +46,7 @@ def parse_count(text: str) -> int | None:
 
 
 @bp.route("/kpi", methods=["GET", "POST"])
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def kpi_settings():
     rule = kpi.counting_rule()
     action = request.form.get("action") if request.method == "POST" else None
@@ -91,7 +91,7 @@ def kpi_settings():
 
 
 @bp.route("/deadlines", methods=["GET", "POST"])
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def deadline_settings():
     year = request.args.get("fiscal_year", _this_year(), type=int)
     if not 2019 <= year <= _this_year() + 5:

@@ -12,10 +12,10 @@ from elearn.admin.blueprint import bp
 from elearn.admin.forms import GrantForm
 from elearn.auth.forms import EmptyForm
 from elearn.domain.people import Permission
-from elearn.services import certificates
+from elearn.services import certificates, visibility
 from elearn.services.directory import admin, staff
 from elearn.services.people import accounts
-from elearn.web import requires, safe_next_url, viewer
+from elearn.web import permitted, safe_next_url, viewer
 
 __all__ = ["bp"]
 
@@ -27,13 +27,13 @@ GRANT_ERRORS = {
 
 
 @bp.get("/")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def index():
     return render_template("admin/index.html")
 
 
 @bp.get("/staff")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def staff_list():
     page = staff.list_visible_staff(
         viewer(),
@@ -45,7 +45,7 @@ def staff_list():
 
 
 @bp.get("/staff/<int:staff_id>")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def staff_detail(staff_id: int):
     member = admin.staff_member(viewer(), staff_id) or abort(404)
     return render_template("admin/staff_detail.html", member=member, form=EmptyForm(), grant_form=GrantForm(),
@@ -53,7 +53,7 @@ def staff_detail(staff_id: int):
 
 
 @bp.post("/staff/<int:staff_id>/temporary-password")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def temporary_password(staff_id: int):
     member = admin.staff_member(viewer(), staff_id) or abort(404)
     password = accounts.issue_temporary_password(current_user, member.id)
@@ -61,7 +61,7 @@ def temporary_password(staff_id: int):
 
 
 @bp.post("/staff/<int:staff_id>/reset-link")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def reset_link(staff_id: int):
     member = admin.staff_member(viewer(), staff_id) or abort(404)
     token = accounts.create_reset_link_token(current_user, member.id)
@@ -70,7 +70,7 @@ def reset_link(staff_id: int):
 
 
 @bp.post("/staff/<int:staff_id>/active")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def set_active(staff_id: int):
     member = admin.staff_member(viewer(), staff_id) or abort(404)
     make_active = request.form.get("active") == "1"
@@ -83,7 +83,7 @@ def set_active(staff_id: int):
 
 
 @bp.post("/staff/<int:staff_id>/grants")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def add_grant(staff_id: int):
     member = admin.staff_member(viewer(), staff_id) or abort(404)
     form = GrantForm()
@@ -98,7 +98,7 @@ def add_grant(staff_id: int):
 
 
 @bp.post("/grants/<int:grant_id>/delete")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def remove_grant(grant_id: int):
     admin.revoke(current_user, grant_id)
     flash(_("Permission removed."), "success")
@@ -106,7 +106,7 @@ def remove_grant(grant_id: int):
 
 
 @bp.get("/audit")
-@requires(Permission.ADMIN)
+@permitted(visibility.may_administer)
 def audit_log():
     page = request.args.get("page", 1, type=int)
     return render_template("admin/audit.html", entries=admin.audit_entries(page), page=page)

@@ -37,13 +37,13 @@ def certificates_group() -> None:
 @with_appcontext
 @needs_current_schema
 def render(fiscal_year: int | None) -> None:
-    from elearn.services import certificates
+    from elearn.services import certificates, visibility
     from elearn.services.certificates import pdf as certificate_pdf
 
     issued = certificates.issue_missing()
     if issued:
         click.echo(f"issued: {issued}")
-    pending = certificate_pdf.not_rendered(certificates.in_fiscal_year(fiscal_year))
+    pending = certificate_pdf.not_rendered(certificates.in_fiscal_year(visibility.COMMAND_LINE, fiscal_year))
     with click.progressbar(pending, label="rendering", show_pos=True, file=sys.stderr,
                            item_show_func=lambda c: c.serial if c else None) as bar:
         for certificate in bar:
@@ -57,9 +57,9 @@ def render(fiscal_year: int | None) -> None:
 @with_appcontext
 @needs_current_schema
 def list_certificates(fiscal_year: int | None) -> None:
-    from elearn.services import certificates
+    from elearn.services import certificates, visibility
 
-    for certificate in certificates.in_fiscal_year(fiscal_year):
+    for certificate in certificates.in_fiscal_year(visibility.COMMAND_LINE, fiscal_year):
         click.echo("\t".join([certificate.serial, certificate.body.code, certificate.holder_name,
                               certificate.course_title, certificate.completed_on.isoformat(),
                               certificate.state.value]))

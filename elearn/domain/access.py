@@ -80,6 +80,20 @@ def visible_body_ids(viewer: Viewer, bodies: Iterable[tuple[int, OrgKind]]) -> l
     return [body_id for body_id, _ in bodies if body_id in viewer.reported_body_ids]
 
 
+def may_administer(viewer: Viewer) -> bool:
+    """Administration: staff, grants, imports, certificates, signers, KPI rule and targets, deadlines."""
+    return viewer.is_admin
+
+
+def may_author_magazine(viewer: Viewer) -> bool:
+    """The magazine's studio and inbox; drafts and previews; anonymous senders' names."""
+    return viewer.is_author
+
+
+def may_see_quiz_statistics(viewer: Viewer) -> bool:
+    return viewer.is_author or viewer.is_admin
+
+
 def may_see_team(viewer: Viewer) -> bool:
     """The team page, its exports and its certificate archive: managers (their units) and administrators
     (every body)."""
@@ -107,10 +121,6 @@ def may_see_profile(viewer: Viewer, person_id: int, person_body_id: int, person_
         return False
     return (viewer.is_admin or viewer.is_author or viewer.body_id == person_body_id
             or credited_in_readable_issue)
-
-
-def may_handle_inbox(viewer: Viewer) -> bool:
-    return viewer.is_author
 
 
 def may_open_inbox_item(viewer: Viewer, sender_id: int) -> bool:

@@ -12,13 +12,12 @@ from wtforms.fields.choices import SelectChoice
 
 from elearn.clock import TOKYO, now
 from elearn.domain.magazine import InboxKind, InboxStatus
-from elearn.domain.people import Permission
 from elearn.extensions import limiter
 from elearn.magazine.blueprint import bp
 from elearn.magazine.forms import InboxForm, InboxWorkForm
 from elearn.services import magazine, visibility
 from elearn.services.magazine import inbox
-from elearn.web import enum_arg, requires, viewer
+from elearn.web import enum_arg, permitted, viewer
 
 INBOX_ERRORS = {
     "not_found": _l("That item no longer exists."),
@@ -88,7 +87,7 @@ def mine():
 
 
 @bp.get("/studio/inbox/")
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def inbox_list():
     filters = inbox.InboxFilters(
         status=enum_arg("status", InboxStatus), kind=enum_arg("kind", InboxKind),
@@ -106,7 +105,7 @@ def inbox_list():
 
 
 @bp.route("/studio/inbox/<int:item_id>", methods=["GET", "POST"])
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def inbox_item(item_id: int):
     row = inbox.item(item_id)
     if row is None or not visibility.may_open_inbox_item(viewer(), row):

@@ -21,7 +21,6 @@ from elearn.magazine.forms import InboxForm
 from elearn.models import MagazineIssue, User
 from elearn.services import magazine, visibility
 from elearn.services.magazine import inbox
-from elearn.services.magazine.studio import is_author
 from elearn.services.people import orgs
 from elearn.web import viewer
 
@@ -92,7 +91,7 @@ def page_image(page_id: int, variant: str):
         abort(404)
     found = magazine.page_image(page_id, variant) or abort(404)
     image, issue = found
-    if not magazine.may_see_image(current_user, issue, now(), is_author(current_user)):
+    if not magazine.may_see_image(current_user, issue, now(), visibility.may_author_magazine(viewer())):
         abort(404)
     if request.if_none_match.contains(image.etag):
         response = Response(status=304)
@@ -171,7 +170,8 @@ def feed():
 def profile(user_id: int):
     person = visibility.profile(viewer(), user_id, now()) or abort(404)
     own = person.id == current_user.id
-    stickers = inbox.stickers_of([person.id], now(), include_anonymous=own or is_author(current_user))[person.id]
+    with_anonymous = own or visibility.may_author_magazine(viewer())
+    stickers = inbox.stickers_of([person.id], now(), include_anonymous=with_anonymous)[person.id]
     appearances = magazine.appearances(current_user, person, now())
     return render_template("magazine/profile.html", person=person, stickers=stickers, appearances=appearances,
                            own=own)

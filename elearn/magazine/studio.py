@@ -15,12 +15,11 @@ from elearn.auth.forms import EmptyForm
 from elearn.clock import TOKYO, now, utcnow
 from elearn.domain import magazine as rules
 from elearn.domain.magazine import Audience
-from elearn.domain.people import Permission
 from elearn.magazine.blueprint import bp
 from elearn.magazine.forms import PAGE_EXTENSIONS, IssueForm, PagesUploadForm, ScheduleForm, StickerForm
 from elearn.magazine.inbox import INBOX_ERRORS
 from elearn.magazine.reader import reader_context
-from elearn.services import magazine
+from elearn.services import magazine, visibility
 from elearn.services.magazine import (
     calendar as magazine_calendar,
 )
@@ -34,7 +33,7 @@ from elearn.services.magazine import (
     studio as magazine_studio,
 )
 from elearn.services.magazine.studio import IssueFields, PageEdit, StudioError
-from elearn.web import requires
+from elearn.web import permitted, viewer
 
 STUDIO_ERRORS = {
     "not_found": _l("That issue no longer exists."),
@@ -69,7 +68,7 @@ def _flash_error(error: StudioError) -> None:
 
 
 @bp.get("/studio/")
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def studio():
     moment = now()
     return render_template("magazine/studio/index.html", calendar=magazine_calendar.calendar(moment),
@@ -87,7 +86,7 @@ def _fields(form: IssueForm) -> IssueFields:
 
 
 @bp.route("/studio/new", methods=["GET", "POST"])
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def new_issue():
     form = IssueForm()
     form.courses.choices = _course_choices()
@@ -107,7 +106,7 @@ def _issue_or_404(issue_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/studio/<int:issue_id>", methods=["GET", "POST"])
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def edit_issue(issue_id: int):
     issue = _issue_or_404(issue_id)
     form = IssueForm(prefix="issue")
@@ -151,7 +150,7 @@ def _page_upload_limit(endpoint: str | None, values: dict | None) -> None:
 
 
 def _is_signed_in_author() -> bool:
-    return current_user.is_authenticated and magazine_studio.is_author(current_user)
+    return current_user.is_authenticated and visibility.may_author_magazine(viewer())
 
 
 @bp.errorhandler(413)
@@ -180,7 +179,7 @@ def _drain_request_body() -> None:
 
 
 @bp.post("/studio/<int:issue_id>/pages")
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def upload_pages(issue_id: int):
     issue = _issue_or_404(issue_id)
     form = PagesUploadForm()
@@ -198,7 +197,7 @@ def upload_pages(issue_id: int):
 
 
 @bp.post("/studio/<int:issue_id>/texts")
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def save_texts(issue_id: int):
     issue = _issue_or_404(issue_id)
     try:
@@ -219,7 +218,7 @@ def _save_texts(issue) -> None:  # type: ignore[no-untyped-def]
 
 
 @bp.post("/studio/<int:issue_id>/pages/<int:page_id>/<action>")
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def page_action(issue_id: int, page_id: int, action: str):
     issue = _issue_or_404(issue_id)
     actions = {
@@ -249,7 +248,7 @@ def parse_local(text: str) -> datetime | None:
 
 
 @bp.post("/studio/<int:issue_id>/<action>")
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def workflow(issue_id: int, action: str):
     issue = _issue_or_404(issue_id)
     moment = now()
@@ -287,7 +286,7 @@ def workflow(issue_id: int, action: str):
 
 
 @bp.get("/studio/<int:issue_id>/preview")
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def preview(issue_id: int):
     issue = _issue_or_404(issue_id)
     return render_template("magazine/reader.html", **reader_context(issue, preview=True), helpful=False,
@@ -295,7 +294,7 @@ def preview(issue_id: int):
 
 
 @bp.route("/studio/stickers", methods=["GET", "POST"])
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def stickers():
     form = StickerForm()
     if form.validate_on_submit():
@@ -312,7 +311,7 @@ def stickers():
 
 
 @bp.post("/studio/stickers/<int:sticker_id>/delete")
-@requires(Permission.AUTHOR)
+@permitted(visibility.may_author_magazine)
 def remove_sticker(sticker_id: int):
     inbox.take_back(current_user, sticker_id)
     flash(_("Sticker taken back."), "success")

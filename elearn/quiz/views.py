@@ -4,12 +4,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
-from elearn.domain.people import Permission
 from elearn.quiz.forms import answer_field, answers_from, as_number
-from elearn.services import certificates
+from elearn.services import certificates, visibility
 from elearn.services.learning import quiz, quiz_results
 from elearn.services.learning.quiz_snapshot import learner_view
 from elearn.templating import local_datetime
+from elearn.web import permitted
 
 bp = Blueprint("quiz", __name__)
 
@@ -80,10 +80,8 @@ def result(attempt_id: int):
 
 
 @bp.get("/quiz/stats/<slug>")
-@login_required
+@permitted(visibility.may_see_quiz_statistics)
 def stats(slug: str):
-    if not (current_user.has_permission(Permission.AUTHOR) or current_user.has_permission(Permission.ADMIN)):
-        abort(403)
     table = quiz_results.question_stats(slug) or abort(404)
     return render_template("quiz/stats.html", table=table)
 

@@ -69,6 +69,14 @@ def staff_ids(viewer: Viewer, include_leavers: bool = False) -> Select:
     return select(User.id).where(staff_condition(viewer, include_leavers))
 
 
+def records_condition(viewer: Viewer, person_column: ColumnElement[int],
+                      include_leavers: bool = False) -> ColumnElement[bool]:
+    """On any table with a person column (certificates, completions): the rows of people the viewer sees."""
+    if access.sees_every_staff_member(viewer) and include_leavers and access.sees_leavers(viewer):
+        return true()  # no subquery over every member of staff
+    return person_column.in_(staff_ids(viewer, include_leavers))
+
+
 def is_on_team(viewer: Viewer, staff_id: int) -> bool:
     """The person is among the staff the viewer sees (leavers count for those who see leavers)."""
     return db.session().scalar(
@@ -85,6 +93,10 @@ def may_download_certificate(viewer: Viewer, certificate: Certificate) -> bool:
     return access.may_download_certificate(viewer, holder, on_team)
 
 
+# Page-level rules, for @permitted(...) on views.
+may_administer = access.may_administer
+may_author_magazine = access.may_author_magazine
+may_see_quiz_statistics = access.may_see_quiz_statistics
 may_see_team = access.may_see_team
 may_read_kpi = access.may_read_kpi
 
@@ -113,10 +125,6 @@ def profile(viewer: Viewer, person_id: int, now: datetime) -> User | None:
         return person
     credited = person.is_active and magazine.is_credited(person.id, viewer.body_id, now)
     return person if access.may_see_profile(viewer, person.id, person.body_id, person.is_active, credited) else None
-
-
-def may_handle_inbox(viewer: Viewer) -> bool:
-    return access.may_handle_inbox(viewer)
 
 
 def may_open_inbox_item(viewer: Viewer, item: InboxItem) -> bool:

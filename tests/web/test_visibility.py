@@ -174,3 +174,21 @@ def test_a_profile_from_another_body_opens_once_a_readable_issue_credits_them(ap
     publish(Audience.SHARED)
     with app.app_context():
         assert visibility.profile(city, prefecture_person.id, now).id == prefecture_person.id
+
+
+def test_certificate_lists_hold_only_the_records_of_people_the_viewer_sees(synced, staff, make_user):
+    from elearn.services import certificates
+
+    app = synced
+    in_team, elsewhere, leaver = staff["P101"][0], staff["M110"][0], staff["leaver"][0]
+    issued = {person.id: complete(app, person).id for person in (in_team, elsewhere, leaver)}
+    manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P101")])
+    admin = make_user(division="M110", permissions=[(Permission.ADMIN, None)])
+    with app.app_context():
+        def listed(viewer) -> set[int]:
+            return {c.id for c in certificates.in_fiscal_year(viewer, None)}
+        assert listed(_viewer(app, manager)) == {issued[in_team.id]}
+        assert listed(_viewer(app, admin)) == set(issued.values())
+        assert listed(visibility.COMMAND_LINE) == set(issued.values())
+        assert {c.id for c in certificates.search(_viewer(app, manager)).certificates} == {issued[in_team.id]}
+        assert {c.id for c in certificates.for_team(_viewer(app, manager))} == {issued[in_team.id]}

@@ -171,7 +171,7 @@ def of_attempt(user_id: int, attempt_id: int) -> Certificate | None:
 
 def _team_in_force(viewer: Viewer) -> Select:
     """Certificates in force of the team page's people (the viewer's current staff)."""
-    return select(Certificate).where(Certificate.user_id.in_(visibility.staff_ids(viewer)),
+    return select(Certificate).where(visibility.records_condition(viewer, Certificate.user_id),
                                      Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None))
 
 
@@ -191,9 +191,11 @@ def team_counts_by_year(viewer: Viewer) -> list[tuple[int, int]]:
     return [(year, count) for year, count in db.session().execute(counted)]
 
 
-def in_fiscal_year(fiscal_year: int | None) -> list[Certificate]:
-    query = select(Certificate).options(joinedload(Certificate.body)).order_by(
-        Certificate.fiscal_year, Certificate.body_id, Certificate.serial)
+def in_fiscal_year(viewer: Viewer, fiscal_year: int | None) -> list[Certificate]:
+    """Certificates of the people the viewer sees, leavers included (the command line sees all)."""
+    query = select(Certificate).where(
+        visibility.records_condition(viewer, Certificate.user_id, include_leavers=True)).options(
+        joinedload(Certificate.body)).order_by(Certificate.fiscal_year, Certificate.body_id, Certificate.serial)
     if fiscal_year is not None:
         query = query.where(Certificate.fiscal_year == fiscal_year)
     return list(db.session().scalars(query))
@@ -207,11 +209,12 @@ class CertificatePage:
     total: int
 
 
-def search(text: str = "", fiscal_year: int | None = None, state: CertificateState | None = None,
+def search(viewer: Viewer, text: str = "", fiscal_year: int | None = None, state: CertificateState | None = None,
            page: int = 1, renamed: bool = False) -> CertificatePage:
     """Admin list: by serial, holder name or staff number, fiscal year and state; one page.
     `renamed` finds certificates in force whose holder's name has changed since (after an HR import)."""
-    query = select(Certificate).join(User, User.id == Certificate.user_id)
+    query = select(Certificate).join(User, User.id == Certificate.user_id).where(
+        visibility.records_condition(viewer, Certificate.user_id, include_leavers=True))
     if renamed:
         query = _in_state(query, CertificateState.VALID).where(Certificate.holder_name != User.name)
     text = text.strip()
