@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +65,17 @@ def match_columns(table: Table, columns: Sequence[Column]) -> tuple[dict[str, st
 def cell(values: Mapping[str, str], header_of: Mapping[str, str], field: str) -> str:
     header = header_of.get(field)
     return values.get(header, "") if header else ""
+
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def control_character_errors(line: int, values: Mapping[str, str], header_of: Mapping[str, str]) -> list[RowError]:
+    """Line breaks, tabs and other control characters in the columns read (a name pasted with its line
+    break, a NUL from a broken export) are refused: no database keeps a NUL, and no name needs them."""
+    return [RowError(line, f"列「{header}」に改行や制御文字が含まれています")
+            for header in header_of.values()
+            if _CONTROL_CHARACTERS.search(values.get(header, ""))]
 
 
 def duplicate_error(line: int, what: str, first_line: int) -> RowError:

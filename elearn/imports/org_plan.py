@@ -14,6 +14,7 @@ from elearn.imports.columns import (
     RowError,
     cell,
     check_length,
+    control_character_errors,
     duplicate_error,
     match_columns,
     normalise_code,
@@ -136,7 +137,7 @@ def _parse_rows(
     first_line_of: dict[str, int] = {}
     has_parent_column = "parent_code" in header_of
     for table_row in table.rows:
-        line, row_errors = table_row.line, []
+        line, row_errors = table_row.line, control_character_errors(table_row.line, table_row.values, header_of)
         code = normalise_code(cell(table_row.values, header_of, "code"))
         name = cell(table_row.values, header_of, "name")  # as written, like staff names
         kind_text = normalise_code(cell(table_row.values, header_of, "kind"))

@@ -12,6 +12,7 @@ from elearn.imports.columns import (
     RowError,
     cell,
     check_length,
+    control_character_errors,
     duplicate_error,
     match_columns,
     normalise_code,
@@ -120,6 +121,7 @@ def parse_staff_table(table: Table, divisions: Mapping[str, DivisionRef], grades
     for table_row in table.rows:
         values = {name: cell(table_row.values, header_of, name) for name in header_of}
         row, errors = _parse_row(table_row.line, values, divisions, grade_by_key)
+        errors = [*control_character_errors(table_row.line, table_row.values, header_of), *errors]
         if row is not None:
             key = (row.body_code, row.staff_number)
             if key in first_line_of_number:

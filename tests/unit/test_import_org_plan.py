@@ -119,6 +119,7 @@ def test_an_inactive_unit_in_the_file_is_reactivated() -> None:
         ("K01,人事課,B01,部局", "所属コード K01 の種別は変更できません (課室 → 部局)"),
         ("K01,人事課,MB01,課室", "所属コード K01 を別の団体へ移すことはできません"),
         (f"{'X' * 33},名前,B01,課室", "所属コードが長すぎます (32文字まで)"),
+        ("X1,名前\x00,B01,課室", "列「所属名」に改行や制御文字が含まれています"),
     ],
 )
 def test_each_bad_row_is_reported_with_its_line_and_a_japanese_reason(row: str, message: str) -> None:

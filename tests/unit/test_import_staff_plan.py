@@ -141,6 +141,9 @@ def test_grades_written_with_half_width_katakana_middle_dot_match_the_registered
         ("1,山田,,taro@example,D01,,", "メールアドレス taro@example の形式が正しくありません"),
         ("a@b,山田,,,D01,,", "職員番号に @ は使えません"),
         (f"{'9' * 33},山田,,,D01,,", "職員番号が長すぎます (32文字まで)"),
+        ("1,山田\x00太郎,,,D01,,", "列「氏名」に改行や制御文字が含まれています"),
+        ('1,"山田\n太郎",,,D01,,', "列「氏名」に改行や制御文字が含まれています"),
+        ("1,山田,やまだ\x1b,,D01,,", "列「ふりがな」に改行や制御文字が含まれています"),
     ],
 )
 def test_each_bad_row_is_reported_with_its_line_and_a_japanese_reason(row: str, message: str) -> None:
@@ -178,7 +181,8 @@ def test_an_email_twice_in_the_file_names_the_first_line() -> None:
 
 
 def test_line_numbers_count_blank_lines_and_multi_line_cells() -> None:
-    text = '職員番号,氏名,所属コード\n\n1,"山田\n太郎",D01\n2,佐藤,NOPE\n'
+    # A line break inside a column the import reads is refused; in a column it ignores (備考) it is kept.
+    text = '職員番号,氏名,所属コード,備考\n\n1,山田,D01,"異動\n予定"\n2,佐藤,NOPE,\n'
 
     assert messages(plan(text)) == [(5, "所属コード NOPE が見つかりません")]
 
