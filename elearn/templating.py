@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 from flask_babel import format_date, get_locale
+from flask_login import current_user
 
 from elearn.clock import TOKYO
 from elearn.domain import fiscal
@@ -21,6 +22,8 @@ from elearn.labels import (
     PERMISSION_LABELS,
     TIER_LABELS,
 )
+from elearn.services import visibility
+from elearn.web import viewer
 
 
 def local_date(value: date | datetime | None) -> str:
@@ -44,6 +47,11 @@ def time_of_day(value: datetime | None) -> str:
     return value.astimezone(TOKYO).strftime("%H:%M") if value else ""
 
 
+def may(rule: str) -> bool:
+    """Templates ask the access policy by rule name, e.g. {% if may("see_team") %} for visibility.may_see_team."""
+    return bool(current_user.is_authenticated) and getattr(visibility, f"may_{rule}")(viewer())
+
+
 def init_templating(app: Flask) -> None:
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_datetime, "datetime")
@@ -62,4 +70,5 @@ def init_templating(app: Flask) -> None:
         INBOX_STATUS_LABELS=INBOX_STATUS_LABELS,
         current_locale=lambda: str(get_locale()),
         ruby=ruby_pieces,
+        may=may,
     )

@@ -73,3 +73,19 @@ def test_english_can_be_chosen_and_japanese_is_the_default(client, make_user):
 def test_language_switch_never_redirects_off_site(client):
     response = client.get("/language/en?next=https://evil.example/")
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(("permissions", "shown"), [
+    ((), set()),
+    (((Permission.MANAGER, "P101"),), {"/team/"}),
+    (((Permission.REPORTER, "P000"),), {"/kpi/"}),
+    (((Permission.AUTHOR, None),), {"/magazine/studio/"}),
+    (((Permission.ADMIN, None),), {"/team/", "/kpi/", "/admin/"}),
+])
+def test_the_menu_offers_what_the_access_policy_allows(synced, client, make_user, permissions, shown):
+    sign_in(client, make_user(permissions=permissions))
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    menu = page[page.index("<header"):page.index("</header>")]
+    offered = {path for path in ("/team/", "/kpi/", "/admin/", "/magazine/studio/") if f'href="{path}"' in menu}
+    assert offered == shown
+    assert ("/quiz/stats/sample-course" in page) == bool(shown & {"/magazine/studio/", "/admin/"})

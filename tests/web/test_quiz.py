@@ -269,7 +269,9 @@ def test_a_completion_and_its_attempt_survive_a_new_course_version(synced, clien
 def test_a_new_version_in_the_same_fiscal_year_cannot_be_passed_again(synced, client, learner, tmp_path):
     pass_quiz(synced, client)
     raise_version(synced, tmp_path)
-    assert "/courses/sample-course/quiz/start" not in client.get("/courses/sample-course/").get_data(as_text=True)
+    course_page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "/courses/sample-course/quiz/start" not in course_page
+    assert "今年度はすでにこのコースを修了しています。" in course_page  # the page says why
     refused = client.post("/courses/sample-course/quiz/start")  # the page offers no button; post directly
     assert refused.status_code == 302 and "/quiz/attempts/" not in refused.headers["Location"]
     assert "今年度はすでにこのコースを修了しています" in client.get(refused.headers["Location"]).get_data(as_text=True)
