@@ -20,18 +20,10 @@ from elearn.magazine.forms import PAGE_EXTENSIONS, IssueForm, PagesUploadForm, S
 from elearn.magazine.inbox import INBOX_ERRORS
 from elearn.magazine.reader import reader_context
 from elearn.services import magazine, visibility
-from elearn.services.magazine import (
-    calendar as magazine_calendar,
-)
-from elearn.services.magazine import (
-    inbox,
-)
-from elearn.services.magazine import (
-    readership as magazine_readership,
-)
-from elearn.services.magazine import (
-    studio as magazine_studio,
-)
+from elearn.services.magazine import calendar as magazine_calendar
+from elearn.services.magazine import inbox
+from elearn.services.magazine import readership as magazine_readership
+from elearn.services.magazine import studio as magazine_studio
 from elearn.services.magazine.studio import IssueFields, PageEdit, StudioError
 from elearn.web import permitted, viewer
 
