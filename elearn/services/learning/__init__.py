@@ -12,7 +12,8 @@ from elearn import db
 from elearn.clock import today_in_japan
 from elearn.content.model import Course as CourseSource
 from elearn.content.model import Lesson
-from elearn.domain import completion, deadlines
+from elearn.domain import completion
+from elearn.domain import deadlines as deadline_rules
 from elearn.domain.completion import CourseStatus
 from elearn.domain.deadlines import DeadlineStanding
 from elearn.domain.fiscal import fiscal_year
@@ -37,7 +38,7 @@ class CourseCard:
 
 
 def my_courses(user: User) -> list[CourseCard]:
-    """Every active course for this person, required ones first by urgency (see `deadlines.urgency`);
+    """Every active course for this person, required ones first by urgency (see `deadline_rules.urgency`);
     five queries whatever the count."""
     return sorted(_cards(user), key=_order)
 
@@ -45,7 +46,7 @@ def my_courses(user: User) -> list[CourseCard]:
 def _order(card: CourseCard) -> tuple:
     is_done = card.status == CourseStatus.COMPLETED
     if card.is_required:
-        return (False, *deadlines.urgency(card.deadline, is_done), card.source.title)
+        return (False, *deadline_rules.urgency(card.deadline, is_done), card.source.title)
     return (True, is_done, False, date.max, card.source.title)
 
 
@@ -102,7 +103,7 @@ def _card(source: CourseSource, course_id: int, user: User, grade: str | None, r
         is_due_again=due_again,
         certificate_id=next((done.certificate_id for done in sorted(completed, key=lambda d: d.at, reverse=True)
                              if done.certificate_id), None),
-        deadline=deadlines.standing(due_on, is_done, today) if is_required else None,
+        deadline=deadline_rules.standing(due_on, is_done, today) if is_required else None,
     )
 
 
