@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import ImportApplyForm, ImportUploadForm
+from elearn.admin.passwords import passwords_download
 from elearn.imports.columns import RowError
 from elearn.services import visibility
 from elearn.services.files import uploads
@@ -76,7 +77,9 @@ def import_apply(kind: str):
             apply_form=None, unit_names=orgs.unit_names(), options=options,
         ), 409
     uploads.discard(current_user.id, form.upload_id.data)
-    return render_template(f"admin/import_done_{kind}.html", result=result, filename=filename)
+    initial = getattr(result, "initial_passwords", None)
+    download = passwords_download(initial) if initial else None
+    return render_template(f"admin/import_done_{kind}.html", result=result, filename=filename, download=download)
 
 
 
