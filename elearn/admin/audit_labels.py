@@ -103,6 +103,8 @@ def action_label(code: str) -> str:
 def _value(key: str, value: object) -> str:
     if value is None or value == "":
         return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) if value else "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     labels = VALUE_LABELS.get(key, {})
@@ -117,8 +119,10 @@ def _value(key: str, value: object) -> str:
 
 
 def details(entry: AuditEntry) -> list[tuple[str, str]]:
-    """(name, value) pairs in the reader's language; unknown keys keep their code as the name."""
-    return [(str(DETAIL_LABELS.get(key, key)), _value(key, value)) for key, value in (entry.details or {}).items()]
+    """(name, value) pairs in the reader's language; unknown keys keep their code as the name. Counts of zero
+    and empty lists (an import's or a sync's untouched categories) are left out: they say nothing."""
+    return [(str(DETAIL_LABELS.get(key, key)), _value(key, value)) for key, value in (entry.details or {}).items()
+            if not (type(value) is int and value == 0) and value != []]
 
 
 def target(entry: AuditEntry, people: dict[int, User]) -> Target:

@@ -43,7 +43,6 @@ _TIER_BY_NAME = {
     **{normalise_code(name).casefold(): tier for tier, name in TIER_NAMES_JA.items()},
     **{tier.value: tier for tier in Tier},
 }
-TIER_SEPARATORS = "、 , ;"  # as the upload page shows them; full-width forms are read too
 
 
 def accepted_tier_names() -> list[str]:

@@ -126,7 +126,7 @@ def test_the_log_pages_through_entries_keeping_the_filter(app, admin_client, adm
 def test_the_csv_export_holds_the_filtered_entries_readably_and_formula_safe(app, admin_client, admin):
     add_entry(app, admin, "grade.add", "=HYPERLINK(\"http://evil.example\")")
     add_entry(app, admin, "grant.add", f"user:{admin.id} 900001", permission="admin", unit=None, editor=False)
-    add_entry(app, None, "content.sync", "", created=2, updated=1)
+    add_entry(app, None, "content.sync", "", created=2, updated=1, deactivated=0)
 
     response = admin_client.get("/admin/audit.csv?action=grade.add")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -141,6 +141,7 @@ def test_the_csv_export_holds_the_filtered_entries_readably_and_formula_safe(app
     assert by_action["grant.add"][4] == "管理 花子 (900001)"
     assert by_action["grant.add"][5] == "権限: システム管理者; 所属: —; マガジン編集者: なし"
     assert by_action["content.sync"][1:3] == ["コマンドライン", "コースを同期"]
+    assert by_action["content.sync"][5] == "登録: 2; 更新: 1"  # a count of zero says nothing
 
 
 @pytest.mark.parametrize("path", ["/admin/audit", "/admin/audit.csv"])
