@@ -18,6 +18,23 @@ from support import browser_sign_in
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Buttons, toggles and form controls that another element covers at their middle (a tap would miss them).
+COVERED_CONTROLS = """() => {
+  const covered = [];
+  for (const control of document.querySelectorAll('button, summary, select, input:not([type=hidden]), .button')) {
+    // not shown: hidden, inside a closed <details>, or visually hidden
+    const box = control.getBoundingClientRect();
+    if (box.width < 2 || box.height < 2 || !control.checkVisibility({visibilityProperty: true})) continue;
+    control.scrollIntoView({block: 'center', inline: 'center'});
+    const middle = control.getBoundingClientRect();
+    const hit = document.elementFromPoint(middle.left + middle.width / 2, middle.top + middle.height / 2);
+    if (hit && !control.contains(hit) && !hit.contains(control) && hit.closest('label') === null) {
+      covered.push((control.textContent || control.name || control.tagName).trim().slice(0, 30));
+    }
+  }
+  window.scrollTo(0, 0);
+  return covered.slice(0, 5);
+}"""
 
 
 @dataclass
@@ -47,6 +64,9 @@ class Walk:
             if violation["impact"] in ("serious", "critical"):
                 targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
                 self.problems.append(f"{where}: axe {violation['impact']} {violation['id']} at {targets}")
+        covered = page.evaluate(COVERED_CONTROLS)
+        if covered:
+            self.problems.append(f"{where}: a tap at the middle of these lands on something else: {covered}")
         sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if sideways > 0:
             self.problems.append(f"{where}: the page scrolls sideways by {sideways}px")
