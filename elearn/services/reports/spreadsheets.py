@@ -58,6 +58,7 @@ class Sheet:
     header: Sequence[str]
     rows: Sequence[Sequence[Cell]]
     widths: Sequence[int] = ()  # characters; a full-width character counts as two
+    freeze: str = "A2"  # the top-left cell that scrolls: the header row stays, and any columns left of it
 
 
 HEADER_FONT = Font(bold=True)
@@ -81,7 +82,7 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
                 _write(worksheet.cell(row=worksheet.max_row, column=column), value)
         for column, width in enumerate(sheet.widths or _widths(sheet), start=1):
             worksheet.column_dimensions[get_column_letter(column)].width = width
-        worksheet.freeze_panes = "A2"
+        worksheet.freeze_panes = sheet.freeze
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
