@@ -340,6 +340,7 @@ def test_a_unit_link_in_the_summary_lists_that_units_staff_only(synced, client, 
         html = client.get(links["デジタル推進課"]).get_data(as_text=True)
         assert "未着手 三郎" in html and "リーダー 四郎" in html
         assert "途中 次郎" not in html and "上司 一郎" not in html
+        assert "デジタル推進課の修了率" in html
 
 
 # --- the matrix: one row per person, a column per course --------------------------------------------------------
