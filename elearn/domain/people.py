@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -15,6 +16,11 @@ class Tier(StrEnum):
 
 
 ASSIGNABLE_TIERS = (Tier.DX_MANAGER, Tier.DX_SPECIALIST, Tier.DIGITAL_LEADER)
+
+
+def training_tiers(assigned: Iterable[Tier]) -> frozenset[Tier]:
+    """A person's tiers: the assigned ones (stored) and all staff, which everyone is in and nobody stores."""
+    return frozenset({Tier.ALL_STAFF, *assigned})
 
 # Names as they appear in Japanese staff lists; keys are accepted too.
 TIER_NAMES_JA = {

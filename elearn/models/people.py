@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.clock import utcnow
 from elearn.db import Base
-from elearn.domain.people import BODY_KINDS, OrgKind, Permission, Tier
+from elearn.domain.people import BODY_KINDS, OrgKind, Permission, Tier, training_tiers
 from elearn.models.types import UTCDateTime, str_enum
 
 
@@ -106,7 +106,7 @@ class User(Base):
 
     @property
     def tiers(self) -> frozenset[Tier]:
-        return frozenset({Tier.ALL_STAFF, *(row.tier for row in self.tier_rows)})
+        return training_tiers(row.tier for row in self.tier_rows)
 
     @property
     def permissions(self) -> frozenset[Permission]:

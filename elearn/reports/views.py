@@ -10,7 +10,7 @@ from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year, fiscal_year_labe
 from elearn.domain.people import Tier
 from elearn.services import certificates, learning, visibility
 from elearn.services.directory import staff
-from elearn.services.reports import kpi, kpi_export, team_export
+from elearn.services.reports import kpi, kpi_export, team_export, team_matrix
 from elearn.services.reports import team as team_service
 from elearn.services.reports.chart import COMPACT
 from elearn.services.reports.team import SortKey, StatusFilter, TeamFilters
@@ -18,7 +18,7 @@ from elearn.web import content_disposition, enum_arg, permitted, viewer
 
 bp = Blueprint("reports", __name__)
 
-ROWS_PER_PAGE = 100
+ROWS_PER_PAGE = 100  # people in the matrix, person-course rows in the detailed list
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to text types itself
 
@@ -48,26 +48,33 @@ def _team_filters() -> TeamFilters:
     )
 
 
-def filter_args(filters: TeamFilters) -> dict:
-    """The filters as query arguments, for links that keep them (sorting, pages, exports)."""
+def _is_detail() -> bool:
+    """The one row per person and course list (view=detail) rather than the default matrix."""
+    return request.args.get("view") == "detail"
+
+
+def filter_args(filters: TeamFilters, detail: bool) -> dict:
+    """The filters and the view as query arguments, for links that keep them (sorting, pages, exports)."""
     args = {"fiscal_year": filters.fiscal_year, "unit": filters.unit_id, "grade": filters.grade_id,
             "tier": filters.tier, "course": filters.course_id, "status": filters.status, "q": filters.q,
             "sort": filters.sort if filters.sort is not SortKey.UNIT else None,
-            "dir": "desc" if filters.descending else None}
+            "dir": "desc" if filters.descending else None, "view": "detail" if detail else None}
     return {key: value for key, value in args.items() if value not in (None, "")}
 
 
 @bp.get("/team/")
 @permitted(visibility.may_see_team)
 def team():
-    filters = _team_filters()
+    filters, detail = _team_filters(), _is_detail()
     view = team_service.team_view(viewer(), filters, today_in_japan())
-    pages = max(1, -(-len(view.rows) // ROWS_PER_PAGE))
+    matrix = team_matrix.team_matrix(view)
+    listed = view.rows if detail else matrix.people
+    pages = max(1, -(-len(listed) // ROWS_PER_PAGE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
     current = fiscal_year(view.today)
     return render_template(
-        "reports/team.html", view=view, args=filter_args(filters),
-        rows=view.rows[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE], pager_state={"page": page, "pages": pages},
+        "reports/team.html", view=view, matrix=matrix, detail=detail, args=filter_args(filters, detail),
+        rows=listed[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE], pager_state={"page": page, "pages": pages},
         fiscal_years=list(range(current, current - 5, -1)), statuses=STATUS_FILTER_LABELS,
         certificate_years=certificates.team_counts_by_year(viewer()))
 
@@ -76,12 +83,13 @@ def team():
 @permitted(visibility.may_see_team)
 def team_export_file(file_format: str):
     view = team_service.team_view(viewer(), _team_filters(), today_in_japan())
+    matrix = None if _is_detail() else team_matrix.team_matrix(view)
     name = _("Team completion_%(fiscal_year)s_%(date)s", fiscal_year=fiscal_year_label_ja(view.filters.fiscal_year),
              date=f"{view.today:%Y%m%d}")
     if file_format == "csv":
-        body, mimetype = team_export.as_csv(view), CSV_TYPE
+        body, mimetype = team_export.as_csv(view, matrix), CSV_TYPE
     else:
-        body, mimetype = team_export.as_xlsx(view), XLSX_TYPE
+        body, mimetype = team_export.as_xlsx(view, matrix), XLSX_TYPE
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": content_disposition(f"{name}.{file_format}"), "Cache-Control": "private, no-store"})
 

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import shutil
 import zipfile
 from datetime import UTC, date, datetime
+from html import unescape
 from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert, select
-from support import complete, queries_for, sign_in
+from support import SAMPLE_CONTENT, complete, queries_for, sign_in
 
 from elearn import db
 from elearn.clock import TOKYO
 from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
 from elearn.models import Course, Grade, LessonProgress, User
-from elearn.services.learning import deadlines
+from elearn.services.learning import content, deadlines
 
 THIS_YEAR = fiscal_year(datetime.now(TOKYO).date())
 
@@ -59,14 +62,14 @@ def team(synced, make_user):
 
 
 def _rows(html: str) -> list[str]:
-    body = html.split('<table class="data team">', 1)[1].split("</table>", 1)[0]
+    body = html.split('<table class="data team stack">', 1)[1].split("</table>", 1)[0]
     return [chunk.split("</tr>", 1)[0] for chunk in body.split("<tr")[2:]]
 
 
 def test_the_team_page_lists_everyone_below_the_manager_against_their_courses(synced, client, team):
     manager, people, outsider = team
     sign_in(client, manager)
-    html = client.get("/team/").get_data(as_text=True)
+    html = client.get("/team/?view=detail").get_data(as_text=True)
     rows = _rows(html)
     assert len(rows) == 5  # the sample course is for all staff: the manager and four staff
     assert "他部 五郎" not in html
@@ -94,11 +97,11 @@ def test_deadlines_mark_overdue_and_late_completions(synced, client, team):
     manager, people, _ = team
     _set_deadline(synced, date(THIS_YEAR, 5, 10))
     sign_in(client, manager)
-    rows = _rows(client.get("/team/").get_data(as_text=True))
+    rows = _rows(client.get("/team/?view=detail").get_data(as_text=True))
     assert "badge-overdue" in next(row for row in rows if "未着手 三郎" in row)
     done = next(row for row in rows if "完了 花子" in row)
     assert "badge-overdue" not in done and "期限後" in done
-    overdue = _rows(client.get("/team/?status=overdue").get_data(as_text=True))
+    overdue = _rows(client.get("/team/?view=detail&status=overdue").get_data(as_text=True))
     assert len(overdue) == 4 and not any("完了 花子" in row for row in overdue)
 
 
@@ -106,7 +109,7 @@ def test_a_deadline_not_yet_reached_marks_nobody(synced, client, team):
     manager, _, _ = team
     _set_deadline(synced, date(THIS_YEAR + 1, 3, 31))
     sign_in(client, manager)
-    assert "badge-overdue" not in client.get("/team/").get_data(as_text=True)
+    assert "badge-overdue" not in client.get("/team/?view=detail").get_data(as_text=True)
 
 
 def test_filters_by_unit_grade_tier_status_and_name(synced, client, team, org):
@@ -114,7 +117,7 @@ def test_filters_by_unit_grade_tier_status_and_name(synced, client, team, org):
     sign_in(client, manager)
 
     def names(query: str) -> set[str]:
-        rows = _rows(client.get(f"/team/?{query}").get_data(as_text=True))
+        rows = _rows(client.get(f"/team/?view=detail&{query}").get_data(as_text=True))
         return {name for name in ("上司 一郎", "完了 花子", "途中 次郎", "未着手 三郎", "リーダー 四郎")
                 if any(name in row for row in rows)}
 
@@ -134,7 +137,7 @@ def test_sorting_by_name_both_ways(synced, client, team):
 
     def order(query: str) -> list[str]:
         return [row.split("<small>", 1)[1].split("</small>", 1)[0]
-                for row in _rows(client.get(f"/team/?{query}").get_data(as_text=True))]
+                for row in _rows(client.get(f"/team/?view=detail&{query}").get_data(as_text=True))]
 
     ascending = order("sort=name")
     assert ascending == sorted(ascending)
@@ -149,8 +152,8 @@ def test_the_course_filter_keeps_only_that_courses_rows(synced, client, team):
     course_id = _course_id(synced)
     html = client.get("/team/").get_data(as_text=True)
     assert f'<option value="{course_id}">テスト用コース</option>' in html  # offered in the filter
-    assert len(_rows(client.get(f"/team/?course={course_id}").get_data(as_text=True))) == 5
-    other = _rows(client.get(f"/team/?course={course_id + 1000}").get_data(as_text=True))
+    assert len(_rows(client.get(f"/team/?view=detail&course={course_id}").get_data(as_text=True))) == 5
+    other = _rows(client.get(f"/team/?view=detail&course={course_id + 1000}").get_data(as_text=True))
     assert len(other) == 1 and "条件に合う行はありません" in other[0]  # no person's row, only the notice
 
 
@@ -161,7 +164,7 @@ def test_each_sort_column_orders_the_rows_and_reverses(synced, client, team, mak
 
     def order(query: str) -> list[str]:
         return [row.split("<small>", 1)[1].split("</small>", 1)[0]
-                for row in _rows(client.get(f"/team/?{query}").get_data(as_text=True))]
+                for row in _rows(client.get(f"/team/?view=detail&{query}").get_data(as_text=True))]
 
     expected = {
         # 人事課 before デジタル推進課, then by kana within each
@@ -175,7 +178,7 @@ def test_each_sort_column_orders_the_rows_and_reverses(synced, client, team, mak
     for key, rows in expected.items():
         assert order(f"sort={key}") == rows, key
         assert order(f"sort={key}&dir=desc") == list(reversed(rows)), key
-    html = client.get("/team/?sort=status").get_data(as_text=True)
+    html = client.get("/team/?view=detail&sort=status").get_data(as_text=True)
     for key in ("unit", "staff_number", "name", "course", "status", "completed_on", "due_on"):
         assert f"sort={key}" in html, key  # every column header is a sort link
     assert 'aria-sort="ascending"' in html
@@ -196,7 +199,7 @@ def test_the_summary_gives_each_units_completion_rate(synced, client, team):
     complete(synced, people["leader"])
     sign_in(client, manager)
     html = client.get("/team/").get_data(as_text=True)
-    summary = html.split('<table class="data summary">', 1)[1].split("</table>", 1)[0]
+    summary = html.split('<table class="data summary stack">', 1)[1].split("</table>", 1)[0]
     cells = {row.split("</a>")[0].rsplit(">", 1)[1].strip("　"): row for row in summary.split("<tr")[2:]}
     assert ">40.0%" in cells["総務部"].replace(" ", "")  # 2 of 5
     assert ">33.3%" in cells["人事課"].replace(" ", "")  # the manager, 完了 and 途中: 1 of 3
@@ -207,9 +210,9 @@ def test_a_yearly_course_completed_last_year_is_due_again_this_year(synced, clie
     manager, people, _ = team
     complete(synced, people["idle"], when=datetime(THIS_YEAR - 1, 6, 1, 1, 0, tzinfo=UTC))
     sign_in(client, manager)
-    rows = _rows(client.get("/team/").get_data(as_text=True))
+    rows = _rows(client.get("/team/?view=detail").get_data(as_text=True))
     assert "未着手" in next(row for row in rows if "未着手 三郎" in row)
-    last_year = _rows(client.get(f"/team/?fiscal_year={THIS_YEAR - 1}").get_data(as_text=True))
+    last_year = _rows(client.get(f"/team/?view=detail&fiscal_year={THIS_YEAR - 1}").get_data(as_text=True))
     assert "修了" in next(row for row in last_year if "未着手 三郎" in row)
 
 
@@ -228,7 +231,7 @@ def hostile_team(synced, make_user):
 
 def test_csv_export_has_a_bom_the_filtered_rows_and_neutralised_formulas(synced, client, hostile_team):
     sign_in(client, hostile_team)
-    response = client.get("/team/completion.csv?sort=staff_number")
+    response = client.get("/team/completion.csv?view=detail&sort=staff_number")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
     # The file name in the UI's language (a _() inside an f-string left it English).
     expected_name = quote(f"チーム受講状況_{fiscal_year_label_ja(THIS_YEAR)}_{datetime.now(TOKYO):%Y%m%d}.csv")
@@ -247,7 +250,7 @@ def test_xlsx_export_has_a_header_widths_frozen_panes_dates_and_no_formulas(sync
     sign_in(client, hostile_team)
     member = make_user(division="P101", name="修了 者", kana="しゅうりょう")
     complete(synced, member, when=datetime(THIS_YEAR, 7, 1, 1, 0, tzinfo=UTC))
-    response = client.get("/team/completion.xlsx")
+    response = client.get("/team/completion.xlsx?view=detail")
     assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     data = response.get_data()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -283,6 +286,7 @@ def test_the_page_issues_the_same_number_of_queries_for_10_and_1000_staff(synced
     _add_staff(synced, org["P101"].id, org["P000"].id, 9, 0)
     sign_in(client, manager)
     small = queries_for(synced, client, "/team/")
+    small_detail = queries_for(synced, client, "/team/?view=detail")
     small_export = queries_for(synced, client, "/team/completion.xlsx")
     _add_staff(synced, org["P102"].id, org["P000"].id, 990, 100)
     with synced.app_context():
@@ -292,8 +296,10 @@ def test_the_page_issues_the_same_number_of_queries_for_10_and_1000_staff(synced
         complete(synced, member)
     large = queries_for(synced, client, "/team/")
     assert large == small
-    summary = client.get("/team/").get_data(as_text=True).split('<table class="data summary">', 1)[1]
-    assert '<td class="num">1000</td>' in summary.split("</tr>", 2)[1]  # 総務部: the manager and 999 staff
+    assert queries_for(synced, client, "/team/?view=detail") == small_detail
+    summary = client.get("/team/").get_data(as_text=True).split('<table class="data summary stack">', 1)[1]
+    # 総務部: the manager and 999 staff
+    assert '<td class="num" data-label="職員">1000</td>' in summary.split("</tr>", 2)[1]
     assert queries_for(synced, client, "/team/completion.xlsx") == small_export
 
 
@@ -312,3 +318,177 @@ def test_an_administrator_sees_every_body(synced, client, team, make_user):
     html = client.get("/team/").get_data(as_text=True)
     assert "他部 五郎" in html and "完了 花子" in html
     assert "みどり県 / 総務部 / 人事課" in html  # several bodies: the path starts at the body
+
+
+# --- the summary's unit links ----------------------------------------------------------------------------------
+
+
+def _summary_links(html: str) -> dict[str, str]:
+    summary = html.split('<table class="data summary stack">', 1)[1].split("</table>", 1)[0]
+    return {name.strip("　"): unescape(href)
+            for href, name in re.findall(r'<th scope="row"><a href="([^"]+)">([^<]+)</a>', summary)}
+
+
+def test_a_unit_link_in_the_summary_lists_that_units_staff_only(synced, client, team, org):
+    manager, _, _ = team
+    sign_in(client, manager)
+    for query in ("", "view=detail&"):
+        links = _summary_links(client.get(f"/team/?{query}status=outstanding").get_data(as_text=True))
+        assert set(links) == {"総務部", "人事課", "デジタル推進課"}
+        assert f"unit={org['P102'].id}" in links["デジタル推進課"]
+        assert "status=outstanding" in links["デジタル推進課"]  # the other filters are kept
+        html = client.get(links["デジタル推進課"]).get_data(as_text=True)
+        assert "未着手 三郎" in html and "リーダー 四郎" in html
+        assert "途中 次郎" not in html and "上司 一郎" not in html
+        assert "デジタル推進課の修了率" in html
+
+
+# --- the matrix: one row per person, a column per course --------------------------------------------------------
+
+LEADER_COURSE = "リーダー研修"
+
+
+@pytest.fixture
+def two_courses(synced, tmp_path):
+    """The sample course (all staff, and 課長級) and a second one for digital leaders only."""
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, root)
+    leader = root / "courses/leader-course"
+    shutil.copytree(root / "courses/sample-course", leader)
+    course_md = leader / "course.md"
+    text = course_md.read_text(encoding="utf-8")
+    text = (text.replace("slug: sample-course", "slug: leader-course")
+            .replace("title: テスト用コース", f"title: {LEADER_COURSE}")
+            .replace("tiers: [all_staff, digital_leader]", "tiers: [digital_leader]")
+            .replace("required_for_grades: [課長級]\n", ""))
+    course_md.write_text(text, encoding="utf-8")
+    synced.config["CONTENT_ROOT"] = str(root)
+    synced.extensions.pop("elearn.content", None)
+    with synced.app_context():
+        content.sync(content.tree())
+    return synced
+
+
+def _matrix(html: str) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
+    """The course headers, and per person (in page order) each cell's class and text."""
+    table = html.split('<table class="data matrix">', 1)[1].split("</table>", 1)[0]
+    head, body = table.split("</thead>", 1)
+    courses = [re.sub(r"\s+", " ", title).strip()
+               for title in re.findall(r'<th scope="col" class="course">([^<]+)<', head)]
+    people = {}
+    for row in body.split("<tr>")[1:]:
+        name = re.search(r'<th scope="row" class="person"><a [^>]+>([^<]+)</a>', row)
+        if name:
+            people[name.group(1)] = [(kind, re.sub(r"<[^>]+>", " ", text))
+                                     for kind, text in re.findall(r'<td class="cell ([^"]+)">(.*?)</td>', row)]
+    return courses, people
+
+
+def test_the_default_view_has_one_row_per_person_and_a_column_per_required_course(two_courses, client, team):
+    manager, people, _ = team
+    sign_in(client, manager)
+    html = client.get("/team/").get_data(as_text=True)
+    courses, rows = _matrix(html)
+    assert courses == ["テスト用コース", LEADER_COURSE]  # the course everyone takes first
+    assert list(rows) == ["完了 花子", "上司 一郎", "途中 次郎", "未着手 三郎", "リーダー 四郎"]  # unit, kana
+    assert "5 人" in html
+    done, reading, idle, leader = (rows[name] for name in ("完了 花子", "途中 次郎", "未着手 三郎", "リーダー 四郎"))
+    assert done[0][0] == "cell-completed" and "✓ 5/20" in done[0][1]
+    assert f"修了 令和{THIS_YEAR - 2018}年5月20日" in done[0][1]  # the words and the full date for screen readers
+    assert reading[0][0] == "cell-in_progress" and "△" in reading[0][1] and "受講中" in reading[0][1]
+    assert idle[0][0] == "cell-not_started" and "—" in idle[0][1] and "未受講" in idle[0][1]
+    # The leader course is required of the leader only: the others' cells say it does not apply.
+    assert leader[1][0] == "cell-not_started"
+    for cells in (done, reading, idle):
+        assert cells[1][0] == "cell-na" and "対象外" in cells[1][1]
+    assert "修了率 20.0%" in html.split('<table class="data matrix">', 1)[1].split("</thead>", 1)[0]  # 1 of 5
+
+
+def test_the_matrix_marks_overdue_cells_with_the_deadline(two_courses, client, team):
+    manager, people, _ = team
+    _set_deadline(two_courses, date(THIS_YEAR, 5, 10))
+    sign_in(client, manager)
+    _, rows = _matrix(client.get("/team/").get_data(as_text=True))
+    kind, text = rows["未着手 三郎"][0]
+    assert kind == "cell-overdue" and "! 5/10" in text and "期限超過" in text
+    assert f"期限 令和{THIS_YEAR - 2018}年5月10日" in text
+    kind, text = rows["完了 花子"][0]
+    assert kind == "cell-completed" and "✓ 5/20*" in text and "期限後に修了" in text  # late, not overdue
+
+
+def test_a_status_filter_picks_people_and_keeps_all_their_cells(two_courses, client, team):
+    manager, people, _ = team
+    sign_in(client, manager)
+    _, rows = _matrix(client.get("/team/?status=completed").get_data(as_text=True))
+    assert list(rows) == ["完了 花子"]
+    assert [kind for kind, _ in rows["完了 花子"]] == ["cell-completed", "cell-na"]
+    _, rows = _matrix(client.get("/team/?tier=digital_leader").get_data(as_text=True))
+    assert list(rows) == ["リーダー 四郎"]
+    _, rows = _matrix(client.get("/team/?sort=name&dir=desc").get_data(as_text=True))
+    assert list(rows) == ["リーダー 四郎", "未着手 三郎", "途中 次郎", "上司 一郎", "完了 花子"]
+
+
+def test_the_view_switch_and_the_filter_form_keep_the_filters(synced, client, team, org):
+    manager, _, _ = team
+    sign_in(client, manager)
+    query = f"unit={org['P101'].id}&status=outstanding&q=とちゅう&sort=name"
+    html = client.get(f"/team/?{query}").get_data(as_text=True)
+    switch = html.split('<nav class="view-switch"', 1)[1].split("</nav>", 1)[0]
+    matrix_link, detail_link = (unescape(href) for href in re.findall(r'href="([^"]+)"', switch))
+    assert 'aria-current="page">職員ごと<' in switch
+    for arg in (f"unit={org['P101'].id}", "status=outstanding", "sort=name", "view=detail"):
+        assert arg in detail_link, arg
+    detail = client.get(detail_link).get_data(as_text=True)
+    rows = _rows(detail)
+    assert len(rows) == 1 and "途中 次郎" in rows[0]
+    assert '<input type="hidden" name="view" value="detail">' in detail  # a new filter stays in this view
+    back = unescape(re.findall(r'href="([^"]+)"', detail.split('<nav class="view-switch"', 1)[1])[0])
+    assert "view=" not in back and "status=outstanding" in back and f"unit={org['P101'].id}" in back
+    assert 'name="view"' not in client.get(back).get_data(as_text=True)
+    sort_link = unescape(re.search(r'<a href="([^"]*sort=unit[^"]*)"', detail).group(1))
+    assert "view=detail" in sort_link and "status=outstanding" in sort_link
+    header = detail.split('<table class="data team stack">', 1)[1].split("</thead>", 1)[0]
+    assert re.search(r'<th scope="col" aria-sort="ascending"><a ', header)  # on the cell, not the link
+    assert "<a aria-sort" not in detail and not re.search(r"<a [^>]*aria-sort", detail)
+
+
+# --- exports follow the view ----------------------------------------------------------------------------------
+
+
+def _sheet_rows(data: bytes) -> list[list]:
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_the_matrix_export_has_a_row_per_person_and_a_column_per_course(two_courses, client, team):
+    manager, people, _ = team
+    _set_deadline(two_courses, date(THIS_YEAR, 5, 10))
+    sign_in(client, manager)
+    response = client.get("/team/completion.xlsx")
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    assert workbook.worksheets[0].freeze_panes == "D2"  # unit, number and name stay in sight
+    rows = _sheet_rows(response.get_data())
+    assert rows[0] == ["所属", "職員番号", "氏名", "ふりがな", "職位", "研修区分", "テスト用コース", LEADER_COURSE]
+    by_name = {row[2]: row for row in rows[1:]}
+    assert len(rows) == 6 and set(by_name) == {"上司 一郎", "完了 花子", "途中 次郎", "未着手 三郎", "リーダー 四郎"}
+    assert by_name["完了 花子"][5:] == ["全職員", f"修了 {THIS_YEAR}/05/20（期限後に修了）", "対象外"]
+    assert by_name["未着手 三郎"][6] == f"期限超過（期限 {THIS_YEAR}/05/10）"
+    assert by_name["途中 次郎"][6] == f"期限超過（期限 {THIS_YEAR}/05/10）"
+    assert by_name["リーダー 四郎"][5:] == ["デジタル化リーダー・全職員", f"期限超過（期限 {THIS_YEAR}/05/10）",
+                                          "未受講"]
+    csv_rows = list(csv.reader(io.StringIO(client.get("/team/completion.csv?status=completed").get_data()
+                                           .decode("utf-8-sig"))))
+    assert csv_rows[0][6:] == ["テスト用コース", LEADER_COURSE]
+    assert [row[2] for row in csv_rows[1:]] == ["完了 花子"]
+
+
+def test_the_detail_export_keeps_a_row_per_person_and_course_and_names_every_tier(two_courses, client, team):
+    manager, people, _ = team
+    sign_in(client, manager)
+    rows = _sheet_rows(client.get("/team/completion.xlsx?view=detail").get_data())
+    assert rows[0][:7] == ["所属", "職員番号", "氏名", "ふりがな", "職位", "研修区分", "コース"]
+    assert len(rows) == 1 + 6  # five people on the sample course, the leader on the leader course too
+    done = next(row for row in rows if row[2] == "完了 花子")
+    assert done[5] == "全職員" and done[6] == "テスト用コース" and done[8].date() == date(THIS_YEAR, 5, 20)
+    assert all(row[5] for row in rows[1:])  # nobody's training tiers are empty
+    assert {row[5] for row in rows if row[2] == "リーダー 四郎"} == {"デジタル化リーダー・全職員"}

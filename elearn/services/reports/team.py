@@ -1,4 +1,5 @@
-"""A manager's team against the courses each person must take: one row per person and course.
+"""A manager's team against the courses each person must take: one row per person and course
+(team_matrix.py turns them into one row per person).
 
 Built from eight queries whatever the team's size; filtering, sorting and the per-unit summary are
 done on the loaded rows, which are small (a few columns per person and course)."""
@@ -20,7 +21,7 @@ from elearn.domain import completion
 from elearn.domain.completion import CourseStatus
 from elearn.domain.fiscal import fiscal_year_bounds
 from elearn.domain.kpi import share
-from elearn.domain.people import Tier
+from elearn.domain.people import Tier, training_tiers
 from elearn.models import (
     Completion,
     Course,
@@ -76,7 +77,7 @@ class TeamRow:
     kana: str
     unit_path: str  # below the top of the viewer's scope: 総務部 / 人事課
     grade: str
-    tiers: tuple[Tier, ...]  # assigned tiers, most senior first (everyone is also in all staff)
+    tiers: tuple[Tier, ...]  # most senior first; all staff (everyone) last
     course_id: int
     course_title: str
     status: CourseStatus
@@ -117,6 +118,7 @@ class Unit:
 class TeamView:
     filters: TeamFilters
     rows: list[TeamRow]  # filtered and sorted
+    in_scope: list[TeamRow]  # the same before the status filter, which picks people in the matrix, not cells
     summary: list[UnitSummary]  # every unit with staff, in tree order; ignores the status filter
     units: list[Unit]
     grades: list[tuple[int, str]]
@@ -152,18 +154,19 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
     paths = _paths(units)
     order = {unit.id: index for index, unit in enumerate(units)}
     grade_names = dict(grades)
+    person_tiers = {person.id: training_tiers(tiers[person.id]) for person in staff}
     rows = [
-        _row(person, tiers[person.id], grade_names, source, course_ids[source.slug], course_order, filters,
+        _row(person, person_tiers[person.id], grade_names, source, course_ids[source.slug], course_order, filters,
              completions, started, deadlines, paths, order, today)
         for person in staff if person.division_id in unit_ids
         for course_order, source in enumerate(sources)
-        if completion.is_required(source.tiers, source.required_for_grades, {Tier.ALL_STAFF, *tiers[person.id]},
+        if completion.is_required(source.tiers, source.required_for_grades, person_tiers[person.id],
                                   grade_names.get(person.grade_id))
     ]
-    in_scope = _without_status_filter(rows, filters, units)
-    shown = sorted((row for row in in_scope if _status_matches(row, filters.status)),
-                   key=_sort_key(filters.sort), reverse=filters.descending)
-    return TeamView(filters, shown, _summary(in_scope, units), units, list(grades),
+    in_scope = sorted(_without_status_filter(rows, filters, units), key=_sort_key(filters.sort),
+                      reverse=filters.descending)
+    shown = [row for row in in_scope if status_matches(row, filters.status)]
+    return TeamView(filters, shown, in_scope, _summary(in_scope, units), units, list(grades),
                     [(course_ids[source.slug], source.title) for source in sources], today)
 
 
@@ -214,7 +217,7 @@ def _paths(units: list[Unit]) -> dict[int, str]:
     return {unit.id: " / ".join(chains[unit.id]) or unit.name for unit in units}
 
 
-def _row(person, person_tiers: set[Tier], grade_names: dict[int, str], source: CourseSource, course_id: int,
+def _row(person, person_tiers: frozenset[Tier], grade_names: dict[int, str], source: CourseSource, course_id: int,
          course_order: int, filters: TeamFilters, completions, started, deadlines, paths: dict[int, str],
          order: dict[int, int], today: date) -> TeamRow:  # type: ignore[no-untyped-def]
     completed_on = completion.completion_for_year(completions.get((person.id, course_id), []),
@@ -252,13 +255,13 @@ def _without_status_filter(rows: list[TeamRow], filters: TeamFilters, units: lis
         row for row in rows
         if (wanted_units is None or row.division_id in wanted_units)
         and (filters.grade_id is None or row.grade_id == filters.grade_id)
-        and (filters.tier is None or filters.tier in row.tiers or filters.tier is Tier.ALL_STAFF)
+        and (filters.tier is None or filters.tier in row.tiers)
         and (filters.course_id is None or row.course_id == filters.course_id)
         and (not needle or needle in row.name.lower() or needle in row.kana.lower() or needle in row.staff_number)
     ]
 
 
-def _status_matches(row: TeamRow, wanted: StatusFilter | None) -> bool:
+def status_matches(row: TeamRow, wanted: StatusFilter | None) -> bool:
     if wanted is None:
         return True
     if wanted is StatusFilter.OVERDUE:

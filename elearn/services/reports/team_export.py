@@ -1,33 +1,73 @@
-"""The team completion view as CSV and XLSX: the same rows and columns as the page."""
+"""The team completion view as CSV and XLSX: the rows and columns of the view being looked at (one row
+per person and a column per course, or one row per person and course)."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from elearn.domain.completion import CourseStatus
 from elearn.labels import COURSE_STATUS_LABELS, TIER_LABELS
 from elearn.services.reports.spreadsheets import Cell, Sheet, csv_bytes, xlsx_bytes
 from elearn.services.reports.team import TeamRow, TeamView
+from elearn.services.reports.team_matrix import TeamMatrix
+
+
+def _person_header() -> list[str]:
+    return [_("Unit"), _("Staff number"), _("Name"), _("Kana"), _("Grade"), _("Training tiers")]
+
+
+def _person_cells(row: TeamRow) -> list[Cell]:
+    return [row.unit_path, row.staff_number, row.name, row.kana, row.grade,
+            "・".join(str(TIER_LABELS[tier]) for tier in row.tiers)]
 
 
 def _header() -> list[str]:
-    return [_("Unit"), _("Staff number"), _("Name"), _("Kana"), _("Grade"), _("Training tiers"), _("Course"),
-            _("Status"), _("Completed on"), _("Deadline"), _("Overdue")]
+    return [*_person_header(), _("Course"), _("Status"), _("Completed on"), _("Deadline"), _("Overdue")]
 
 
 def _cells(row: TeamRow) -> list[Cell]:
-    return [row.unit_path, row.staff_number, row.name, row.kana, row.grade,
-            "・".join(str(TIER_LABELS[tier]) for tier in row.tiers), row.course_title,
+    return [*_person_cells(row), row.course_title,
             str(COURSE_STATUS_LABELS[row.status]) + (f"（{_('late')}）" if row.late else ""),
             row.completed_on, row.due_on, _("Overdue") if row.overdue else ""]
 
 
-def as_csv(view: TeamView) -> bytes:
+def _matrix_header(matrix: TeamMatrix) -> list[str]:
+    return [*_person_header(), *(column.title for column in matrix.columns)]
+
+
+def _matrix_cell(row: TeamRow | None) -> str:
+    """One course of one person in words, as the page's cell says it (a spreadsheet has no symbols to explain)."""
+    if row is None:
+        return _("Not applicable")
+    if row.overdue and row.due_on is not None:
+        return _("Overdue (deadline %(date)s)", date=f"{row.due_on:%Y/%m/%d}")
+    if row.status is CourseStatus.COMPLETED and row.completed_on is not None:
+        text = _("Completed %(date)s", date=f"{row.completed_on:%Y/%m/%d}")
+        return text + (f"（{_('late')}）" if row.late else "")
+    return str(COURSE_STATUS_LABELS[row.status])
+
+
+def _matrix_rows(matrix: TeamMatrix) -> list[list[Cell]]:
+    return [[*_person_cells(person.person), *(_matrix_cell(cell) for cell in person.cells)]
+            for person in matrix.people]
+
+
+def as_csv(view: TeamView, matrix: TeamMatrix | None = None) -> bytes:
+    """The matrix when given, else the detailed rows."""
+    if matrix is not None:
+        return csv_bytes(_matrix_header(matrix), _matrix_rows(matrix))
     return csv_bytes(_header(), (_cells(row) for row in view.rows))
 
 
-def as_xlsx(view: TeamView) -> bytes:
+def as_xlsx(view: TeamView, matrix: TeamMatrix | None = None) -> bytes:
+    """The matrix when given, else the detailed rows; a second sheet has the completion by unit."""
     summary = Sheet(_("By unit"), [_("Unit"), _("Staff"), _("Required"), _("Completed"), _("Overdue"),
                                    _("Completion rate (%)")],
                     [["　" * unit.depth + unit.name, unit.staff, unit.required, unit.completed, unit.overdue,
                       unit.rate] for unit in view.summary])
-    return xlsx_bytes([Sheet(_("Completion"), _header(), [_cells(row) for row in view.rows]), summary])
+    if matrix is not None:
+        # Unit, staff number and name stay in sight while scrolling across the courses.
+        main = Sheet(_("Completion"), _matrix_header(matrix), _matrix_rows(matrix), freeze="D2")
+    else:
+        main = Sheet(_("Completion"), _header(), [_cells(row) for row in view.rows])
+    return xlsx_bytes([main, summary])
