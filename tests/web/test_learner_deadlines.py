@@ -104,6 +104,6 @@ def test_the_learner_and_the_manager_read_the_deadline_the_same_way(make_app, co
     assert ("今日が期限です" in card) is not overdue
     client.post("/sign-out")
     sign_in(client, manager)
-    team = client.get("/team/?status=overdue").get_data(as_text=True)
+    team = client.get("/team/?view=detail&status=overdue").get_data(as_text=True)
     rows = [row for row in team.split("<tr")[1:] if "担当 花子" in row and "期限切れのコース" in row]
     assert bool(rows) is overdue
