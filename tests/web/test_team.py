@@ -199,7 +199,7 @@ def test_the_summary_gives_each_units_completion_rate(synced, client, team):
     complete(synced, people["leader"])
     sign_in(client, manager)
     html = client.get("/team/").get_data(as_text=True)
-    summary = html.split('<table class="data summary stack">', 1)[1].split("</table>", 1)[0]
+    summary = html.split('<table class="data summary">', 1)[1].split("</table>", 1)[0]
     cells = {row.split("</a>")[0].rsplit(">", 1)[1].strip("　"): row for row in summary.split("<tr")[2:]}
     assert ">40.0%" in cells["総務部"].replace(" ", "")  # 2 of 5
     assert ">33.3%" in cells["人事課"].replace(" ", "")  # the manager, 完了 and 途中: 1 of 3
@@ -297,9 +297,9 @@ def test_the_page_issues_the_same_number_of_queries_for_10_and_1000_staff(synced
     large = queries_for(synced, client, "/team/")
     assert large == small
     assert queries_for(synced, client, "/team/?view=detail") == small_detail
-    summary = client.get("/team/").get_data(as_text=True).split('<table class="data summary stack">', 1)[1]
+    summary = client.get("/team/").get_data(as_text=True).split('<table class="data summary">', 1)[1]
     # 総務部: the manager and 999 staff
-    assert '<td class="num" data-label="職員">1000</td>' in summary.split("</tr>", 2)[1]
+    assert '<td class="num wide-only" data-label="職員">1000</td>' in summary.split("</tr>", 2)[1]
     assert queries_for(synced, client, "/team/completion.xlsx") == small_export
 
 
@@ -324,7 +324,7 @@ def test_an_administrator_sees_every_body(synced, client, team, make_user):
 
 
 def _summary_links(html: str) -> dict[str, str]:
-    summary = html.split('<table class="data summary stack">', 1)[1].split("</table>", 1)[0]
+    summary = html.split('<table class="data summary">', 1)[1].split("</table>", 1)[0]
     return {name.strip("　"): unescape(href)
             for href, name in re.findall(r'<th scope="row"><a href="([^"]+)">([^<]+)</a>', summary)}
 
