@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi translations clean
+.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,8 @@ bench-certificates: install
 	$(BIN)/python bench/certificate_render.py
 bench-kpi: install
 	$(BIN)/python bench/kpi_report.py
+bench-downloads: install
+	$(BIN)/python bench/downloads.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

@@ -6,6 +6,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -30,6 +31,9 @@ bp = Blueprint("certificates", __name__)
 # Codes carry 120 random bits, so guessing is hopeless; the limit keeps scanners from even trying and
 # keeps a leaked list of codes from being checked in bulk.
 _verify_limit = limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
+# A preparation step renders for about this long: short enough for any proxy's timeout and for the page
+# to show progress often, long enough that the requests cost little next to the rendering.
+PREPARE_SECONDS = 2.0
 
 
 @bp.get("/certificates/")
@@ -59,6 +63,30 @@ def _revalidate(response: Response, etag: str) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+@bp.get("/team/certificates/")
+@permitted(visibility.may_see_team)  # the ZIP's policy and scope, exactly
+def team_download():
+    """The team page's link: the ZIP at once when every PDF is stored, else a page that prepares them."""
+    fiscal_year = request.args.get("fiscal_year", type=int)
+    team = certificates.for_team(viewer(), fiscal_year)
+    if not team:
+        flash(_("There are no certificates to download for that year."), "info")
+        return redirect(url_for("reports.team"))
+    progress = certificate_pdf.progress(team)
+    if progress.is_complete:
+        return redirect(url_for(".team_zip", fiscal_year=fiscal_year), 303)
+    return render_template("certificates/team_prepare.html", progress=progress, fiscal_year=fiscal_year)
+
+
+@bp.post("/team/certificates/prepare")
+@permitted(visibility.may_see_team)
+def team_prepare():
+    """Render the next few missing PDFs (about PREPARE_SECONDS) and say how far the selection is."""
+    team = certificates.for_team(viewer(), request.args.get("fiscal_year", type=int))
+    progress = certificate_pdf.render_some(team, PREPARE_SECONDS)
+    return jsonify(done=progress.done, total=progress.total)
 
 
 @bp.get("/team/certificates.zip")

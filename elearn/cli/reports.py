@@ -48,7 +48,7 @@ def kpi_report(as_of: date, file_format: str, body_code: str | None, output: Pat
     from flask_babel import force_locale
 
     from elearn.services import visibility
-    from elearn.services.reports import kpi, kpi_export
+    from elearn.services.reports import kpi, kpi_export, kpi_pdf
 
     bodies = visibility.bodies(visibility.COMMAND_LINE)
     if not bodies:
@@ -62,7 +62,7 @@ def kpi_report(as_of: date, file_format: str, body_code: str | None, output: Pat
         content: bytes = {
             "csv": lambda: kpi_export.as_csv(report),
             "xlsx": lambda: kpi_export.as_xlsx(report),
-            "pdf": lambda: kpi_export.as_pdf(report),
+            "pdf": lambda: kpi_pdf.pdf_of(kpi_pdf.printout(report)).content,  # stored, as the web's
             "json": lambda: (kpi_export.as_json(report) + "\n").encode(),
         }[file_format]()
     if output is not None:

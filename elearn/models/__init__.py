@@ -21,7 +21,7 @@ from elearn.models.magazine import (
     Sticker,
 )
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
-from elearn.models.reporting import CourseDeadline, KpiRuleRow, KpiTarget
+from elearn.models.reporting import CourseDeadline, KpiReportPdf, KpiRuleRow, KpiTarget
 from elearn.models.security import AuditEntry, PasswordResetToken, RateLimitCounter, SignInFailure
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "MagazinePageImage",
     "MagazineRead",
     "Sticker",
+    "KpiReportPdf",
     "KpiRuleRow",
     "KpiTarget",
     "OrgUnit",

@@ -1,10 +1,11 @@
-"""What the reports measure against: course deadlines, the KPI counting rule and its targets."""
+"""What the reports measure against (course deadlines, the KPI counting rule and its targets), and the
+KPI report PDFs already printed."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elearn.clock import utcnow
@@ -47,3 +48,19 @@ class KpiTarget(Base):
     body_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
     fiscal_year: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[int] = mapped_column(Integer)
+
+
+class KpiReportPdf(Base):
+    """A printed KPI report. `content_key` hashes what the PDF is printed from (the report's figures, its
+    HTML, the stylesheet and fonts), so a new completion, a revocation, a changed target or rule, or a new
+    template gives a new key and a new PDF; the same key is served from here."""
+
+    __tablename__ = "kpi_report_pdfs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_key: Mapped[str] = mapped_column(String(64), unique=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"), index=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    etag: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,7 +10,7 @@ from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year, fiscal_year_labe
 from elearn.domain.people import Tier
 from elearn.services import certificates, learning, visibility
 from elearn.services.directory import staff
-from elearn.services.reports import kpi, kpi_export, team_export, team_matrix
+from elearn.services.reports import kpi, kpi_export, kpi_pdf, team_export, team_matrix
 from elearn.services.reports import team as team_service
 from elearn.services.reports.chart import COMPACT
 from elearn.services.reports.team import SortKey, StatusFilter, TeamFilters
@@ -143,14 +143,32 @@ def kpi_file(file_format: str):
     if error:
         abort(400, error)
     name = f"KPI_{report.body.name}_{report.as_of:%Y%m%d}.{file_format}"
+    if file_format == "pdf":
+        return _kpi_pdf(report, name)
     if file_format == "csv":
         body, mimetype = kpi_export.as_csv(report), CSV_TYPE
     elif file_format == "xlsx":
         body, mimetype = kpi_export.as_xlsx(report), XLSX_TYPE
-    elif file_format == "json":
-        body, mimetype = kpi_export.as_json(report).encode(), "application/json"
     else:
-        with force_locale("ja"):  # a document for a committee, in Japanese whatever the UI language
-            body, mimetype = kpi_export.as_pdf(report), "application/pdf"
+        body, mimetype = kpi_export.as_json(report).encode(), "application/json"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store"})
+
+
+def _kpi_pdf(report: kpi.KpiReport, name: str) -> Response:
+    """Printed once per report content (seconds), then served from the store; revalidated every time,
+    since a new completion changes the figures without changing the address."""
+    with force_locale("ja"):  # a document for a committee, in Japanese whatever the UI language
+        printout = kpi_pdf.printout(report)
+    etag = kpi_pdf.stored_etag(printout.key)
+    if etag is not None and etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        stored = kpi_pdf.pdf_of(printout)
+        etag = stored.etag
+        response = Response(stored.content, mimetype="application/pdf",
+                            headers={"Content-Disposition": content_disposition(name)})
+        response.last_modified = stored.rendered_at
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -61,8 +63,41 @@ def pdf_of(certificate: Certificate) -> RenderedPdf:
 
 def not_rendered(candidates: list[Certificate]) -> list[Certificate]:
     """Those of `candidates` with no stored PDF from the current template."""
-    stored = pdf_store.stored_keys()
+    stored = pdf_store.stored_keys([c.id for c in candidates])
     return [c for c in candidates if stored.get(c.id) != template_key(c)]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How many of a selection's PDFs are stored and current."""
+
+    done: int
+    total: int
+
+    @property
+    def is_complete(self) -> bool:
+        return self.done >= self.total
+
+
+def progress(candidates: list[Certificate]) -> Progress:
+    return Progress(len(candidates) - len(not_rendered(candidates)), len(candidates))
+
+
+def render_some(candidates: list[Certificate], seconds: float,
+                clock: Callable[[], float] = time.monotonic) -> Progress:
+    """Render missing PDFs of `candidates` for about `seconds` (at least one), then say how far the
+    selection is. Small steps keep each request short while a page shows progress; a job queue can
+    later call the same function in a loop. Two callers on one selection each render some of the
+    same PDFs at worst (the store takes either copy)."""
+    missing = not_rendered(candidates)
+    started, rendered = clock(), 0
+    for certificate in missing:
+        pdf_of(certificate)
+        rendered += 1
+        elapsed = clock() - started
+        if elapsed + elapsed / rendered > seconds:  # the next one would likely run past the budget
+            break
+    return Progress(len(candidates) - len(missing) + rendered, len(candidates))
 
 
 def current_etag(certificate: Certificate) -> str | None:

@@ -4,6 +4,7 @@ object store can replace it without touching callers."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from elearn import db
 from elearn.clock import utcnow
 from elearn.models import CertificatePdf
+
+_IDS_PER_QUERY = 500  # well under every SQLite build's limit of bound parameters
 
 
 def get(certificate_id: int) -> CertificatePdf | None:
@@ -24,9 +27,17 @@ def key_and_etag(certificate_id: int) -> tuple[str, str] | None:
     return (row.template_key, row.etag) if row else None
 
 
-def stored_keys() -> dict[int, str]:
-    """Template key of every stored PDF, by certificate id (one query, for bulk rendering)."""
-    return dict(db.session().execute(select(CertificatePdf.certificate_id, CertificatePdf.template_key)).all())
+def stored_keys(certificate_ids: Collection[int] | None = None) -> dict[int, str]:
+    """Template key of the stored PDFs, by certificate id: of those ids, or every one (for bulk rendering)."""
+    query = select(CertificatePdf.certificate_id, CertificatePdf.template_key)
+    if certificate_ids is None:
+        return dict(db.session().execute(query).all())
+    ids = sorted(certificate_ids)
+    keys: dict[int, str] = {}
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[start:start + _IDS_PER_QUERY]
+        keys.update(db.session().execute(query.where(CertificatePdf.certificate_id.in_(chunk))).all())
+    return keys
 
 
 def put(certificate_id: int, template_key: str, content: bytes) -> CertificatePdf:

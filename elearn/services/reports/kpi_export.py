@@ -1,5 +1,6 @@
-"""The KPI report as tables (CSV sections, XLSX sheets), JSON, the chart and a PDF for committees.
-The page, the downloads and `elearn report kpi` all go through here, so they show the same figures."""
+"""The KPI report as tables (CSV sections, XLSX sheets), JSON, the chart and the texts of its PDF
+(printed and stored by `kpi_pdf`). The page, the downloads and `elearn report kpi` all go through here,
+so they show the same figures."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from markupsafe import Markup
 from elearn.domain.fiscal import fiscal_year_label, fiscal_year_label_ja
 from elearn.domain.people import Tier
 from elearn.labels import TIER_LABELS
-from elearn.pdf import render_pdf
 from elearn.services.reports.chart import WIDE, Frame, Point, kpi_chart
 from elearn.services.reports.kpi import KpiReport
 from elearn.services.reports.spreadsheets import Sheet, csv_bytes, xlsx_bytes
@@ -66,7 +66,7 @@ def sheets(report: KpiReport) -> list[Sheet]:
     return result
 
 
-def _title(report: KpiReport) -> str:
+def title(report: KpiReport) -> str:
     return _("KPI report of %(body)s as of %(date)s", body=report.body.name, date=report.as_of.strftime("%Y/%m/%d"))
 
 
@@ -76,14 +76,14 @@ def as_csv(report: KpiReport) -> bytes:
     for sheet in sheets(report):
         parts.append(csv_bytes([f"■ {sheet.title}"], []).removeprefix(b"\xef\xbb\xbf"))
         parts.append(csv_bytes(sheet.header, sheet.rows).removeprefix(b"\xef\xbb\xbf") + b"\r\n")
-    return b"\xef\xbb\xbf" + csv_bytes([_title(report)], [[rule_text(report)]]).removeprefix(b"\xef\xbb\xbf") \
+    return b"\xef\xbb\xbf" + csv_bytes([title(report)], [[rule_text(report)]]).removeprefix(b"\xef\xbb\xbf") \
         + b"\r\n" + b"".join(parts)
 
 
 def about_sheet(report: KpiReport) -> Sheet:
     """What the workbook measures, as the CSV's first lines and the PDF's header say it."""
     return Sheet(_("About this report"), [_("Item"), _("Value")], [
-        [_("Report"), _title(report)],
+        [_("Report"), title(report)],
         [_("Body"), report.body.name],
         [_("Figures as of"), report.as_of],
         [_("Counting rule"), rule_text(report)],
@@ -127,8 +127,3 @@ def as_json(report: KpiReport) -> str:
         },
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
-
-
-def as_pdf(report: KpiReport) -> bytes:
-    return render_pdf("reports/kpi_pdf.html", report=report, chart=chart(report), rule_text=rule_text(report),
-                      title=_title(report))
