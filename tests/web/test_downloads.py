@@ -1,6 +1,6 @@
 """Slow downloads made fast on repeat: the KPI PDF from its store, the team certificate ZIP after a
-preparation page has rendered the missing PDFs. Printing is replaced by a counting stand-in (the real
-PDFs are checked in test_kpi_report.py and test_certificate_pdf.py); no timings here (bench/downloads.py)."""
+preparation page has rendered the missing PDFs. WeasyPrint really prints; the fixtures only count what it
+is asked to print. No timings here (bench/downloads.py)."""
 
 from __future__ import annotations
 
@@ -30,27 +30,29 @@ AS_OF = "2024-03-31"
 
 @pytest.fixture
 def prints(monkeypatch) -> list[str]:
-    """Every KPI report WeasyPrint would print; each gets a PDF of its own."""
+    """Every KPI report WeasyPrint prints."""
     printed: list[str] = []
+    print_html = kpi_pdf.print_html
 
-    def fake_print(html: str) -> bytes:
+    def counted_print(html: str) -> bytes:
         printed.append(html)
-        return b"%PDF-1.7 stand-in " + str(len(printed)).encode()
+        return print_html(html)
 
-    monkeypatch.setattr(kpi_pdf, "print_html", fake_print)
+    monkeypatch.setattr(kpi_pdf, "print_html", counted_print)
     return printed
 
 
 @pytest.fixture
 def renders(monkeypatch) -> list[int]:
-    """Ids of the certificates rendered (instantly, by a stand-in)."""
+    """Ids of the certificates rendered."""
     rendered: list[int] = []
+    render = certificate_pdf.render
 
-    def fake_render(certificate) -> bytes:  # type: ignore[no-untyped-def]
+    def counted_render(certificate) -> bytes:  # type: ignore[no-untyped-def]
         rendered.append(certificate.id)
-        return b"%PDF-1.7 certificate " + str(certificate.id).encode()
+        return render(certificate)
 
-    monkeypatch.setattr(certificate_pdf, "render", fake_render)
+    monkeypatch.setattr(certificate_pdf, "render", counted_render)
     return rendered
 
 
