@@ -626,8 +626,8 @@ def test_inbox_counts_per_month_by_kind(app, client, author, make_user):
     sign_in(client, author)
     page = client.get("/magazine/studio/inbox/").get_data(as_text=True)
     table = page.split("month-bars")[1]
-    october = table.split("2026/10</td>")[1].split("</tr>")[0]
-    september = table.split("2026/09</td>")[1].split("</tr>")[0]
+    october = table.split("令和8年10月</td>")[1].split("</tr>")[0]
+    september = table.split("令和8年9月</td>")[1].split("</tr>")[0]
     assert [cell.split("</td>")[0] for cell in october.split('<td class="num">')[1:]] == ["1", "1", "2"]
     assert [cell.split("</td>")[0] for cell in september.split('<td class="num">')[1:]] == ["1", "0", "1"]
 

@@ -37,7 +37,7 @@ def label_position(bar_top: float, bar_bottom: float, marker_y: float | None) ->
 
 @dataclass(frozen=True)
 class Point:
-    label: str  # R7
+    label: str  # 令和7年度 / FY2025 (R7)
     actual: int | None  # None: a year still to come
     target: int | None
 
