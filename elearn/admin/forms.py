@@ -35,6 +35,14 @@ class ImportApplyForm(FlaskForm):
     upload_id = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
+class ReissueForm(FlaskForm):
+    """The confirmation of a bulk reissue; the unit limits it to a subtree (empty: everyone the admin administers)."""
+
+    unit_code = HiddenField(validators=[Optional(), Length(max=32)])
+    confirm = BooleanField(_l("I understand: their current initial passwords and reset links stop working"),
+                           validators=[DataRequired()])
+
+
 class GrantForm(FlaskForm):
     permission = SelectField(_l("Permission"), validators=[DataRequired()])
     unit_code = StringField(_l("Unit code (managers and reporters)"), validators=[Optional(), Length(max=32)])

@@ -1,15 +1,24 @@
 """Web import of the organisation tree and the staff list: upload, full plan, then apply."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import ImportApplyForm, ImportUploadForm
+from elearn.admin.passwords import passwords_download
+from elearn.imports.columns import RowError
 from elearn.services import visibility
 from elearn.services.files import uploads
-from elearn.services.people import importer, orgs
-from elearn.web import permitted
+from elearn.services.people import import_samples, importer, orgs
+from elearn.services.reports.spreadsheets import Sheet, csv_bytes, xlsx_bytes
+from elearn.web import content_disposition, permitted
+
+SAMPLE_NAMES = {"staff": "職員一覧_見本", "orgs": "所属一覧_見本"}
+SAMPLE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 # kind -> (preview(data, filename, deactivate_missing), apply(data, filename, actor, deactivate_missing))
 KINDS = {
@@ -32,7 +41,8 @@ def import_upload(kind: str):
     preview, _apply = KINDS.get(kind) or abort(404)
     form = ImportUploadForm()
     if not form.validate_on_submit():
-        return render_template("admin/import_upload.html", form=form, kind=kind)
+        return render_template("admin/import_upload.html", form=form, kind=kind,
+                               guide=import_samples.column_guide(kind))
     data, filename = form.file.data.read(), form.file.data.filename
     deactivate_missing = kind == "staff" and bool(form.deactivate_missing.data)
     plan = preview(data, filename, deactivate_missing)  # file-level problems come back as plan errors
@@ -67,5 +77,25 @@ def import_apply(kind: str):
             apply_form=None, unit_names=orgs.unit_names(), options=options,
         ), 409
     uploads.discard(current_user.id, form.upload_id.data)
-    return render_template(f"admin/import_done_{kind}.html", result=result, filename=filename)
+    initial = getattr(result, "initial_passwords", None)
+    download = passwords_download(initial) if initial else None
+    return render_template(f"admin/import_done_{kind}.html", result=result, filename=filename, download=download)
 
+
+
+@bp.get("/import/<kind>/sample.<file_format>")
+@permitted(visibility.may_administer)
+def import_sample(kind: str, file_format: str):
+    if kind not in KINDS or file_format not in SAMPLE_TYPES:
+        abort(404)
+    header, rows = import_samples.sample(kind)
+    # Through the spreadsheet helpers: text that looks like a formula stays text.
+    data = xlsx_bytes([Sheet(kind, header, rows)]) if file_format == "xlsx" else csv_bytes(header, rows)
+    return Response(data, mimetype=SAMPLE_TYPES[file_format], headers={
+        "Content-Disposition": content_disposition(f"{SAMPLE_NAMES[kind]}.{file_format}")})
+
+
+@bp.app_template_filter("row_error")
+def row_error(error: RowError) -> str:
+    """An import error in the reader's language (the planners hand over message ids)."""
+    return error.render(_)

@@ -3,11 +3,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from elearn.admin import certificates as certificate_pages  # noqa: F401  (registers its routes on bp)
 from elearn.admin import (
+    audit,  # noqa: F401  (registers the audit log routes on bp)
     imports,  # noqa: F401  (registers the import routes on bp)
+    passwords,  # noqa: F401  (registers the initial password routes on bp)
     reporting,  # noqa: F401  (registers the KPI and deadline routes on bp)
 )
+from elearn.admin import certificates as certificate_pages  # noqa: F401  (registers its routes on bp)
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import GrantForm
 from elearn.auth.forms import EmptyForm
@@ -104,9 +106,3 @@ def remove_grant(grant_id: int):
     flash(_("Permission removed."), "success")
     return redirect(safe_next_url(request.form.get("next"), url_for("admin.staff_list")))
 
-
-@bp.get("/audit")
-@permitted(visibility.may_administer)
-def audit_log():
-    page = request.args.get("page", 1, type=int)
-    return render_template("admin/audit.html", entries=admin.audit_entries(page), page=page)

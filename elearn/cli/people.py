@@ -80,8 +80,12 @@ def create_admin(body_code, staff_number, name, email, division_code, password) 
 def _print_plan(plan) -> None:  # type: ignore[no-untyped-def]
     for key, count in plan.summary().items():
         click.echo(f"{key}: {count}")
-    for error in plan.errors:
-        click.echo(f"error: {error}", err=True)
+    from flask_babel import force_locale, gettext
+
+    # No request, so no language cookie: row errors in the default language (Japanese), as admins read them.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        for error in plan.errors:
+            click.echo(f"error: {error.render(gettext, with_line=True)}", err=True)
 
 
 def _read_file(path: str) -> bytes:

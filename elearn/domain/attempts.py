@@ -95,6 +95,14 @@ def may_start(past: Sequence[PastAttempt], settings: QuizSettings, now: datetime
     return StartDecision(True)
 
 
+def attempts_left(past: Sequence[PastAttempt], settings: QuizSettings) -> int | None:
+    """Attempts that may still be begun (an open one has used its turn, as in `may_start`); None when the
+    quiz sets no limit."""
+    if not settings.max_attempts:
+        return None
+    return max(0, settings.max_attempts - len(past))
+
+
 def in_current_cycle(started_in: int, current_year: int, recurrence_years: int | None) -> bool:
     """Whether an attempt begun in fiscal year `started_in` still counts against limits and passes.
 

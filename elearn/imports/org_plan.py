@@ -16,9 +16,12 @@ from elearn.imports.columns import (
     check_length,
     control_character_errors,
     duplicate_error,
+    empty_error,
     match_columns,
     normalise_code,
+    not_accepted_error,
 )
+from elearn.imports.messages import N_
 from elearn.imports.reader import Table
 
 ORG_COLUMNS = (
@@ -29,14 +32,27 @@ ORG_COLUMNS = (
 )
 MAX_CODE, MAX_NAME = 32, 200
 
-_KIND_BY_NAME = {
-    **{name: kind for kind, name in ORG_KIND_NAMES_JA.items()},
-    **{kind.value: kind for kind in OrgKind},
-    "所属": OrgKind.DIVISION,
-    "市": OrgKind.MUNICIPALITY,
-    "町": OrgKind.MUNICIPALITY,
-    "村": OrgKind.MUNICIPALITY,
-}
+# Every spelling the 種別 column accepts, in the order messages and the upload page list them.
+KIND_NAMES: tuple[tuple[str, OrgKind], ...] = (
+    *((name, kind) for kind, name in ORG_KIND_NAMES_JA.items()),
+    ("市", OrgKind.MUNICIPALITY),
+    ("町", OrgKind.MUNICIPALITY),
+    ("村", OrgKind.MUNICIPALITY),
+    ("所属", OrgKind.DIVISION),
+    *((kind.value, kind) for kind in OrgKind),
+)
+_KIND_BY_NAME = {name: kind for name, kind in KIND_NAMES}
+# The downloadable sample (by field; the columns come from ORG_COLUMNS): a municipality, a department
+# in it and a division in that, with codes neither the demo nor a real prefecture's tree uses.
+SAMPLE_ROWS: tuple[dict[str, str], ...] = (
+    {"code": "SAMPLE-M", "name": "見本市", "kind": ORG_KIND_NAMES_JA[OrgKind.MUNICIPALITY]},
+    {"code": "SAMPLE-B", "name": "総務部", "parent_code": "SAMPLE-M", "kind": ORG_KIND_NAMES_JA[OrgKind.DEPARTMENT]},
+    {"code": "SAMPLE-K", "name": "人事課", "parent_code": "SAMPLE-B", "kind": ORG_KIND_NAMES_JA[OrgKind.DIVISION]},
+)
+
+
+def accepted_kind_names() -> list[str]:
+    return [name for name, _kind in KIND_NAMES]
 
 
 @dataclass(frozen=True)
@@ -84,8 +100,8 @@ class OrgPlan:
     errors: list[RowError] = field(default_factory=list)
 
     @classmethod
-    def rejected_file(cls, message: str) -> OrgPlan:
-        return cls(errors=[RowError(None, message)])
+    def rejected_file(cls, error: RowError) -> OrgPlan:
+        return cls(errors=[error])
 
     @property
     def is_valid(self) -> bool:
@@ -111,7 +127,7 @@ def plan_org_import(table: Table, existing: Sequence[ExistingUnit]) -> OrgPlan:
     if file_errors:
         return OrgPlan(errors=file_errors)
     if not table.rows:
-        return OrgPlan.rejected_file("データ行がありません")
+        return OrgPlan.rejected_file(RowError(None, N_("The file has no data rows.")))
     stored = {unit.code: unit for unit in existing}
     plan = OrgPlan()
     rows = _parse_rows(table, header_of, stored, plan.errors)
@@ -120,7 +136,7 @@ def plan_org_import(table: Table, existing: Sequence[ExistingUnit]) -> OrgPlan:
     for row in rows:
         error = tree.error_for(row)
         if error:
-            plan.errors.append(RowError(row.line, error))
+            plan.errors.append(error)
         else:
             valid_rows.append(row)
     for row in valid_rows:
@@ -143,26 +159,27 @@ def _parse_rows(
         kind_text = normalise_code(cell(table_row.values, header_of, "kind"))
         parent_code = normalise_code(cell(table_row.values, header_of, "parent_code")) or None
         if not code:
-            row_errors.append(RowError(line, "所属コードが空です"))
+            row_errors.append(empty_error(line, "所属コード"))
         elif code in first_line_of:
-            row_errors.append(duplicate_error(line, f"所属コード {code}", first_line_of[code]))
+            row_errors.append(duplicate_error(line, "所属コード", code, first_line_of[code]))
         first_line_of.setdefault(code, line)
         check_length(row_errors, line, "所属コード", code, MAX_CODE)
         if not name:
-            row_errors.append(RowError(line, "所属名が空です"))
+            row_errors.append(empty_error(line, "所属名"))
         check_length(row_errors, line, "所属名", name, MAX_NAME)
         kind = _KIND_BY_NAME.get(kind_text.casefold())
         if not kind_text:
-            row_errors.append(RowError(line, "種別が空です"))
+            row_errors.append(empty_error(line, "種別"))
         elif kind is None:
-            row_errors.append(RowError(line, f"種別 {kind_text} が不明です"))
+            row_errors.append(not_accepted_error(line, "種別", kind_text, accepted_kind_names()))
         elif kind in BODY_KINDS and parent_code:
-            row_errors.append(RowError(line, "都道府県・市区町村には上位所属コードを指定できません"))
+            row_errors.append(RowError(line, N_("A prefecture or municipality cannot have a parent unit code.")))
         elif kind not in BODY_KINDS and not parent_code and (has_parent_column or code not in stored):
-            row_errors.append(RowError(line, "上位所属コードが空です"))
+            row_errors.append(empty_error(line, "上位所属コード"))
         if code in stored and kind is not None and stored[code].kind != kind:
             old, new = ORG_KIND_NAMES_JA[stored[code].kind], ORG_KIND_NAMES_JA[kind]
-            row_errors.append(RowError(line, f"所属コード {code} の種別は変更できません ({old} → {new})"))
+            message = N_("The kind of unit code %(code)s cannot be changed (%(old)s → %(new)s).")
+            row_errors.append(RowError(line, message, {"code": code, "old": old, "new": new}))
         if row_errors:
             errors.extend(row_errors)
         else:
@@ -196,23 +213,23 @@ class _Tree:
                 break
         return codes
 
-    def error_for(self, row: OrgRow) -> str:
+    def error_for(self, row: OrgRow) -> RowError | None:
         parent = self.parent_after[row.code]
         if parent is None:
-            return ""
+            return None
         above = self.chain(row.code, self.parent_after)
         top = above[-1]
         if top not in self.parent_after:
-            return f"上位所属コード {top} が見つかりません"
+            return RowError(row.line, N_("Parent unit code %(code)s was not found."), {"code": top})
         if self.parent_after[top] is not None:
-            return f"所属コード {row.code} の上位所属が循環しています"
+            return RowError(row.line, N_("The parent units of unit code %(code)s form a loop."), {"code": row.code})
         stored_parent = self.stored.get(parent)
         if stored_parent and not stored_parent.is_active and parent not in self.codes_in_file:
-            return f"上位所属コード {parent} は廃止されています"
+            return RowError(row.line, N_("Parent unit code %(code)s has been abolished."), {"code": parent})
         if row.code in self.stored and top != self.chain(row.code, self.parent_before)[-1]:
             # Staff rows store their body; moving a unit to another body would leave them inconsistent.
-            return f"所属コード {row.code} を別の団体へ移すことはできません"
-        return ""
+            return RowError(row.line, N_("Unit code %(code)s cannot be moved to another body."), {"code": row.code})
+        return None
 
 
 def _compare(row: OrgRow, stored: ExistingUnit | None, plan: OrgPlan) -> None:

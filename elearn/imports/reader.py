@@ -15,17 +15,20 @@ from pathlib import PurePath
 
 import openpyxl
 
+from elearn.imports.messages import N_
+
 # Excel saves "CSV UTF-8" with a BOM and plain "CSV" in CP932; utf-8-sig also reads BOM-less UTF-8.
 # CP932, never shift_jis: Shift_JIS lacks 髙, 﨑, ① and the other NEC/IBM extensions Excel writes.
 CSV_ENCODINGS = ("utf-8-sig", "cp932")
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message is shown to Japanese admins as is."""
+    """The file as a whole cannot be read; text is a message id (see RowError), params its values."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, text: str, **params: object) -> None:
+        super().__init__(text % params)
+        self.text = text
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Table:
     rows: list[TableRow]
 
 
+_UNREADABLE_XLSX = N_("The Excel file cannot be read: save it again in .xlsx format.")
 MAX_LINES = 200_000
 MAX_COLUMNS = 64
 
@@ -52,20 +56,20 @@ def read_table(data: bytes, filename: str) -> Table:
     if suffix == ".xlsx":
         return _table_from_cells(_xlsx_cells(data))
     if suffix == ".xls":
-        raise ImportFileError("古い Excel 形式 (.xls) には対応していません。.xlsx か CSV で保存してください")
-    raise ImportFileError("CSV ファイルか Excel ファイル (.xlsx) を指定してください")
+        raise ImportFileError(N_("The old Excel format (.xls) cannot be read: save the file as .xlsx or CSV."))
+    raise ImportFileError(N_("Choose a CSV file or an Excel file (.xlsx)."))
 
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text"; cp932 would otherwise "decode" it into private-use characters.
-        raise ImportFileError("UTF-16 には対応していません。CSV (UTF-8 か Shift_JIS) で保存してください")
+        raise ImportFileError(N_("UTF-16 cannot be read: save the file as CSV (UTF-8 or Shift_JIS)."))
     for encoding in CSV_ENCODINGS:
         try:
             return data.decode(encoding)  # strict: a wrong guess must fail, not produce mojibake
         except UnicodeDecodeError:
             continue
-    raise ImportFileError("文字コードを判別できません。UTF-8 か Shift_JIS (CP932) で保存してください")
+    raise ImportFileError(N_("The character encoding is not recognised: save the file in UTF-8 or Shift_JIS (CP932)."))
 
 
 def _csv_cells(data: bytes) -> Iterable[tuple[int, Sequence[object]]]:
@@ -79,7 +83,8 @@ def _csv_cells(data: bytes) -> Iterable[tuple[int, Sequence[object]]]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise ImportFileError(f"CSV の {start_line} 行目を読み込めません ({error})") from error
+            raise ImportFileError(N_("Line %(line)d of the CSV cannot be read (%(reason)s)."),
+                                  line=start_line, reason=str(error)) from error
         yield start_line, cells
 
 
@@ -90,7 +95,7 @@ def _xlsx_cells(data: bytes) -> Iterable[tuple[int, Sequence[object]]]:
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # any failure to parse an uploaded file means the same to the admin
-        raise ImportFileError("Excel ファイルを読み込めません。.xlsx 形式で保存し直してください") from error
+        raise ImportFileError(_UNREADABLE_XLSX) from error
     try:
         if not workbook.worksheets:
             return
@@ -99,7 +104,7 @@ def _xlsx_cells(data: bytes) -> Iterable[tuple[int, Sequence[object]]]:
         # Read-only mode parses the sheet lazily, so a damaged sheet fails here, not in load_workbook.
         yield from enumerate(rows, start=1)
     except Exception as error:
-        raise ImportFileError("Excel ファイルを読み込めません。.xlsx 形式で保存し直してください") from error
+        raise ImportFileError(_UNREADABLE_XLSX) from error
     finally:
         workbook.close()
 
@@ -110,7 +115,8 @@ def _table_from_cells(numbered_rows: Iterable[tuple[int, Sequence[object]]]) -> 
     for line, cells in numbered_rows:
         if line > MAX_LINES:
             # A bound on memory and time: a 20 MB .xlsx can unpack to millions of rows.
-            raise ImportFileError(f"行数が多すぎます。1ファイル {MAX_LINES:,} 行までにしてください")
+            raise ImportFileError(N_("The file has too many lines: at most %(limit)s per file."),
+                                  limit=f"{MAX_LINES:,}")
         texts = [_cell_text(cell) for cell in cells[:MAX_COLUMNS]]
         if not any(texts):
             continue
@@ -123,7 +129,7 @@ def _table_from_cells(numbered_rows: Iterable[tuple[int, Sequence[object]]]) -> 
         if any(values.values()):
             rows.append(TableRow(line=line, values=values))
     if headers is None:
-        raise ImportFileError("ファイルが空です")
+        raise ImportFileError(N_("The file is empty."))
     return Table(headers=[header for header in headers if header], rows=rows)
 
 
@@ -131,7 +137,7 @@ def _checked_headers(texts: list[str]) -> list[str]:
     seen: set[str] = set()
     for header in texts:
         if header and header in seen:
-            raise ImportFileError(f"列名「{header}」が重複しています")
+            raise ImportFileError(N_("The column name “%(name)s” appears twice."), name=header)
         seen.add(header)
     return texts
 

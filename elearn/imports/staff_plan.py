@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from elearn.domain.people import ASSIGNABLE_TIERS, TIER_NAMES_JA, Tier
 from elearn.imports.columns import RowError
+from elearn.imports.messages import N_
 from elearn.imports.reader import Table
 from elearn.imports.staff_rows import (
     DivisionRef,
@@ -87,8 +88,8 @@ class StaffPlan:
     fields: frozenset[str] = frozenset()  # optional columns present, so applied
 
     @classmethod
-    def rejected_file(cls, message: str) -> StaffPlan:
-        return cls(errors=[RowError(None, message)])
+    def rejected_file(cls, error: RowError) -> StaffPlan:
+        return cls(errors=[error])
 
     @property
     def is_valid(self) -> bool:
@@ -114,7 +115,7 @@ def plan_staff_import(
     table: Table,
     existing: Sequence[ExistingStaff],
     divisions: Mapping[str, DivisionRef],
-    grades: set[str],
+    grades: Sequence[str],
     deactivate_missing: bool,
 ) -> StaffPlan:
     """The plan for a file, given every stored member of the bodies it covers.
@@ -194,8 +195,6 @@ def _taken_emails(
     for row in parsed.rows:
         holder = holders.get(row.email) if row.email else None
         if holder is not None and matched.get(holder.id) is not row:
-            message = (
-                f"メールアドレス {row.email} は他の職員 (職員番号 {holder.staff_number}) が使用しています"
-            )
-            errors.append(RowError(row.line, message))
+            message = N_("Email address %(email)s is used by another member of staff (staff number %(number)s).")
+            errors.append(RowError(row.line, message, {"email": row.email, "number": holder.staff_number}))
     return errors

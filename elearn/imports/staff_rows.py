@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from elearn.domain.people import TIER_NAMES_JA, Tier
+from elearn.domain.people import ASSIGNABLE_TIERS, TIER_NAMES_JA, Tier
 from elearn.imports.columns import (
     Column,
     RowError,
@@ -14,9 +14,12 @@ from elearn.imports.columns import (
     check_length,
     control_character_errors,
     duplicate_error,
+    empty_error,
     match_columns,
     normalise_code,
+    not_accepted_error,
 )
+from elearn.imports.messages import N_
 from elearn.imports.reader import Table
 
 STAFF_COLUMNS = (
@@ -40,6 +43,23 @@ _TIER_BY_NAME = {
     **{normalise_code(name).casefold(): tier for tier, name in TIER_NAMES_JA.items()},
     **{tier.value: tier for tier in Tier},
 }
+
+
+def accepted_tier_names() -> list[str]:
+    """What the 研修区分 column accepts, Japanese names first (全職員 is accepted and means nothing extra)."""
+    return [*TIER_NAMES_JA.values(), *(tier.value for tier in Tier)]
+
+
+def sample_rows(division_code: str, grade: str | None) -> list[dict[str, str]]:
+    """The downloadable sample (by field; the columns come from STAFF_COLUMNS), placed in a real unit so
+    it passes the check as it is."""
+    return [
+        {"staff_number": "S0001", "name": "見本 太郎", "kana": "みほん たろう", "email": "",
+         "division_code": division_code, "grade": grade or "",
+         "tiers": "、".join(TIER_NAMES_JA[tier] for tier in ASSIGNABLE_TIERS[:2])},
+        {"staff_number": "S0002", "name": "見本 花子", "kana": "みほん はなこ", "email": "",
+         "division_code": division_code, "grade": "", "tiers": ""},
+    ]
 # A syntax check only: one @, no spaces, a dotted domain. Whether the mailbox exists is not ours to know.
 _EMAIL = re.compile(r"[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)+")
 
@@ -108,12 +128,13 @@ def parse_tiers(text: str) -> tuple[frozenset[Tier], list[str]]:
     return frozenset(tiers), unknown
 
 
-def parse_staff_table(table: Table, divisions: Mapping[str, DivisionRef], grades: set[str]) -> ParsedStaff:
+def parse_staff_table(table: Table, divisions: Mapping[str, DivisionRef], grades: Sequence[str]) -> ParsedStaff:
+    """Rows and bad rows; `grades` are the registered ones, in the order an error lists them."""
     header_of, file_errors = match_columns(table, STAFF_COLUMNS)
     if file_errors:
         return ParsedStaff(errors=file_errors)
     if not table.rows:
-        return ParsedStaff(errors=[RowError(None, "データ行がありません")])
+        return ParsedStaff(errors=[RowError(None, N_("The file has no data rows."))])
     parsed = ParsedStaff(fields=OPTIONAL_FIELDS & header_of.keys())
     grade_by_key = {normalise_code(grade): grade for grade in grades}
     first_line_of_number: dict[tuple[str, str], int] = {}
@@ -126,11 +147,11 @@ def parse_staff_table(table: Table, divisions: Mapping[str, DivisionRef], grades
             key = (row.body_code, row.staff_number)
             if key in first_line_of_number:
                 first_line = first_line_of_number[key]
-                errors.append(duplicate_error(row.line, f"職員番号 {row.staff_number}", first_line))
+                errors.append(duplicate_error(row.line, "職員番号", row.staff_number, first_line))
             first_line_of_number.setdefault(key, row.line)
             if row.email and row.email in first_line_of_email:
                 first_line = first_line_of_email[row.email]
-                errors.append(duplicate_error(row.line, f"メールアドレス {row.email}", first_line))
+                errors.append(duplicate_error(row.line, "メールアドレス", row.email, first_line))
             if row.email:
                 first_line_of_email.setdefault(row.email, row.line)
         if errors:
@@ -150,14 +171,15 @@ def _parse_row(
     errors: list[RowError] = []
     staff_number = normalise_staff_number(values.get("staff_number", ""))
     if not staff_number:
-        errors.append(RowError(line, "職員番号が空です"))
+        errors.append(empty_error(line, "職員番号"))
     elif "@" in staff_number:
-        errors.append(RowError(line, "職員番号に @ は使えません"))  # sign-in would take it for an email
+        # Sign-in would take it for an email.
+        errors.append(RowError(line, N_("A staff number cannot contain @.")))
     check_length(errors, line, "職員番号", staff_number, MAX_STAFF_NUMBER)
 
     name = values.get("name", "")  # kept exactly as written: 髙 and 﨑 are not 高 and 崎
     if not name:
-        errors.append(RowError(line, "氏名が空です"))
+        errors.append(empty_error(line, "氏名"))
     check_length(errors, line, "氏名", name, MAX_NAME)
     kana = values.get("kana", "")
     check_length(errors, line, "ふりがな", kana, MAX_KANA)
@@ -165,17 +187,17 @@ def _parse_row(
     email = normalise_code(values.get("email", "")).lower() or None
     if email is not None and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
         shown = email if len(email) <= 60 else email[:60] + "…"
-        errors.append(RowError(line, f"メールアドレス {shown} の形式が正しくありません"))
+        errors.append(RowError(line, N_("Email address %(email)s is not valid."), {"email": shown}))
 
     division = _division(line, normalise_code(values.get("division_code", "")), divisions, errors)
 
     grade_text = values.get("grade", "")
     grade = grade_by_key.get(normalise_code(grade_text)) if grade_text else None
     if grade_text and grade is None:
-        errors.append(RowError(line, f"職位 {grade_text} は登録されていません"))
+        errors.append(not_accepted_error(line, "職位", grade_text, list(grade_by_key.values())))
 
     tiers, unknown_tiers = parse_tiers(values.get("tiers", ""))
-    errors.extend(RowError(line, f"研修区分 {tier_name} が不明です") for tier_name in unknown_tiers)
+    errors.extend(not_accepted_error(line, "研修区分", name, accepted_tier_names()) for name in unknown_tiers)
 
     if division is None or not staff_number:
         return None, errors
@@ -192,14 +214,14 @@ def _division(
 ) -> DivisionRef | None:
     division = divisions.get(code)
     if not code:
-        errors.append(RowError(line, "所属コードが空です"))
+        errors.append(empty_error(line, "所属コード"))
     elif division is None:
-        errors.append(RowError(line, f"所属コード {code} が見つかりません"))
+        errors.append(RowError(line, N_("Unit code %(code)s was not found."), {"code": code}))
     elif division.is_body:
-        message = f"所属コード {code} は団体のコードです。部局か課室のコードを指定してください"
-        errors.append(RowError(line, message))
+        message = N_("Unit code %(code)s is the code of a body: give the code of a department or division.")
+        errors.append(RowError(line, message, {"code": code}))
     elif not division.is_active:
-        errors.append(RowError(line, f"所属コード {code} は廃止されています"))
+        errors.append(RowError(line, N_("Unit code %(code)s has been abolished."), {"code": code}))
     else:
         return division
     return None

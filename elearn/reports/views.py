@@ -13,6 +13,7 @@ from elearn.services import certificates, learning, visibility
 from elearn.services.directory import staff
 from elearn.services.reports import kpi, kpi_export, team_export
 from elearn.services.reports import team as team_service
+from elearn.services.reports.chart import COMPACT
 from elearn.services.reports.team import SortKey, StatusFilter, TeamFilters
 from elearn.web import content_disposition, enum_arg, permitted, viewer
 
@@ -122,6 +123,7 @@ def kpi_page():
     bodies = visibility.bodies(viewer())
     report, error = _kpi_report(bodies)
     return render_template("reports/kpi.html", report=report, error=error, chart=kpi_export.chart(report),
+                           phone_chart=kpi_export.chart(report, COMPACT, "kpi-chart-phone"),
                            today=today_in_japan(), rule_text=kpi_export.rule_text(report),
                            bodies=bodies,
                            args={"as_of": request.args.get("as_of") or None, "body": request.args.get("body") or None})

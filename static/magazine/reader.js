@@ -35,6 +35,21 @@
     if (img && img.loading === "lazy") img.loading = "eager";  // starts the download while hidden
   }
 
+  // Paged mode fits the page and its controls (next, previous, page count) into the window: the image's
+  // max-height leaves room for whatever sits above the frame (site header, title, a preview notice; their
+  // height varies with the screen and the title's length) and for the controls below it, if any.
+  function fit() {
+    var page = pages[current - 1];
+    if (mode !== "paged" || !page || page.hidden) return;
+    var frame = page.querySelector(".comic-frame").getBoundingClientRect();
+    var below = 0;
+    Array.prototype.forEach.call(page.querySelectorAll(".page-nav, .page-count"), function (control) {
+      below = Math.max(below, control.getBoundingClientRect().bottom - frame.bottom);
+    });
+    reader.style.setProperty("--reader-top", Math.ceil(frame.top + window.scrollY) + "px");
+    reader.style.setProperty("--reader-below", Math.ceil(below + 12) + "px");
+  }
+
   function show(number, focus) {
     if (number < 1 || number > total || mode !== "paged") return;
     current = number;
@@ -47,10 +62,15 @@
     window.history.replaceState(null, "", url.toString());
     preload(number + 1);
     if (number === total) markRead();
-    if (focus) pages[number - 1].scrollIntoView({block: "start"});
+    fit();
+    // The page fits the window as first laid out: turning a page goes back to that view.
+    if (focus) window.scrollTo(0, 0);
   }
 
   if (mode === "paged") {
+    fit();
+    window.addEventListener("resize", fit);
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(fit);
     preload(current + 1);
     reader.addEventListener("click", function (event) {
       var link = event.target.closest("a[rel=next], a[rel=prev], a[data-go]");

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from PIL import Image, ImageDraw
 from support import browser_sign_in
 
@@ -110,6 +111,30 @@ def test_the_reader_fits_a_phone_screen(live_server, browser):
         _swipe(page, -120)
         assert "page=2" in page.url
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 390, "height": 844}])
+def test_a_paged_issue_shows_the_whole_page_and_its_controls_without_scrolling(live_server, browser, viewport):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        browser_sign_in(page, live_server["base_url"], _account(live_server, "learner"))
+        page.goto(f"{live_server['base_url']}/magazine/2/")
+        page.wait_for_load_state("networkidle")
+        for controls in ([".comic-frame img", "[data-go=next]", ".page-count"],
+                         [".comic-frame img", "[data-go=next]", "[data-go=prev]", ".page-count"]):
+            for selector in controls:
+                box = page.locator(f"figure.comic-page:visible {selector}").bounding_box()
+                assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (selector, box)
+                assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (selector, box)
+            assert page.evaluate("window.scrollY") == 0
+            page.locator("figure.comic-page:visible [data-go=next]").click()
+            assert "page=" in page.url
+        page.goto(f"{live_server['base_url']}/magazine/2/?mode=scroll")
+        assert page.locator("figure.comic-page:visible").count() >= 3  # every page, one under the other
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     finally:
         context.close()
 

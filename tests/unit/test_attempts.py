@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from elearn.domain.attempts import (
     PastAttempt,
     StartRefusal,
+    attempts_left,
     counted_attempt,
     draw_questions,
     may_see_answers,
@@ -123,3 +124,14 @@ def test_a_course_completed_this_fiscal_year_closes_its_quiz_whatever_the_versio
     decision = may_start([], SETTINGS, NOW, completed_this_year=True)
     assert not decision.allowed and decision.refusal is StartRefusal.COMPLETED_THIS_YEAR
     assert may_start([], SETTINGS, NOW, completed_this_year=False).allowed
+
+
+def test_attempts_left_count_every_attempt_begun_and_never_go_below_zero():
+    assert attempts_left([], SETTINGS) == 3
+    assert attempts_left([attempt(1, 30), attempt(2, 20, score=None)], SETTINGS) == 1  # the open one counts
+    assert attempts_left([attempt(n, 10 * n) for n in range(1, 5)], SETTINGS) == 0
+
+
+def test_a_quiz_without_a_limit_has_no_count_of_attempts_left():
+    unlimited = QuizSettings(bank="b", questions=3, passing_score=80)
+    assert attempts_left([attempt(1, 30)], unlimited) is None

@@ -2,12 +2,12 @@
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elearn.services.reports.chart import Point, kpi_chart
+from elearn.services.reports.chart import COMPACT, WIDE, Frame, Point, kpi_chart, text_width
 
-LABEL_HEIGHT = 12  # the chart's font size
 MARKER_RADIUS, STROKE = 4.5, 2.5
 
 
@@ -20,34 +20,51 @@ def _labels_and_markers(svg: str) -> tuple[dict[float, list[float]], dict[float,
     return labels, markers
 
 
-def _clear(baseline: float, marker_y: float) -> bool:
+def _clear(baseline: float, marker_y: float, label_height: int) -> bool:
     """The label's box (its baseline and the font size above it) misses the marker and its stroke."""
     reach = MARKER_RADIUS + STROKE / 2
-    return baseline < marker_y - reach or baseline - LABEL_HEIGHT > marker_y + reach
+    return baseline < marker_y - reach or baseline - label_height > marker_y + reach
 
 
-def _assert_labels_clear(points: list[Point]) -> None:
-    svg = str(kpi_chart(points, "title", "実績", "目標"))
+def _assert_labels_clear(points: list[Point], frame: Frame = WIDE) -> None:
+    svg = str(kpi_chart(points, "title", "実績", "目標", frame))
     labels, markers = _labels_and_markers(svg)
     assert len(labels) == sum(p.actual is not None for p in points)
     for x, baselines in labels.items():
         if x in markers:
-            assert all(_clear(baseline, markers[x]) for baseline in baselines), (x, baselines, markers[x])
+            assert all(_clear(baseline, markers[x], frame.font_size) for baseline in baselines), (
+                x, baselines, markers[x])
     # Labels come after the target line and markers, so nothing is painted over them.
     if markers and labels:
         assert svg.rindex(f'r="{MARKER_RADIUS}"') < svg.index('font-weight="bold"')
 
 
-def test_a_target_just_below_or_above_the_top_of_a_bar_leaves_its_label_readable():
+@pytest.mark.parametrize("frame", [WIDE, COMPACT])
+def test_a_target_just_below_or_above_the_top_of_a_bar_leaves_its_label_readable(frame):
     _assert_labels_clear([Point("R4", 105, 100), Point("R5", 230, 240), Point("R6", 12, 20), Point("R7", 300, 290),
-                          Point("R8", None, 400)])
+                          Point("R8", None, 400)], frame)
 
 
-def test_a_target_equal_to_the_actual_leaves_its_label_readable():
-    _assert_labels_clear([Point("R4", 50, 50), Point("R5", 100, 100), Point("R6", 1, 1), Point("R7", 0, 0)])
+@pytest.mark.parametrize("frame", [WIDE, COMPACT])
+def test_a_target_equal_to_the_actual_leaves_its_label_readable(frame):
+    _assert_labels_clear([Point("R4", 50, 50), Point("R5", 100, 100), Point("R6", 1, 1), Point("R7", 0, 0)], frame)
 
 
 @given(st.lists(st.tuples(st.integers(0, 5000), st.one_of(st.none(), st.integers(0, 5000))), min_size=1,
-                max_size=8))
-def test_no_target_marker_covers_a_bar_label(values):
-    _assert_labels_clear([Point(f"R{i + 1}", actual, target) for i, (actual, target) in enumerate(values)])
+                max_size=8), st.sampled_from([WIDE, COMPACT]))
+def test_no_target_marker_covers_a_bar_label(values, frame):
+    _assert_labels_clear([Point(f"R{i + 1}", actual, target) for i, (actual, target) in enumerate(values)], frame)
+
+
+@pytest.mark.parametrize("labels", [("実績（累計）", "KPI目標"), ("Actual (cumulative)", "KPI target")])
+def test_the_phone_chart_keeps_its_legend_inside_the_drawing(labels):
+    svg = str(kpi_chart([Point("R4", 10, 20)], "title", *labels, COMPACT))
+    for x, text in re.findall(r'<text x="([\d.]+)" y="[\d.]+" fill="#1f2a37">([^<]+)</text>', svg):
+        assert float(x) + text_width(text, COMPACT.font_size) <= COMPACT.width, text
+
+
+def test_two_charts_on_one_page_have_their_own_ids():
+    wide = str(kpi_chart([Point("R4", 10, 20)], "t", "a", "b"))
+    phone = str(kpi_chart([Point("R4", 10, 20)], "t", "a", "b", COMPACT, "kpi-chart-phone"))
+    assert 'id="kpi-chart-title"' in wide and 'id="kpi-chart-phone-title"' in phone
+    assert 'font-size="14"' in phone and 'viewBox="0 0 360 300"' in phone

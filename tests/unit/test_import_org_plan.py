@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from ja_catalog import japanese
 
 from elearn.domain.people import OrgKind
 from elearn.imports.org_plan import ExistingUnit, OrgPlan, plan_org_import
@@ -17,6 +18,8 @@ STORED = [
     ExistingUnit(5, "MB01", "企画部", OrgKind.DEPARTMENT, "M01"),
     ExistingUnit(6, "K99", "旧課", OrgKind.DIVISION, "B01", is_active=False),
 ]
+# Every value the 種別 column accepts, as a refused row lists them.
+KINDS = "都道府県, 市区町村, 部局, 課室, 市, 町, 村, 所属, prefecture, municipality, department, division"
 STORED_AS_CSV = "P01,秋田県,,都道府県\nB01,総務部,P01,部局\nK01,人事課,B01,課室\nM01,秋田市,,市区町村\n"
 
 
@@ -26,7 +29,7 @@ def plan(rows: str, header: str = HEADER, existing: list[ExistingUnit] | None = 
 
 
 def messages(result: OrgPlan) -> list[tuple[int | None, str]]:
-    return [(error.line, error.message) for error in result.errors]
+    return [(error.line, error.render(japanese)) for error in result.errors]
 
 
 def test_a_new_tree_is_created_with_parents_before_children_whatever_the_file_order() -> None:
@@ -111,7 +114,7 @@ def test_an_inactive_unit_in_the_file_is_reactivated() -> None:
         (",名前,B01,課室", "所属コードが空です"),
         ("X1,,B01,課室", "所属名が空です"),
         ("X1,名前,B01,", "種別が空です"),
-        ("X1,名前,B01,係", "種別 係 が不明です"),
+        ("X1,名前,B01,係", f"種別「係」は使えません。使える値: {KINDS}"),
         ("X1,名前,,課室", "上位所属コードが空です"),
         ("X1,名前,P01,市区町村", "都道府県・市区町村には上位所属コードを指定できません"),
         ("X1,名前,NOPE,課室", "上位所属コード NOPE が見つかりません"),
@@ -153,7 +156,7 @@ def test_a_unit_under_a_refused_row_reports_the_missing_parent() -> None:
     result = plan("A1,甲,P01,謎\nA2,乙,A1,課室\nA3,丙,A2,課室\n")
 
     assert messages(result) == [
-        (2, "種別 謎 が不明です"),
+        (2, f"種別「謎」は使えません。使える値: {KINDS}"),
         (3, "上位所属コード A1 が見つかりません"),
         (4, "上位所属コード A1 が見つかりません"),
     ]

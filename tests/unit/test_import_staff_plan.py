@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from ja_catalog import japanese
 
 from elearn.domain.people import DEFAULT_GRADES, TIER_NAMES_JA, Tier
 from elearn.imports.reader import read_table
@@ -30,7 +31,11 @@ DIVISIONS = {
     "M01": DivisionRef("M01", 10, "M01", is_body=True),
     "K01": DivisionRef("K01", 11, "M01"),
 }
-GRADES = set(DEFAULT_GRADES)
+GRADES = DEFAULT_GRADES
+# What a refused grade or tier lists: the registered grades in their order, then every tier spelling.
+GRADE_LIST = "部長級, 課長級, 課長補佐級, 係長・主査級, 主任・主事級, 新規採用"
+TIER_LIST = ("DXマネージャー, DXスペシャリスト, デジタル化リーダー, 全職員, "
+             "dx_manager, dx_specialist, digital_leader, all_staff")
 JA_HEADER = "職員番号,氏名,ふりがな,メール,所属コード,職位,研修区分"
 _ids = itertools.count(1)
 
@@ -51,7 +56,7 @@ def stored(staff_number: str, body_code: str = "P01", **fields: object) -> Exist
 
 
 def messages(result: StaffPlan) -> list[tuple[int | None, str]]:
-    return [(error.line, error.message) for error in result.errors]
+    return [(error.line, error.render(japanese)) for error in result.errors]
 
 
 # --- reading rows ---------------------------------------------------------------------------------
@@ -134,8 +139,8 @@ def test_grades_written_with_half_width_katakana_middle_dot_match_the_registered
         ("1,山田,,,X99,,", "所属コード X99 が見つかりません"),
         ("1,山田,,,P01,,", "所属コード P01 は団体のコードです。部局か課室のコードを指定してください"),
         ("1,山田,,,OLD,,", "所属コード OLD は廃止されています"),
-        ("1,山田,,,D01,係長,", "職位 係長 は登録されていません"),
-        ("1,山田,,,D01,,DXマネージャー;リーダー", "研修区分 リーダー が不明です"),
+        ("1,山田,,,D01,係長,", f"職位「係長」は使えません。使える値: {GRADE_LIST}"),
+        ("1,山田,,,D01,,DXマネージャー;リーダー", f"研修区分「リーダー」は使えません。使える値: {TIER_LIST}"),
         ("1,山田,,taro@,D01,,", "メールアドレス taro@ の形式が正しくありません"),
         ("1,山田,,taro yamada@example.jp,D01,,", "メールアドレス taro yamada@example.jp の形式が正しくありません"),
         ("1,山田,,taro@example,D01,,", "メールアドレス taro@example の形式が正しくありません"),
@@ -163,8 +168,8 @@ def test_a_row_with_several_problems_reports_each_of_them() -> None:
         (2, "氏名が空です"),
         (2, "メールアドレス bad の形式が正しくありません"),
         (2, "所属コード X1 が見つかりません"),
-        (2, "職位 係長 は登録されていません"),
-        (2, "研修区分 謎 が不明です"),
+        (2, f"職位「係長」は使えません。使える値: {GRADE_LIST}"),
+        (2, f"研修区分「謎」は使えません。使える値: {TIER_LIST}"),
     ]
 
 
@@ -202,7 +207,7 @@ def test_xlsx_rows_are_reported_with_their_sheet_row_numbers(tmp_path) -> None:
 
 
 def test_missing_required_columns_are_a_file_error_listing_them() -> None:
-    assert messages(plan("氏名,メール\n山田,\n")) == [(None, "必須の列がありません: 職員番号、所属コード")]
+    assert messages(plan("氏名,メール\n山田,\n")) == [(None, "必須の列がありません: 職員番号, 所属コード")]
 
 
 def test_the_same_column_in_japanese_and_english_is_a_file_error() -> None:

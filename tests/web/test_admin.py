@@ -68,7 +68,7 @@ def test_granting_manager_needs_a_real_unit_and_shows_in_the_audit_log(admin_cli
     detail = admin_client.get(f"/admin/staff/{member.id}").get_data(as_text=True)
     assert "総務部" in detail
     audit = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert "grant.add" in audit and "管理 者" in audit
+    assert "権限を付与" in audit and "管理 者" in audit
 
 
 def test_a_reporter_grant_must_name_a_body(admin_client, make_user):

@@ -51,11 +51,9 @@ def people(synced, make_user, org):
 def _years(client, query: str = "") -> list[list[str]]:
     html = client.get(f"/kpi/{query}").get_data(as_text=True)
     table = html.split('id="kpi-years"', 1)[1].split("</table>", 1)[0]
-    rows = []
-    for chunk in table.split("<tr>")[2:]:
-        cells = [cell.split("</td>", 1)[0].strip() for cell in chunk.split("<td")[1:]]
-        rows.append([cell.split(">", 1)[1] for cell in cells])
-    return rows
+    body = table.split("<tbody>", 1)[1]
+    return [[cell.strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
 def test_the_prefecture_sees_its_figures_per_year_against_targets(synced, client, people):

@@ -679,7 +679,8 @@ def test_authors_see_readers_per_body(app, client, editor, make_user, make_issue
     sign_in(client, editor)
     page = client.get(f"/magazine/studio/{issue_row(app, number).id}").get_data(as_text=True)
     readers = page.split('id="readers"')[1]
-    assert "みどり県</td><td class=\"num\">2</td>" in readers and "みどり市</td><td class=\"num\">1</td>" in readers
+    cell = '</th><td class="num" data-label="読者数">{}</td>'
+    assert "みどり県" + cell.format(2) in readers and "みどり市" + cell.format(1) in readers
 
 
 def test_the_form_at_the_end_of_an_issue_sends_a_question_about_it(app, client, make_user, make_issue, clock):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from support import answer_form, answers_for, complete, run_at_once, sign_in
 
 from elearn import db
+from elearn.clock import TOKYO
 from elearn.domain.people import Permission
 from elearn.models import Certificate, Completion, QuizAttempt, User
 from elearn.services.learning import quiz
@@ -327,7 +328,36 @@ def test_the_course_page_marks_the_attempt_that_counts(synced, client, learner):
     client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions, right=False), "sequence": 0,
                                                         "action": "submit"})
     page = client.get("/courses/sample-course/").get_data(as_text=True)
-    assert page.count("採用") == 1  # the sample quiz counts the last attempt; only one so far
+    assert page.count("記録される得点") == 1  # the sample quiz counts the last attempt; only one so far
+    assert "最後に提出した回の得点が記録されます" in page
+    assert "採用" not in page  # the magazine's word for an adopted idea
+
+
+def test_the_course_page_says_how_many_attempts_are_left_and_when_the_next_may_start(synced, client, learner):
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "残り2回受験できます" in page and "受験後、次の受験まで5分あける必要があります" in page
+    attempt_id = start(client)
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "受験中の回のあと、残り1回受験できます" in page
+    questions = stored_attempt(synced, attempt_id).questions
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions, right=False), "sequence": 0,
+                                                        "action": "submit"})
+    submitted_at = stored_attempt(synced, attempt_id).submitted_at
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "残り1回受験できます" in page
+    ready = (submitted_at + timedelta(minutes=5)).astimezone(TOKYO)
+    assert f"次の受験は令和{ready.year - 2018}年{ready.month}月{ready.day}日 {ready:%H:%M}から" in page
+    shift(synced, "submitted_at", timedelta(minutes=6))
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "次の受験は" not in page and "確認テストを受ける" in page
+    second = start(client)
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "受験中の回が最後の受験です" in page
+    questions = stored_attempt(synced, second).questions
+    client.post(f"/quiz/attempts/{second}", data={**answer_form(questions, right=False), "sequence": 0,
+                                                    "action": "submit"})
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "すべての受験回数を使い切りました" in page and "残り" not in page
 
 
 @pytest.mark.parametrize("raw", ["²", "¹", "①", "١", "-1", "99999", " 1", "1.0"])
@@ -371,8 +401,8 @@ def submit_answers(app, client, right_questions: int) -> int:
 
 def counted_attempt_on_the_course_page(client) -> int:
     page = client.get("/courses/sample-course/").get_data(as_text=True)
-    rows = re.findall(r"<tr>\s*<td><a [^>]*>(\d+)</a></td>(.*?)</tr>", page, re.S)
-    counted = [int(number) for number, cells in rows if "採用" in cells]
+    rows = re.findall(r"<tr[^>]*>\s*<td [^>]*><a [^>]*>(\d+)</a></td>(.*?)</tr>", page, re.S)
+    counted = [int(number) for number, cells in rows if "記録される得点" in cells]
     assert len(counted) == 1, page
     return counted[0]
 
@@ -386,6 +416,14 @@ def test_the_course_page_marks_the_highest_or_the_last_attempt_as_the_one_that_c
     second = submit_answers(synced, client, right_questions=0)
     assert float(stored_attempt(synced, first).score) > float(stored_attempt(synced, second).score)
     assert counted_attempt_on_the_course_page(client) == counted
+    rule = {"highest": "最も高い得点が記録されます", "last": "最後に提出した回の得点が記録されます"}[rule]
+    assert rule in client.get("/courses/sample-course/").get_data(as_text=True)
+
+
+def test_a_quiz_without_an_attempt_limit_says_so(synced, client, learner, tmp_path):
+    edit_content(synced, tmp_path, course=quiz_settings(max_attempts=0, cooldown_minutes=0))
+    page = client.get("/courses/sample-course/").get_data(as_text=True)
+    assert "受験回数に制限はありません" in page and "残り" not in page and "次の受験まで" not in page
 
 
 def test_each_attempt_draws_its_questions_from_the_tagged_pools(synced, client, learner, tmp_path):

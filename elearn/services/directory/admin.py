@@ -1,4 +1,4 @@
-"""Admin-only reads and writes: audit log, permission grants, staff details."""
+"""Admin-only reads and writes: permission grants, staff details (the audit log is audit_log.py)."""
 
 from __future__ import annotations
 
@@ -8,27 +8,13 @@ from sqlalchemy.orm import joinedload
 
 from elearn import db
 from elearn.domain.people import SCOPED_PERMISSIONS, Permission
-from elearn.models import AuditEntry, OrgUnit, RoleGrant, User
+from elearn.models import OrgUnit, RoleGrant, User
 from elearn.services import audit, visibility
 from elearn.services.visibility import Viewer
-
-AUDIT_PAGE_SIZE = 100
 
 
 class GrantError(ValueError):
     pass
-
-
-def audit_entries(page: int = 1) -> list[AuditEntry]:
-    return list(
-        db.session().scalars(
-            select(AuditEntry)
-            .options(joinedload(AuditEntry.actor))
-            .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
-            .limit(AUDIT_PAGE_SIZE)
-            .offset((max(page, 1) - 1) * AUDIT_PAGE_SIZE)
-        )
-    )
 
 
 def staff_member(viewer: Viewer, staff_id: int) -> User | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
@@ -13,10 +13,13 @@ from elearn.clock import today_in_japan
 from elearn.content.model import Course as CourseSource
 from elearn.content.model import Lesson
 from elearn.domain import completion
+from elearn.domain import deadlines as deadline_rules
 from elearn.domain.completion import CourseStatus
+from elearn.domain.deadlines import DeadlineStanding
 from elearn.domain.fiscal import fiscal_year
 from elearn.models import Certificate, Completion, Course, LessonProgress, QuizAttempt, User
 from elearn.services.learning import content
+from elearn.services.learning import deadlines as course_deadlines
 
 
 @dataclass(frozen=True)
@@ -31,12 +34,20 @@ class CourseCard:
     completed_at: datetime | None
     is_due_again: bool
     certificate_id: int | None = None  # the latest certificate in force
+    deadline: DeadlineStanding | None = None  # required courses with a deadline this fiscal year
 
 
 def my_courses(user: User) -> list[CourseCard]:
-    """Every active course for this person, required ones first; four queries whatever the count."""
-    return sorted(_cards(user), key=lambda card: (not card.is_required, card.status == CourseStatus.COMPLETED,
-                                                  card.source.title))
+    """Every active course for this person, required ones first by urgency (see `deadline_rules.urgency`);
+    five queries whatever the count."""
+    return sorted(_cards(user), key=_order)
+
+
+def _order(card: CourseCard) -> tuple:
+    is_done = card.status == CourseStatus.COMPLETED
+    if card.is_required:
+        return (False, *deadline_rules.urgency(card.deadline, is_done), card.source.title)
+    return (True, is_done, False, date.max, card.source.title)
 
 
 def course_card(user: User, slug: str) -> CourseCard | None:
@@ -56,17 +67,21 @@ def _cards(user: User, slug: str | None = None) -> list[CourseCard]:
         QuizAttempt.user_id == user.id, QuizAttempt.course_id.in_(wanted)).group_by(QuizAttempt.course_id)))
     completions = _completions(user.id, wanted)
     grade = user.grade.name if user.grade else None
-    current_year = fiscal_year(today_in_japan())
+    today = today_in_japan()
+    # The team page's source, for the same fiscal year: a learner and their manager see one deadline.
+    due = course_deadlines.for_year(fiscal_year(today))
     return [
         _card(source, course_ids[source.slug], user, grade, read.get(course_ids[source.slug], set()),
-              course_ids[source.slug] in attempted, completions.get(course_ids[source.slug], []), current_year)
+              course_ids[source.slug] in attempted, completions.get(course_ids[source.slug], []), today,
+              due.get(course_ids[source.slug]))
         for source in content.tree().courses
         if source.slug in course_ids  # on disk but not synced yet: not offered
     ]
 
 
 def _card(source: CourseSource, course_id: int, user: User, grade: str | None, read: set[str],
-          attempted: bool, completed: list[_Completed], current_year: int) -> CourseCard:
+          attempted: bool, completed: list[_Completed], today: date, due_on: date | None) -> CourseCard:
+    current_year = fiscal_year(today)
     lesson_slugs = [lesson.slug for lesson in source.lessons]
     due_again = bool(completed) and completion.is_due_again([done.fiscal_year for done in completed],
                                                               source.recurrence_years, current_year)
@@ -75,10 +90,11 @@ def _card(source: CourseSource, course_id: int, user: User, grade: str | None, r
         state = CourseStatus.COMPLETED
     else:
         state = completion.status(lesson_slugs, read, False, attempted)
+    is_required = completion.is_required(source.tiers, source.required_for_grades, user.tiers, grade)
     return CourseCard(
         source=source,
         course_id=course_id,
-        is_required=completion.is_required(source.tiers, source.required_for_grades, user.tiers, grade),
+        is_required=is_required,
         status=state,
         progress=100 if is_done else completion.progress_percent(lesson_slugs, read, False),
         lessons_read=frozenset(read),
@@ -87,6 +103,7 @@ def _card(source: CourseSource, course_id: int, user: User, grade: str | None, r
         is_due_again=due_again,
         certificate_id=next((done.certificate_id for done in sorted(completed, key=lambda d: d.at, reverse=True)
                              if done.certificate_id), None),
+        deadline=deadline_rules.standing(due_on, is_done, today) if is_required else None,
     )
 
 

@@ -224,6 +224,9 @@ class QuizStatus:
     open_attempt: QuizAttempt | None
     decision: rules.StartDecision
     counted_number: int | None  # the attempt whose score counts (highest or last, per course)
+    counts: AttemptCounts  # which rule picks it, to say so on the page
+    attempts_left: int | None  # None: the quiz sets no limit
+    cooldown_minutes: int
 
 
 def status(user: User, course_id: int) -> QuizStatus:
@@ -236,4 +239,5 @@ def status(user: User, course_id: int) -> QuizStatus:
     counted = rules.counted_attempt(in_force, settings)
     completed = has_completed_in(db.session(), user.id, course_id, completion_fiscal_year(utcnow()))
     return QuizStatus(past, next((a for a in past if a.submitted_at is None), None),
-                      rules.may_start(in_force, settings, utcnow(), completed), counted.number if counted else None)
+                      rules.may_start(in_force, settings, utcnow(), completed), counted.number if counted else None,
+                      settings.attempt_counts, rules.attempts_left(in_force, settings), settings.cooldown_minutes)

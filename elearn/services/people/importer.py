@@ -21,6 +21,7 @@ from elearn import db
 from elearn.clock import utcnow
 from elearn.domain.passwords import random_password
 from elearn.domain.people import BODY_KINDS, Tier
+from elearn.imports.columns import RowError
 from elearn.imports.org_plan import ExistingUnit, OrgPlan, plan_org_import
 from elearn.imports.reader import ImportFileError, Table, read_table
 from elearn.imports.staff_plan import DivisionRef, ExistingStaff, StaffPlan, plan_parsed_staff
@@ -60,6 +61,10 @@ class StaffImportResult:
     initial_passwords: list[InitialPassword]  # empty when passwords were not issued
 
 
+def _file_error(error: ImportFileError) -> RowError:
+    return RowError(None, error.text, error.params)
+
+
 # --- staff ---------------------------------------------------------------------------------------
 
 
@@ -68,7 +73,7 @@ def preview_staff_import(data: bytes, filename: str, deactivate_missing: bool = 
     try:
         table = read_table(data, filename)
     except ImportFileError as error:
-        return StaffPlan.rejected_file(error.message)
+        return StaffPlan.rejected_file(_file_error(error))
     plan, _units = _plan_staff(db.session(), table, deactivate_missing)
     return plan
 
@@ -88,7 +93,7 @@ def apply_staff_import(
     try:
         table = read_table(data, filename)
     except ImportFileError as error:
-        raise ImportRejected(StaffPlan.rejected_file(error.message)) from error
+        raise ImportRejected(StaffPlan.rejected_file(_file_error(error))) from error
     with db.write_session() as session:
         # Planned again under the write lock: the state may have changed since the preview.
         plan, units = _plan_staff(session, table, deactivate_missing)
@@ -137,13 +142,15 @@ def _load_units(session: Session) -> _Units:
         )
         for unit in units
     }
-    grade_ids = {grade.name: grade.id for grade in session.execute(select(Grade.id, Grade.name))}
+    # In display order: a refused grade's message lists the registered ones in this order.
+    grade_ids = {grade.name: grade.id
+                 for grade in session.execute(select(Grade.id, Grade.name).order_by(Grade.sort_order, Grade.id))}
     return _Units(divisions, grade_ids)
 
 
 def _plan_staff(session: Session, table: Table, deactivate_missing: bool) -> tuple[StaffPlan, _Units]:
     units = _load_units(session)
-    parsed = parse_staff_table(table, units.divisions, set(units.grade_ids))
+    parsed = parse_staff_table(table, units.divisions, list(units.grade_ids))
     existing = _existing_staff(session, parsed, units)
     return plan_parsed_staff(parsed, existing, deactivate_missing), units
 
@@ -293,7 +300,7 @@ def preview_org_import(data: bytes, filename: str) -> OrgPlan:
     try:
         table = read_table(data, filename)
     except ImportFileError as error:
-        return OrgPlan.rejected_file(error.message)
+        return OrgPlan.rejected_file(_file_error(error))
     return plan_org_import(table, _existing_units(_all_units(db.session())))
 
 
@@ -302,7 +309,7 @@ def apply_org_import(data: bytes, filename: str, actor: User | None) -> OrgPlan:
     try:
         table = read_table(data, filename)
     except ImportFileError as error:
-        raise ImportRejected(OrgPlan.rejected_file(error.message)) from error
+        raise ImportRejected(OrgPlan.rejected_file(_file_error(error))) from error
     with db.write_session() as session:
         units = _all_units(session)
         plan = plan_org_import(table, _existing_units(units))

@@ -14,15 +14,15 @@ from elearn.domain.fiscal import fiscal_year_label
 from elearn.domain.people import Tier
 from elearn.labels import TIER_LABELS
 from elearn.pdf import render_pdf
-from elearn.services.reports.chart import Point, kpi_chart
+from elearn.services.reports.chart import WIDE, Frame, Point, kpi_chart
 from elearn.services.reports.kpi import KpiReport
 from elearn.services.reports.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 
 
-def chart(report: KpiReport) -> Markup:
+def chart(report: KpiReport, frame: Frame = WIDE, name: str = "kpi-chart") -> Markup:
     return kpi_chart([Point(fiscal_year_text(row.fiscal_year), row.cumulative, row.target) for row in report.years],
                      _("%(body)s: cumulative trainees against the target", body=report.body.name),
-                     _("Actual (cumulative)"), _("KPI target"))
+                     _("Actual (cumulative)"), _("KPI target"), frame, name)
 
 
 def rule_text(report: KpiReport) -> str:

@@ -24,7 +24,6 @@ from elearn.domain.people import Tier
 from elearn.models import (
     Completion,
     Course,
-    CourseDeadline,
     Grade,
     LessonProgress,
     OrgUnit,
@@ -34,6 +33,7 @@ from elearn.models import (
 )
 from elearn.services import visibility
 from elearn.services.learning import content
+from elearn.services.learning import deadlines as course_deadlines
 from elearn.services.visibility import Viewer
 
 
@@ -147,8 +147,7 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
         completions[(user_id, course_id)].append((year, completed_at.astimezone(TOKYO).date()))
     started = {(user_id, course_id) for user_id, course_id in
                session.execute(_activity_before(staff_ids, _start_of_day_after(year_end)))}
-    deadlines = dict(session.execute(select(CourseDeadline.course_id, CourseDeadline.due_on)
-                                     .where(CourseDeadline.fiscal_year == filters.fiscal_year)).all())
+    deadlines = course_deadlines.for_year(filters.fiscal_year)  # the learner's home reads the same
 
     paths = _paths(units)
     order = {unit.id: index for index, unit in enumerate(units)}

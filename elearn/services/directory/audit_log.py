@@ -1,0 +1,99 @@
+"""The audit log as administrators read it: filtered by person, action and date, paged, or whole for export."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, String, cast, exists, func, literal, or_, select
+from sqlalchemy.orm import joinedload
+
+from elearn import db
+from elearn.domain.audit import target_user_id, utc_range
+from elearn.models import AuditEntry, User
+
+PAGE_SIZE = 100
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    person: str = ""  # part of a name, or a staff number: as the one who acted or the one acted on
+    action: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    people: dict[int, User]  # the people the entries' targets name, by id (one query)
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def _people_matching(text: str) -> ColumnElement[bool]:
+    number = unicodedata.normalize("NFKC", text).strip().lower()
+    return or_(User.name.contains(text.strip(), autoescape=True), User.kana.contains(text.strip(), autoescape=True),
+               User.staff_number == number)
+
+
+def _filtered(query: AuditQuery) -> Select:
+    statement = select(AuditEntry)
+    if query.person.strip():
+        matching = _people_matching(query.person)
+        # The target names a person as "user:<id>" followed by a space or nothing.
+        key = literal("user:") + cast(User.id, String)
+        named_in_target = exists(select(User.id).where(
+            matching, or_(AuditEntry.target == key, AuditEntry.target.like(key + " %"))))
+        statement = statement.where(or_(AuditEntry.actor_id.in_(select(User.id).where(matching)), named_in_target))
+    if query.action:
+        statement = statement.where(AuditEntry.action == query.action)
+    start, end = utc_range(query.since, query.until)
+    if start is not None:
+        statement = statement.where(AuditEntry.occurred_at >= start)
+    if end is not None:
+        statement = statement.where(AuditEntry.occurred_at < end)
+    return statement
+
+
+def _newest_first(statement: Select) -> Select:
+    return statement.options(joinedload(AuditEntry.actor)).order_by(AuditEntry.occurred_at.desc(),
+                                                                     AuditEntry.id.desc())
+
+
+def people_named(entries: Iterable[AuditEntry]) -> dict[int, User]:
+    ids = sorted({user_id for entry in entries if (user_id := target_user_id(entry.target)) is not None})
+    people: dict[int, User] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk: Sequence[int] = ids[start:start + _CHUNK]
+        people.update((user.id, user) for user in db.session().scalars(select(User).where(User.id.in_(chunk))))
+    return people
+
+
+def search(query: AuditQuery, page: int = 1) -> AuditPage:
+    session = db.session()
+    total = session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
+    page = min(max(page, 1), max(1, -(-total // PAGE_SIZE)))
+    entries = list(session.scalars(_newest_first(_filtered(query)).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    return AuditPage(entries, people_named(entries), total, page)
+
+
+def export(query: AuditQuery) -> tuple[list[AuditEntry], dict[int, User]]:
+    """Every matching entry, newest first, with the people their targets name."""
+    entries = list(db.session().scalars(_newest_first(_filtered(query))).unique())
+    return entries, people_named(entries)
+
+
+def recorded_actions() -> list[str]:
+    """Action codes present in the log (old entries may carry codes the app no longer writes)."""
+    return list(db.session().scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+
+
+

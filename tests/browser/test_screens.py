@@ -1,0 +1,179 @@
+"""Every role's main pages in Chromium, on an office screen and on a phone: axe-core (WCAG 2.1 AA) finds
+nothing serious or critical, the phone never scrolls sideways, the console stays clean and nothing is
+requested from another host. axe-core is the npm package vendored under tests/browser/vendor/.
+
+Set ELEARN_SCREENSHOTS=<folder> to keep a full-page screenshot of every page walked."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from support import browser_sign_in
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Buttons, toggles and form controls that another element covers at their middle (a tap would miss them).
+COVERED_CONTROLS = """() => {
+  const covered = [];
+  for (const control of document.querySelectorAll('button, summary, select, input:not([type=hidden]), .button')) {
+    // not shown: hidden, inside a closed <details>, or visually hidden
+    const box = control.getBoundingClientRect();
+    if (box.width < 2 || box.height < 2 || !control.checkVisibility({visibilityProperty: true})) continue;
+    control.scrollIntoView({block: 'center', inline: 'center'});
+    const middle = control.getBoundingClientRect();
+    const hit = document.elementFromPoint(middle.left + middle.width / 2, middle.top + middle.height / 2);
+    if (hit && !control.contains(hit) && !hit.contains(control) && hit.closest('label') === null) {
+      covered.push((control.textContent || control.name || control.tagName).trim().slice(0, 30));
+    }
+  }
+  window.scrollTo(0, 0);
+  return covered.slice(0, 5);
+}"""
+
+
+@dataclass
+class Walk:
+    """What went wrong on the pages one person walked, collected so one test reports every page."""
+
+    base_url: str
+    viewport: str
+    locale: str
+    problems: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    pages: int = 0
+
+    def check(self, page, path: str) -> None:
+        self.console.clear()
+        response = page.goto(f"{self.base_url}{path}")
+        page.wait_for_load_state("load")
+        where = f"{self.viewport} {path}"
+        if response is None or response.status != 200:
+            self.problems.append(f"{where}: HTTP {response.status if response else 'none'}")
+            return
+        self.pages += 1
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        for violation in results["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:3]]
+                self.problems.append(f"{where}: axe {violation['impact']} {violation['id']} at {targets}")
+        covered = page.evaluate(COVERED_CONTROLS)
+        if covered:
+            self.problems.append(f"{where}: a tap at the middle of these lands on something else: {covered}")
+        sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if sideways > 0:
+            self.problems.append(f"{where}: the page scrolls sideways by {sideways}px")
+        self.problems.extend(f"{where}: console: {message}" for message in self.console)
+        if folder := os.environ.get("ELEARN_SCREENSHOTS"):
+            name = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "home"
+            page.screenshot(path=str(Path(folder) / f"{self.locale}-{self.viewport}-{name}.png"), full_page=True)
+
+    def first_link(self, page, path: str, pattern: str) -> str:
+        """The first link on `path` whose address matches `pattern` (ids differ between demo runs)."""
+        page.goto(f"{self.base_url}{path}")
+        hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
+        found = next((href for href in hrefs if re.search(pattern, href)), None)
+        assert found, f"no link matching {pattern} on {path}"
+        return found
+
+
+def _account(live_server, permission: str, body: str = "P000") -> dict:
+    return next(a for a in live_server["accounts"] if a["permission"] == permission and a["body"] == body)
+
+
+def _learner_pages(walk: Walk, page) -> list[str]:
+    course = walk.first_link(page, "/", r"^/courses/[^/]+/$")
+    lesson = walk.first_link(page, course, r"^/courses/[^/]+/[^/]+$")
+    issue = walk.first_link(page, "/magazine/", r"^/magazine/\d+/$")
+    return ["/", course, lesson, "/certificates/", "/magazine/", issue, f"{issue}?mode=scroll",
+            "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password"]
+
+
+def _manager_pages(walk: Walk, page) -> list[str]:
+    member = walk.first_link(page, "/team/", r"^/team/staff/\d+$")
+    return ["/team/", "/team/?view=detail", "/team/?status=overdue", member]
+
+
+def _reporter_pages(walk: Walk, page) -> list[str]:
+    return ["/kpi/"]
+
+
+def _admin_pages(walk: Walk, page) -> list[str]:
+    member = walk.first_link(page, "/admin/staff", r"^/admin/staff/\d+$")
+    certificate = walk.first_link(page, "/admin/certificates/", r"^/admin/certificates/\d+$")
+    issuer = walk.first_link(page, "/admin/issuers/", r"^/admin/issuers/[^/]+$")
+    course = walk.first_link(page, "/", r"^/courses/[^/]+/$")
+    return ["/admin/", "/admin/staff", member, "/admin/certificates/", certificate, "/admin/issuers/", issuer,
+            "/admin/deadlines", "/admin/kpi", "/admin/audit", "/admin/import/staff", "/admin/import/orgs",
+            "/quiz/stats/" + course.split("/")[2], "/team/", "/kpi/"]
+
+
+def _author_pages(walk: Walk, page) -> list[str]:
+    issue = walk.first_link(page, "/magazine/studio/", r"^/magazine/studio/\d+$")
+    item = walk.first_link(page, "/magazine/studio/inbox/", r"^/magazine/studio/inbox/\d+$")
+    return ["/magazine/studio/", issue, "/magazine/studio/new", "/magazine/studio/inbox/", item,
+            "/magazine/studio/stickers"]
+
+
+ROLES = {"learner": _learner_pages, "manager": _manager_pages, "reporter": _reporter_pages,
+         "admin": _admin_pages, "author": _author_pages}
+
+
+def _open_walk(browser, live_server, viewport: str, locale: str):
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale=locale, bypass_csp=True)  # axe is injected
+    page = context.new_page()
+    walk = Walk(live_server["base_url"], viewport, locale[:2])
+    own_host = urlsplit(walk.base_url).netloc
+    page.on("console", lambda message: message.type == "error" and walk.console.append(message.text))
+    page.on("pageerror", lambda error: walk.console.append(str(error)))
+    page.on("request", lambda request: urlsplit(request.url).scheme in ("http", "https")
+            and urlsplit(request.url).netloc != own_host and walk.foreign.append(request.url))
+    return context, page, walk
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_of_a_role_passes_axe_fits_the_screen_and_stays_on_this_host(live_server, browser, role,
+                                                                                viewport):
+    context, page, walk = _open_walk(browser, live_server, viewport, "ja-JP")
+    try:
+        browser_sign_in(page, walk.base_url, _account(live_server, role))
+        for path in ROLES[role](walk, page):
+            walk.check(page, path)
+    finally:
+        context.close()
+    assert walk.pages >= 1
+    assert not walk.foreign, f"requests to other hosts: {walk.foreign}"
+    assert not walk.problems, "\n".join(walk.problems)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_pages_without_an_account_pass_axe_and_fit_the_screen(live_server, browser, viewport):
+    context, page, walk = _open_walk(browser, live_server, viewport, "ja-JP")
+    try:
+        for path in ("/sign-in", "/verify/"):
+            walk.check(page, path)
+    finally:
+        context.close()
+    assert not walk.foreign and not walk.problems, "\n".join(walk.problems + walk.foreign)
+
+
+def test_the_english_interface_passes_the_same_checks_on_a_phone(live_server, browser):
+    context, page, walk = _open_walk(browser, live_server, "phone", "en-US")
+    try:
+        for role in ("manager", "reporter"):
+            browser_sign_in(page, walk.base_url, _account(live_server, role))
+            page.goto(f"{walk.base_url}/language/en")
+            for path in ROLES[role](walk, page):
+                walk.check(page, path)
+            page.context.clear_cookies()
+    finally:
+        context.close()
+    assert not walk.foreign and not walk.problems, "\n".join(walk.problems + walk.foreign)
