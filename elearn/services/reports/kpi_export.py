@@ -20,7 +20,9 @@ from elearn.services.reports.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 
 
 def chart(report: KpiReport, frame: Frame = WIDE, name: str = "kpi-chart") -> Markup:
-    return kpi_chart([Point(fiscal_year_text(row.fiscal_year), row.cumulative, row.target) for row in report.years],
+    points = [Point(fiscal_year_text(row.fiscal_year), row.cumulative, row.target, fiscal_year_label(row.fiscal_year))
+              for row in report.years]
+    return kpi_chart(points,
                      _("%(body)s: cumulative trainees against the target", body=report.body.name),
                      _("Actual (cumulative)"), _("KPI target"), frame, name)
 
