@@ -1,15 +1,12 @@
-"""Jinja filters and globals: Japanese dates, fiscal-year labels, the current permissions."""
+"""Jinja filters and globals: dates and fiscal years (from elearn.dates), labels, the current permissions."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Flask
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 
-from elearn.clock import TOKYO
-from elearn.domain import fiscal
+from elearn.dates import date_text, datetime_text, fiscal_year_text, month_text, time_text
 from elearn.domain.magazine import ruby_pieces
 from elearn.domain.people import Permission, Tier
 from elearn.labels import (
@@ -25,26 +22,8 @@ from elearn.labels import (
 from elearn.services import visibility
 from elearn.web import viewer
 
-
-def local_date(value: date | datetime | None) -> str:
-    """令和7年4月1日 in Japanese; the locale's medium date otherwise."""
-    if value is None:
-        return ""
-    day = value.astimezone(TOKYO).date() if isinstance(value, datetime) else value
-    if str(get_locale()) == "ja":
-        return fiscal.format_date_ja(day)
-    return format_date(day, "medium")
-
-
-def local_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    moment = value.astimezone(TOKYO)
-    return f"{local_date(moment)} {moment:%H:%M}"
-
-
-def time_of_day(value: datetime | None) -> str:
-    return value.astimezone(TOKYO).strftime("%H:%M") if value else ""
+# Older names, kept for code that imports them from here; elearn.dates owns the formatting.
+local_date, local_datetime = date_text, datetime_text
 
 
 def may(rule: str) -> bool:
@@ -53,10 +32,14 @@ def may(rule: str) -> bool:
 
 
 def init_templating(app: Flask) -> None:
-    app.add_template_filter(local_date, "date")
-    app.add_template_filter(local_datetime, "datetime")
-    app.add_template_filter(time_of_day, "time_of_day")
-    app.add_template_filter(fiscal.fiscal_year_label_ja, "fiscal_year_ja")
+    app.add_template_filter(date_text, "date")
+    app.add_template_filter(datetime_text, "datetime")
+    app.add_template_filter(time_text, "time_of_day")
+    app.add_template_filter(month_text, "month")
+    app.add_template_filter(fiscal_year_text, "fiscal_year")
+    # The old name, in the UI's language too: templates on other branches still use it, and the KPI PDF
+    # gets Japanese from force_locale("ja"), not from the filter.
+    app.add_template_filter(fiscal_year_text, "fiscal_year_ja")
     app.jinja_env.globals.update(
         Permission=Permission,
         Tier=Tier,

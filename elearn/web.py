@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
@@ -11,6 +13,7 @@ from urllib.parse import quote, urlsplit
 from flask import abort, g, request
 from flask_login import current_user, login_required
 
+from elearn.domain.archive_names import safe_member_name
 from elearn.services import visibility
 from elearn.services.visibility import Viewer
 
@@ -64,9 +67,19 @@ def viewer() -> Viewer:
 
 
 def content_disposition(filename: str) -> str:
-    """An attachment header for a Japanese file name: an ASCII fallback plus RFC 5987 UTF-8."""
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    """An attachment header for a file name in the UI's language: RFC 5987 UTF-8 plus an ASCII fallback.
+    Names hold staff records (a body's name), so they are made safe as archive members are: no path,
+    no control character, nothing Windows refuses; the extension survives the length limit."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    stem = safe_member_name(stem, 100)
+    extension = f".{safe_member_name(extension, 10)}" if extension else ""
+    # Only for clients without RFC 5987 (none current): the ASCII part of the name, e.g. "8_20260404.csv".
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().replace('"', "_")
+    fallback = (re.sub(r"_{2,}", "_", ascii_stem).strip("_ ") or "download") + extension
+    safe = stem + extension
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(safe, safe='')}"
 
 
 class _Pipe(io.RawIOBase):

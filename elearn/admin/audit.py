@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from elearn.admin import audit_labels
 from elearn.admin.blueprint import bp
 from elearn.clock import today_in_japan
+from elearn.dates import file_date
 from elearn.services import visibility
 from elearn.services.directory import audit_log
 from elearn.services.reports.spreadsheets import csv_bytes
@@ -64,6 +65,6 @@ def audit_export():
          "; ".join(f"{name}: {value}" for name, value in audit_labels.details(entry)), entry.address]
         for entry in entries
     ]
-    name = f"audit-log-{today_in_japan():%Y%m%d}.csv"
+    name = _("Audit log_%(date)s", date=file_date(today_in_japan())) + ".csv"
     return Response(csv_bytes(header, rows), mimetype="text/csv", headers={
         "Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store"})

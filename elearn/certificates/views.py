@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from elearn.dates import fiscal_year_text
 from elearn.domain.archive_names import safe_member_name
 from elearn.domain.certificates import CertificateState, grouped_code, normalise_code
 from elearn.domain.fiscal import fiscal_year_label
@@ -52,9 +53,9 @@ def pdf(certificate_id: int):
     if etag is not None and etag in request.if_none_match:
         return _revalidate(Response(status=304), etag)
     rendered = certificate_pdf.pdf_of(certificate)
-    response = send_file(io.BytesIO(rendered.content), mimetype="application/pdf",
-                         download_name=f"修了証書_{certificate.serial}.pdf", etag=rendered.etag,
-                         last_modified=rendered.rendered_at, conditional=True)
+    name = _("Certificate_%(serial)s", serial=certificate.serial) + ".pdf"
+    response = send_file(io.BytesIO(rendered.content), mimetype="application/pdf", download_name=name,
+                         etag=rendered.etag, last_modified=rendered.rendered_at, conditional=True)
     return _revalidate(response, rendered.etag)
 
 
@@ -97,14 +98,15 @@ def team_zip():
     if not team:
         flash(_("There are no certificates to download for that year."), "info")
         return redirect(url_for("reports.team"))
-    suffix = f"_{fiscal_year_label(fiscal_year)}" if fiscal_year else ""
     # Names are fixed now; each PDF is fetched in the session alive while the stream runs.
     entries = [(name, lambda certificate_id=c.id: certificate_pdf.pdf_of(certificates.get(certificate_id)).content)
                for name, c in zip(_member_names(team), team, strict=True)]
     # Streamed: PDFs not rendered yet are rendered as the archive goes out, so a large team neither
     # waits for all of them before the first byte nor holds the whole archive in memory.
     response = Response(stream_with_context(zip_stream(entries)), mimetype="application/zip")
-    response.headers["Content-Disposition"] = content_disposition(f"修了証書{suffix}.zip")
+    response.headers["Content-Disposition"] = content_disposition(
+        (_("Certificates_%(fiscal_year)s", fiscal_year=fiscal_year_text(fiscal_year)) if fiscal_year
+         else _("Certificates")) + ".zip")
     return response
 
 

@@ -61,7 +61,7 @@ def list_certificates(fiscal_year: int | None) -> None:
 
     for certificate in certificates.in_fiscal_year(visibility.COMMAND_LINE, fiscal_year):
         click.echo("\t".join([certificate.serial, certificate.body.code, certificate.holder_name,
-                              certificate.course_title, certificate.completed_on.isoformat(),
+                              certificate.course_title, certificate.completed_on.isoformat(),  # ISO: lines for scripts
                               certificate.state.value]))
 
 

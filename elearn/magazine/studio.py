@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from elearn.auth.forms import EmptyForm
 from elearn.clock import TOKYO, now, utcnow
+from elearn.dates import datetime_text
 from elearn.domain import magazine as rules
 from elearn.domain.magazine import Audience
 from elearn.magazine.blueprint import bp
@@ -129,6 +130,7 @@ def edit_issue(issue_id: int):
 
 
 def _local_input(moment: datetime) -> str:
+    """The value of a datetime-local input: ISO, as the browser wants it (it shows it in its own way)."""
     return moment.astimezone(TOKYO).strftime("%Y-%m-%dT%H:%M")
 
 
@@ -252,7 +254,7 @@ def workflow(issue_id: int, action: str):
                 flash(_("Give the publication time as a date and time."), "error")
                 return redirect(url_for("magazine.edit_issue", issue_id=issue.id))
             magazine_studio.schedule(current_user, issue.id, publish_at, moment)
-            flash(_("Scheduled: readers see it from %(when)s.", when=_local_input(publish_at).replace("T", " ")),
+            flash(_("Scheduled: readers see it from %(when)s.", when=datetime_text(publish_at)),
                   "success")
             return redirect(url_for("magazine.edit_issue", issue_id=issue.id))
         if action == "submit":

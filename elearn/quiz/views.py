@@ -4,11 +4,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
+from elearn.dates import datetime_text
 from elearn.quiz.forms import answer_field, answers_from, as_number
 from elearn.services import certificates, visibility
 from elearn.services.learning import quiz, quiz_results
 from elearn.services.learning.quiz_snapshot import learner_view
-from elearn.templating import local_datetime
 from elearn.web import permitted
 
 bp = Blueprint("quiz", __name__)
@@ -30,7 +30,7 @@ def start(slug: str):
     except LookupError:
         abort(404)
     except quiz.QuizClosed as closed:
-        flash(str(CLOSED_MESSAGES[closed.reason]) % {"time": local_datetime(closed.wait_until)}, "error")
+        flash(str(CLOSED_MESSAGES[closed.reason]) % {"time": datetime_text(closed.wait_until)}, "error")
         return redirect(url_for("learn.course", slug=slug))
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 

@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from elearn.clock import today_in_japan
-from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year, fiscal_year_label_ja
+from elearn.dates import file_date, fiscal_year_text
+from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year
 from elearn.domain.people import Tier
 from elearn.services import certificates, learning, visibility
 from elearn.services.directory import staff
@@ -84,8 +85,8 @@ def team():
 def team_export_file(file_format: str):
     view = team_service.team_view(viewer(), _team_filters(), today_in_japan())
     matrix = None if _is_detail() else team_matrix.team_matrix(view)
-    name = _("Team completion_%(fiscal_year)s_%(date)s", fiscal_year=fiscal_year_label_ja(view.filters.fiscal_year),
-             date=f"{view.today:%Y%m%d}")
+    name = _("Team completion_%(fiscal_year)s_%(date)s", fiscal_year=fiscal_year_text(view.filters.fiscal_year),
+             date=file_date(view.today))
     if file_format == "csv":
         body, mimetype = team_export.as_csv(view, matrix), CSV_TYPE
     else:
@@ -142,7 +143,7 @@ def kpi_file(file_format: str):
     report, error = _kpi_report(visibility.bodies(viewer()))
     if error:
         abort(400, error)
-    name = f"KPI_{report.body.name}_{report.as_of:%Y%m%d}.{file_format}"
+    name = _("KPI report_%(body)s_%(date)s", body=report.body.name, date=file_date(report.as_of)) + f".{file_format}"
     if file_format == "pdf":
         return _kpi_pdf(report, name)
     if file_format == "csv":

@@ -68,3 +68,11 @@ def test_two_charts_on_one_page_have_their_own_ids():
     phone = str(kpi_chart([Point("R4", 10, 20)], "t", "a", "b", COMPACT, "kpi-chart-phone"))
     assert 'id="kpi-chart-title"' in wide and 'id="kpi-chart-phone-title"' in phone
     assert 'font-size="14"' in phone and 'viewBox="0 0 360 300"' in phone
+
+
+def test_an_axis_label_too_wide_for_its_slot_falls_back_to_the_short_one_and_the_description_keeps_it():
+    years = [Point(f"FY{2022 + i} (R{4 + i})", 10 * i, 10 * i, f"R{4 + i}") for i in range(6)]
+    wide, compact = str(kpi_chart(years, "t", "a", "b", WIDE)), str(kpi_chart(years, "t", "a", "b", COMPACT))
+    assert ">FY2026 (R8)</text>" in wide and ">R8</text>" not in wide
+    assert ">R8</text>" in compact and ">FY2026 (R8)</text>" not in compact
+    assert "FY2026 (R8): a 40, b 40" in compact  # what a screen reader hears

@@ -94,12 +94,12 @@ def test_an_author_grant_can_carry_the_editor_flag_which_opens_approval(app, adm
     admin_client.post(f"/admin/staff/{editor.id}/grants", data={"permission": "author", "editor": "y"})
     admin_client.post(f"/admin/staff/{writer.id}/grants", data={"permission": "reporter", "unit_code": "P000",
                                                                  "editor": "y"})  # ignored outside author grants
-    assert "(マガジン編集者)" in admin_client.get(f"/admin/staff/{editor.id}").get_data(as_text=True)
-    assert "(マガジン編集者)" not in admin_client.get(f"/admin/staff/{writer.id}").get_data(as_text=True)
+    assert "(編集長)" in admin_client.get(f"/admin/staff/{editor.id}").get_data(as_text=True)
+    assert "(編集長)" not in admin_client.get(f"/admin/staff/{writer.id}").get_data(as_text=True)
     for person, is_editor in ((writer, False), (editor, True)):
         studio = app.test_client()
         sign_in(studio, person)
-        assert ("編集者" in studio.get("/magazine/studio/").get_data(as_text=True).split("</h1>")[0]) is is_editor
+        assert ("編集長" in studio.get("/magazine/studio/").get_data(as_text=True).split("</h1>")[0]) is is_editor
 
 
 # --- course deadlines -------------------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def test_entries_read_as_names_details_and_linked_people(app, admin_client, admi
     assert "<strong>権限を付与</strong>" in page and "<strong>職員を利用停止</strong>" in page
     assert f'<a href="/admin/staff/{member.id}">対象 太郎 (123456)</a>' in page
     assert f'<a href="/admin/staff/{admin.id}">管理 花子 (900001)</a>' in page
-    assert "<dt>権限</dt><dd>所属長（管理者）</dd>" in page and "<dt>所属</dt><dd>P100</dd>" in page
+    assert "<dt>権限</dt><dd>所属長</dd>" in page and "<dt>所属</dt><dd>P100</dd>" in page
     assert "permission=" not in page and "<code>grant.add</code>" not in page
     assert '<table class="data stack audit-log">' in page and 'data-label="操作"' in page
 
@@ -139,7 +139,7 @@ def test_the_csv_export_holds_the_filtered_entries_readably_and_formula_safe(app
     everything = list(csv.reader(io.StringIO(admin_client.get("/admin/audit.csv").get_data().decode("utf-8-sig"))))
     by_action = {row[3]: row for row in everything[1:]}
     assert by_action["grant.add"][4] == "管理 花子 (900001)"
-    assert by_action["grant.add"][5] == "権限: システム管理者; 所属: —; マガジン編集者: なし"
+    assert by_action["grant.add"][5] == "権限: システム管理者; 所属: —; 編集長: なし"
     assert by_action["content.sync"][1:3] == ["コマンドライン", "コースを同期"]
     assert by_action["content.sync"][5] == "登録: 2; 更新: 1"  # a count of zero says nothing
 

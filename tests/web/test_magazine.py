@@ -253,6 +253,18 @@ def test_publishing_is_refused_while_a_page_lacks_its_transcript(app, client, ed
     assert stored.stored_status is StoredStatus.APPROVED and stored.publish_at == PUBLISH_AT
 
 
+def test_the_scheduling_message_writes_the_time_in_the_ui_language(app, client, editor, make_issue):
+    issue = issue_row(app, make_issue())
+    sign_in(client, editor)
+    response = client.post(f"/magazine/studio/{issue.id}/schedule", data={"publish_at": "2026-12-09T08:30"},
+                           follow_redirects=True)
+    assert "予約しました：令和8年12月9日 08:30 から読者に公開されます。" in response.get_data(as_text=True)
+    client.set_cookie("elearn_lang", "en")
+    response = client.post(f"/magazine/studio/{issue.id}/schedule", data={"publish_at": "2026-12-16T08:30"},
+                           follow_redirects=True)
+    assert "Scheduled: readers see it from 16 Dec 2026 08:30." in response.get_data(as_text=True)
+
+
 def test_an_issue_without_pages_cannot_be_submitted_or_scheduled(app, client, editor, make_issue):
     number = make_issue(pages=0, texts=False)
     issue = issue_row(app, number)
@@ -616,6 +628,23 @@ def test_working_the_inbox_enforces_its_rules_and_the_sender_sees_the_reply(app,
     assert "設定→通知をオンにしてください。" in mine and "内部メモ" not in mine
 
 
+def test_a_reply_is_news_to_its_sender_once_and_says_so_rather_than_new(app, client, editor, make_user):
+    sender = make_user()
+    sign_in(client, sender)
+    client.post("/magazine/inbox/new", data={"kind": "question", "subject": "共有ドライブ", "body": "容量は？"})
+    with app.app_context():
+        item_id = db.session().scalar(select(InboxItem.id))
+    desk = app.test_client()
+    sign_in(desk, editor)
+    assert "未対応" in desk.get("/magazine/studio/inbox/").get_data(as_text=True)  # the status, not 新着
+    desk.post(f"/magazine/studio/inbox/{item_id}", data={"status": "answered", "assignee": "0", "adopted_issue": "",
+                                                          "reply": "1人10GBです。", "internal_notes": ""})
+    badges = re.compile(r'<span class="badge badge-due">([^<]*)</span>')
+    mine = client.get("/magazine/inbox/mine").get_data(as_text=True)
+    assert badges.findall(mine) == ["新しい回答"] and "回答済み" in mine and "新着" not in mine
+    assert badges.findall(client.get("/magazine/inbox/mine").get_data(as_text=True)) == []  # seen
+
+
 def test_inbox_counts_per_month_by_kind(app, client, author, make_user):
     sender = make_user()
     with app.app_context(), db.write_session() as session:
@@ -626,8 +655,8 @@ def test_inbox_counts_per_month_by_kind(app, client, author, make_user):
     sign_in(client, author)
     page = client.get("/magazine/studio/inbox/").get_data(as_text=True)
     table = page.split("month-bars")[1]
-    october = table.split("2026/10</td>")[1].split("</tr>")[0]
-    september = table.split("2026/09</td>")[1].split("</tr>")[0]
+    october = table.split("令和8年10月</td>")[1].split("</tr>")[0]
+    september = table.split("令和8年9月</td>")[1].split("</tr>")[0]
     assert [cell.split("</td>")[0] for cell in october.split('<td class="num">')[1:]] == ["1", "1", "2"]
     assert [cell.split("</td>")[0] for cell in september.split('<td class="num">')[1:]] == ["1", "0", "1"]
 

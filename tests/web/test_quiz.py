@@ -58,7 +58,7 @@ def assert_card_completed(client) -> None:
 def test_the_quiz_opens_only_after_every_lesson_is_read(synced, client, make_user):
     sign_in(client, make_user())
     response = client.post("/courses/sample-course/quiz/start", follow_redirects=True)
-    assert "すべての課を読み終える" in response.get_data(as_text=True)
+    assert "すべてのレッスンを読み終える" in response.get_data(as_text=True)
 
 
 def test_the_quiz_page_carries_no_correct_answer(synced, client, learner):

@@ -44,16 +44,24 @@ def send(sender: User, kind: InboxKind, subject: str, body: str, anonymous: bool
 class SentItem:
     item: InboxItem
     adopted_issue_out: bool  # the adopted idea's issue is published
-    is_news: bool  # a reply or a publication the sender has not seen yet
+    # What the sender has not seen yet: "published" (their idea's issue is out) or "reply". The item itself
+    # is not news to its sender: a badge says which of the two is new, never just "new".
+    news: str | None
+
+    @property
+    def is_news(self) -> bool:
+        return self.news is not None
 
 
-def _news(item: InboxItem, out: bool) -> bool:
+def _news(item: InboxItem, out: bool) -> str | None:
     seen = item.sender_seen_at
-    replied = item.replied_at is not None and (seen is None or item.replied_at > seen)
     # News from the later of publication and adoption: an idea adopted for an issue already out is news too.
     told_at = max(item.adopted_issue.publish_at, item.adopted_at or item.adopted_issue.publish_at) if out else None
-    adopted = told_at is not None and (seen is None or told_at > seen)
-    return replied or adopted
+    if told_at is not None and (seen is None or told_at > seen):
+        return "published"
+    if item.replied_at is not None and (seen is None or item.replied_at > seen):
+        return "reply"
+    return None
 
 
 def sent_by(sender: User, now: datetime) -> list[SentItem]:

@@ -52,11 +52,17 @@ def label_position(bar_top: float, bar_bottom: float, marker_y: float | None,
     return marker_y - _CLEARANCE - 1, False
 
 
+def _axis_label(point: Point, slot: float, font_size: int) -> str:
+    """The full label if it fits its slot, else the short one (the description keeps the full one)."""
+    return point.short if point.short and text_width(point.label, font_size) > slot - 4 else point.label
+
+
 @dataclass(frozen=True)
 class Point:
-    label: str  # R7
+    label: str  # 令和7年度 / FY2025 (R7)
     actual: int | None  # None: a year still to come
     target: int | None
+    short: str = ""  # R7: the axis label when `label` is wider than its slot (many years, a phone's frame)
 
 
 def nice_ceiling(value: int) -> int:
@@ -118,7 +124,7 @@ def kpi_chart(points: Sequence[Point], title: str, actual_label: str, target_lab
             labels.append(f'{text} fill="{halo}" stroke="{halo}" stroke-width="3" stroke-linejoin="round">'
                           f'{point.actual:,}</text>{text} fill="{colour}">{point.actual:,}</text>')
         parts.append(f'<text x="{centre:.1f}" y="{frame.height - frame.bottom + font + 6}" text-anchor="middle" '
-                     f'fill="{TEXT_COLOUR}">{escape(point.label)}</text>')
+                     f'fill="{TEXT_COLOUR}">{escape(_axis_label(point, slot, font))}</text>')
     targets = [(frame.left + slot * (i + 0.5), p.target) for i, p in enumerate(points) if p.target is not None]
     if len(targets) > 1:
         path = " ".join(f"{x:.1f},{y(value):.1f}" for x, value in targets)

@@ -10,7 +10,8 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from elearn.domain.fiscal import fiscal_year_label, fiscal_year_label_ja
+from elearn.dates import date_text, fiscal_year_text
+from elearn.domain.fiscal import fiscal_year_label
 from elearn.domain.people import Tier
 from elearn.labels import TIER_LABELS
 from elearn.services.reports.chart import WIDE, Frame, Point, kpi_chart
@@ -19,7 +20,9 @@ from elearn.services.reports.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 
 
 def chart(report: KpiReport, frame: Frame = WIDE, name: str = "kpi-chart") -> Markup:
-    return kpi_chart([Point(fiscal_year_label(row.fiscal_year), row.cumulative, row.target) for row in report.years],
+    points = [Point(fiscal_year_text(row.fiscal_year), row.cumulative, row.target, fiscal_year_label(row.fiscal_year))
+              for row in report.years]
+    return kpi_chart(points,
                      _("%(body)s: cumulative trainees against the target", body=report.body.name),
                      _("Actual (cumulative)"), _("KPI target"), frame, name)
 
@@ -30,7 +33,7 @@ def rule_text(report: KpiReport) -> str:
     unit = _("distinct people") if rule.unit == "people" else _("completions")
     text = _("Counts %(unit)s who completed a course of %(tiers)s from %(year)s; revoked certificates stop "
              "counting from the day of revocation.", unit=unit, tiers=tiers,
-             year=fiscal_year_label_ja(rule.since_fiscal_year))
+             year=fiscal_year_text(rule.since_fiscal_year))
     if report.includes_municipalities:
         text += " " + _("Municipal staff count toward the prefecture's figure.")
     return text
@@ -40,14 +43,14 @@ def sheets(report: KpiReport) -> list[Sheet]:
     years = Sheet(_("By fiscal year"),
                   [_("Fiscal year"), _("Target (cumulative)"), _("Actual (cumulative)"), _("Rate (%)"),
                    _("Actual in the year")],
-                  [[fiscal_year_label_ja(row.fiscal_year), row.target, row.cumulative, row.rate, row.in_year]
+                  [[fiscal_year_text(row.fiscal_year), row.target, row.cumulative, row.rate, row.in_year]
                    for row in report.years])
     result = [years]
     if report.by_body:
         header = [_("Body")]
         columns = (_("KPI target"), _("Actual (cumulative)"), _("Rate (%)"))
         for row in report.by_body[0].years:
-            header += [f"{fiscal_year_label(row.fiscal_year)} {column}" for column in columns]
+            header += [f"{fiscal_year_text(row.fiscal_year)} {column}" for column in columns]
         result.append(Sheet(_("By body"), header, [
             [body_row.body.name, *[value for row in body_row.years for value in (row.target, row.cumulative, row.rate)]]
             for body_row in report.by_body]))
@@ -67,7 +70,7 @@ def sheets(report: KpiReport) -> list[Sheet]:
 
 
 def title(report: KpiReport) -> str:
-    return _("KPI report of %(body)s as of %(date)s", body=report.body.name, date=report.as_of.strftime("%Y/%m/%d"))
+    return _("KPI report of %(body)s as of %(date)s", body=report.body.name, date=date_text(report.as_of))
 
 
 def as_csv(report: KpiReport) -> bytes:
@@ -100,6 +103,7 @@ def _number(value: Decimal | None) -> float | None:
 
 
 def as_json(report: KpiReport) -> str:
+    """For programs, not people: ISO dates, fiscal years as numbers with the short R7 label, in every language."""
     coverage = report.coverage
     data = {
         "as_of": report.as_of.isoformat(),

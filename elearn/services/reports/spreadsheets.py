@@ -15,10 +15,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from elearn.dates import date_text, spreadsheet_date_format
+
 # A spreadsheet may read a cell starting with one of these as a formula (or, with tab and CR, shift
 # it); Japanese input methods turn the full-width forms into the ASCII ones.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
-DATE_FORMAT_XLSX = 'yyyy"年"m"月"d"日"'
 
 Cell = str | int | Decimal | date | None
 
@@ -36,7 +37,7 @@ def _csv_value(value: Cell) -> str | int | Decimal:
     if value is None:
         return ""
     if isinstance(value, date):
-        return value.strftime("%Y/%m/%d")
+        return date_text(value)  # as the page writes it; Japanese Excel reads 令和8年4月1日 as a date
     if isinstance(value, str):
         return neutralise(value)
     return value
@@ -66,7 +67,7 @@ HEADER_FILL = PatternFill("solid", fgColor="E8EEF4")
 
 
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """A header row in bold, column widths, the header frozen, dates as dates shown in Japanese.
+    """A header row in bold, column widths, the header frozen, dates as dates shown in the UI's style.
     Text is always stored as text: formula-like text gets Excel's quote prefix, not a formula."""
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -99,7 +100,7 @@ def _write(cell, value: Cell) -> None:  # type: ignore[no-untyped-def]
         return
     cell.value = value
     if isinstance(value, date):
-        cell.number_format = DATE_FORMAT_XLSX
+        cell.number_format = spreadsheet_date_format()
 
 
 def _display_width(value: Cell) -> int:
