@@ -74,6 +74,20 @@ def month_text(value: date | datetime, locale: str | None = None) -> str:
     return fiscal.format_date_ja(day.replace(day=1)).removesuffix("1日")
 
 
+def short_date_text(value: date | datetime, fiscal_year: int, locale: str | None = None) -> str:
+    """For a narrow table cell: a day of `fiscal_year` as 5/20 / 20 May; another year's day in full but
+    short, R4.11.21 / 21 Nov 2022 (a course renewed every few years)."""
+    day = _day(value)
+    within = fiscal.fiscal_year(day) == fiscal_year
+    if _language(locale) == "en":
+        return f"{day.day} {MONTHS_EN[day.month - 1]}" + ("" if within else f" {day.year}")
+    if within:
+        return f"{day.month}/{day.day}"
+    if day < fiscal.REIWA_START:
+        return f"{day.year}.{day.month}.{day.day}"
+    return f"R{fiscal.reiwa_year(day.year)}.{day.month}.{day.day}"
+
+
 def fiscal_year_text(year: int, locale: str | None = None) -> str:
     """令和8年度 / FY2026 (R8)."""
     if _language(locale) == "ja":

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_login import current_user
 
-from elearn.dates import date_text, datetime_text, fiscal_year_text, month_text, time_text
+from elearn.dates import date_text, datetime_text, fiscal_year_text, month_text, short_date_text, time_text
 from elearn.domain.magazine import ruby_pieces
 from elearn.domain.people import Permission, Tier
 from elearn.labels import (
@@ -36,6 +36,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(datetime_text, "datetime")
     app.add_template_filter(time_text, "time_of_day")
     app.add_template_filter(month_text, "month")
+    app.add_template_filter(short_date_text, "short_date")
     app.add_template_filter(fiscal_year_text, "fiscal_year")
     # The old name, in the UI's language too: templates on other branches still use it, and the KPI PDF
     # gets Japanese from force_locale("ja"), not from the filter.

@@ -56,3 +56,14 @@ def test_spreadsheets_show_date_cells_in_the_same_style(locale, number_format):
 
 def test_file_names_carry_the_iso_basic_date_in_every_language():
     assert file_date(date(2026, 12, 4)) == "20261204"
+
+
+def test_a_table_cell_writes_a_day_of_the_year_in_view_short_and_another_years_in_full():
+    from elearn.dates import short_date_text
+
+    assert short_date_text(date(2026, 5, 20), 2026, "ja") == "5/20"
+    assert short_date_text(date(2027, 3, 31), 2026, "ja") == "3/31"  # still FY2026
+    assert short_date_text(date(2022, 11, 21), 2026, "ja") == "R4.11.21"
+    assert short_date_text(date(2019, 4, 1), 2026, "ja") == "2019.4.1"  # before Reiwa
+    assert short_date_text(date(2026, 5, 20), 2026, "en") == "20 May"
+    assert short_date_text(date(2022, 11, 21), 2026, "en") == "21 Nov 2022"

@@ -100,9 +100,9 @@ def test_the_xlsx_shows_dates_in_the_ui_language(client, manager):
     from openpyxl import load_workbook
 
     sign_in(client, manager)
-    japanese = load_workbook(io.BytesIO(client.get("/team/completion.xlsx").get_data()))
+    japanese = load_workbook(io.BytesIO(client.get("/team/completion.xlsx?view=detail").get_data()))
     _english(client)
-    english = load_workbook(io.BytesIO(client.get("/team/completion.xlsx").get_data()))
+    english = load_workbook(io.BytesIO(client.get("/team/completion.xlsx?view=detail").get_data()))
     formats = []
     for workbook in (japanese, english):
         sheet = workbook.worksheets[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from elearn.dates import date_text
 from elearn.domain.completion import CourseStatus
 from elearn.labels import COURSE_STATUS_LABELS, TIER_LABELS
 from elearn.services.reports.spreadsheets import Cell, Sheet, csv_bytes, xlsx_bytes
@@ -40,9 +41,9 @@ def _matrix_cell(row: TeamRow | None) -> str:
     if row is None:
         return _("Not applicable")
     if row.overdue and row.due_on is not None:
-        return _("Overdue (deadline %(date)s)", date=f"{row.due_on:%Y/%m/%d}")
+        return _("Overdue (deadline %(date)s)", date=date_text(row.due_on))
     if row.status is CourseStatus.COMPLETED and row.completed_on is not None:
-        text = _("Completed %(date)s", date=f"{row.completed_on:%Y/%m/%d}")
+        text = _("Completed %(date)s", date=date_text(row.completed_on))
         return text + (f"（{_('late')}）" if row.late else "")
     return str(COURSE_STATUS_LABELS[row.status])
 
