@@ -268,7 +268,7 @@ def test_a_fiscal_year_with_no_working_hour_behind_it_has_no_history_yet():
 def _cells(html: str, table_id: str) -> list[list[str]]:
     """Each body row's cells, as the first word of their text (the figure, not the target under it)."""
     table = html.split(f'id="{table_id}"', 1)[1].split("</tbody>", 1)[0]
-    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in table.split("<tr>")[2:]]
+    rows = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S) for row in table.split("<tr>")[2:]]
     return [[(re.sub(r"<[^>]+>", " ", cell).split() or [""])[0] for cell in row] for row in rows]
 
 
