@@ -90,3 +90,25 @@ def test_japanese_translations_keep_the_placeholders_of_their_msgid(ja_catalog):
 
 def test_an_english_catalog_exists_so_english_can_be_chosen():
     assert EN_CATALOG.is_file()
+
+
+class _AnyValue(dict):
+    def __missing__(self, key: str) -> int:
+        return 1
+
+
+def test_every_template_message_formats_in_both_languages(source_messages, ja_catalog):
+    """Jinja's newstyle gettext applies `%` to every message of a template, even without values: a bare
+    `%` in a msgid (e.g. "Correct (%)") is a 500 in the English UI, where the msgid itself is shown.
+    (Flask-Babel's gettext in Python formats only when given values.)"""
+    broken = []
+    for (msgid, context), where in sorted(source_messages.items()):
+        if not where.split(":")[0].endswith(".html"):
+            continue
+        entry = ja_catalog.get(msgid, context=context)
+        for text in (msgid, *(_as_tuple(entry.string) if entry else ())):
+            try:
+                text % _AnyValue()
+            except (ValueError, TypeError) as error:
+                broken.append(f"{text!r} ({where}): {error}")
+    assert not broken, "write a literal % as %% or reword:\n  " + "\n  ".join(broken)
