@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app, render_template
+
+
+@dataclass(frozen=True)
+class StoredPdf:
+    """A printed PDF as its store keeps it: served with its ETag and Last-Modified."""
+
+    content: bytes
+    etag: str
+    rendered_at: datetime
 
 
 def render_pdf(template: str, **context: object) -> bytes:

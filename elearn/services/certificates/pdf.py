@@ -8,7 +8,6 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import segno
@@ -20,18 +19,11 @@ from elearn.domain.certificates import grouped_code, study_time_ja
 from elearn.domain.fiscal import format_date_ja
 from elearn.domain.people import TIER_NAMES_JA
 from elearn.models import Certificate, CertificateSeal
-from elearn.pdf import render_pdf
+from elearn.pdf import StoredPdf, render_pdf
 from elearn.services.certificates import pdf_store
 
 TEMPLATE = "certificates/certificate.html"
 STYLESHEET = Path("certificates") / "certificate.css"
-
-
-@dataclass(frozen=True)
-class RenderedPdf:
-    content: bytes
-    etag: str
-    rendered_at: datetime
 
 
 def verify_url(certificate: Certificate) -> str:
@@ -50,15 +42,15 @@ def template_key(certificate: Certificate) -> str:
     return hashlib.sha256(f"{cached}|{app.config['PUBLIC_URL']}|{certificate.state.value}".encode()).hexdigest()
 
 
-def pdf_of(certificate: Certificate) -> RenderedPdf:
+def pdf_of(certificate: Certificate) -> StoredPdf:
     """The stored PDF, rendered first if there is none or it came from another template."""
     key = template_key(certificate)
     stored = pdf_store.get(certificate.id)
     if stored is not None and stored.template_key == key:
-        return RenderedPdf(stored.content, stored.etag, stored.rendered_at)
+        return StoredPdf(stored.content, stored.etag, stored.rendered_at)
     content = render(certificate)
     saved = pdf_store.put(certificate.id, key, content)
-    return RenderedPdf(saved.content, saved.etag, saved.rendered_at)
+    return StoredPdf(saved.content, saved.etag, saved.rendered_at)
 
 
 def not_rendered(candidates: list[Certificate]) -> list[Certificate]:

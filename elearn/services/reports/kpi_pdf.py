@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from elearn import db
 from elearn.clock import utcnow
 from elearn.models import KpiReportPdf
-from elearn.pdf import print_html
+from elearn.pdf import StoredPdf, print_html
 from elearn.services.reports import kpi_export
 from elearn.services.reports.kpi import KpiReport
 
@@ -40,13 +40,6 @@ class Printout:
     html: str
     body_id: int
     as_of: date
-
-
-@dataclass(frozen=True)
-class StoredPdf:
-    content: bytes
-    etag: str
-    rendered_at: datetime
 
 
 def printout(report: KpiReport) -> Printout:
