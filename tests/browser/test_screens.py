@@ -16,8 +16,13 @@ import pytest
 from support import browser_sign_in
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
-VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844},
+             "tablet": {"width": 720, "height": 1024}}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Table boxes wider than their room that a keyboard cannot reach (static/js/tables.js should mark them).
+UNREACHABLE_SCROLLERS = """() => [...document.querySelectorAll('.table-wrap')]
+  .filter(box => box.scrollWidth > box.clientWidth + 1 && box.getAttribute('tabindex') !== '0')
+  .map(box => (box.getAttribute('aria-label') || box.textContent).trim().slice(0, 30))"""
 # Buttons, toggles and form controls that another element covers at their middle (a tap would miss them).
 COVERED_CONTROLS = """() => {
   const covered = [];
@@ -67,6 +72,9 @@ class Walk:
         covered = page.evaluate(COVERED_CONTROLS)
         if covered:
             self.problems.append(f"{where}: a tap at the middle of these lands on something else: {covered}")
+        unreachable = page.evaluate(UNREACHABLE_SCROLLERS)
+        if unreachable:
+            self.problems.append(f"{where}: table boxes scroll sideways but take no keyboard focus: {unreachable}")
         sideways = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if sideways > 0:
             self.problems.append(f"{where}: the page scrolls sideways by {sideways}px")
@@ -138,8 +146,9 @@ def _open_walk(browser, live_server, viewport: str, locale: str):
     return context, page, walk
 
 
-# Japanese (the default) on both screens; English on the phone, where longer words break layouts first.
-WALKS = [("ja-JP", "desktop"), ("ja-JP", "phone"), ("en-US", "phone")]
+# Japanese (the default) on both screens; English on the phone, where longer words break layouts first; a
+# tablet, where tables are still tables but may not fit (their boxes must then be reachable by keyboard).
+WALKS = [("ja-JP", "desktop"), ("ja-JP", "phone"), ("en-US", "phone"), ("ja-JP", "tablet")]
 
 
 @pytest.mark.parametrize(("locale", "viewport"), WALKS)
@@ -161,7 +170,7 @@ def test_every_page_of_a_role_passes_axe_fits_the_screen_and_stays_on_this_host(
     assert not walk.problems, "\n".join(walk.problems)
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_pages_without_an_account_pass_axe_and_fit_the_screen(live_server, browser, viewport):
     context, page, walk = _open_walk(browser, live_server, viewport, "ja-JP")
     try:
