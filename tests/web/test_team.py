@@ -311,6 +311,16 @@ def test_a_team_members_page_shows_their_courses(synced, client, team):
     assert "badge-in_progress" in client.get(f"/team/staff/{people['reading'].id}").get_data(as_text=True)
 
 
+def test_a_team_members_page_gives_the_deadline_as_the_learner_sees_it(synced, client, team):
+    manager, people, _ = team
+    _set_deadline(synced, date(THIS_YEAR, 5, 10))
+    sign_in(client, manager)
+    idle = client.get(f"/team/staff/{people['idle'].id}").get_data(as_text=True)
+    assert "badge-overdue" in idle and f"受講期限：令和{THIS_YEAR - 2018}年5月10日" in idle
+    done = client.get(f"/team/staff/{people['done'].id}").get_data(as_text=True)
+    assert "badge-overdue" not in done and f"受講期限：令和{THIS_YEAR - 2018}年5月10日" in done
+
+
 def test_an_administrator_sees_every_body(synced, client, team, make_user):
     _, _, outsider = team
     admin = make_user(division="P102", permissions=[(Permission.ADMIN, None)])
