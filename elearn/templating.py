@@ -22,9 +22,6 @@ from elearn.labels import (
 from elearn.services import visibility
 from elearn.web import viewer
 
-# Older names, kept for code that imports them from here; elearn.dates owns the formatting.
-local_date, local_datetime = date_text, datetime_text
-
 
 def may(rule: str) -> bool:
     """Templates ask the access policy by rule name, e.g. {% if may("see_team") %} for visibility.may_see_team."""

@@ -10,11 +10,10 @@ from flask_babel import gettext as _
 from elearn.admin import audit_labels
 from elearn.admin.blueprint import bp
 from elearn.clock import today_in_japan
-from elearn.dates import file_date
+from elearn.dates import datetime_text, file_date
 from elearn.services import visibility
 from elearn.services.directory import audit_log
 from elearn.services.reports.spreadsheets import csv_bytes
-from elearn.templating import local_datetime
 from elearn.web import content_disposition, permitted
 
 
@@ -60,7 +59,7 @@ def audit_export():
     entries, people = audit_log.export(query)
     header = [_("When"), _("Who"), _("Action"), _("Action code"), _("Target"), _("Details"), _("Address")]
     rows = [
-        [local_datetime(entry.occurred_at), audit_labels.actor_name(entry), audit_labels.action_label(entry.action),
+        [datetime_text(entry.occurred_at), audit_labels.actor_name(entry), audit_labels.action_label(entry.action),
          entry.action, audit_labels.target(entry, people).text,
          "; ".join(f"{name}: {value}" for name, value in audit_labels.details(entry)), entry.address]
         for entry in entries

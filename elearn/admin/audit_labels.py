@@ -11,10 +11,10 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from elearn.dates import datetime_text
 from elearn.domain.audit import target_user_id
 from elearn.labels import INBOX_STATUS_LABELS, PERMISSION_LABELS
 from elearn.models import AuditEntry, User
-from elearn.templating import local_datetime
 
 ACTION_LABELS = {
     "admin.create": _l("Administrator created (command line)"),
@@ -112,7 +112,7 @@ def _value(key: str, value: object) -> str:
         return str(labels[value])
     if key == "publish_at" and isinstance(value, str):
         try:
-            return local_datetime(datetime.fromisoformat(value))
+            return datetime_text(datetime.fromisoformat(value))
         except ValueError:
             return value
     return str(value)

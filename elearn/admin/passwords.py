@@ -15,11 +15,11 @@ from flask_login import current_user
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import ReissueForm
 from elearn.clock import today_in_japan
+from elearn.dates import date_text, file_date
 from elearn.services import visibility
 from elearn.services.directory import initial_passwords
 from elearn.services.people.importer import InitialPassword
 from elearn.services.reports.spreadsheets import csv_bytes
-from elearn.templating import local_date
 from elearn.web import permitted, viewer
 
 
@@ -28,10 +28,10 @@ def passwords_download(passwords: Sequence[InitialPassword]) -> dict[str, str]:
     Names and addresses that look like formulas stay text (csv_bytes)."""
     header = [_("Organisation"), _("Staff number"), _("Name"), _("Email"), _("Initial password"), _("Expires")]
     rows = [[item.body_code, item.staff_number, item.name, item.email or "", item.password,
-             local_date(item.expires_at)] for item in passwords]
+             date_text(item.expires_at)] for item in passwords]
     encoded = base64.b64encode(csv_bytes(header, rows)).decode("ascii")
     return {"href": f"data:text/csv;charset=utf-8;base64,{encoded}",
-            "filename": f"{_('initial-passwords')}-{today_in_japan():%Y%m%d}.csv"}
+            "filename": _("Initial passwords_%(date)s", date=file_date(today_in_japan())) + ".csv"}
 
 
 @bp.get("/initial-passwords")

@@ -66,7 +66,7 @@ def test_a_web_staff_import_offers_the_new_passwords_as_a_formula_safe_csv_in_th
 
     assert done.headers["Cache-Control"] == "no-store"  # the passwords and the file live only in this response
     filename, table = csv_of_page(page)
-    assert filename.startswith("初期パスワード-") and filename.endswith(".csv")
+    assert filename.startswith("初期パスワード_") and filename.endswith(".csv")
     assert table[0] == ["所属団体", "職員番号", "氏名", "メールアドレス", "初期パスワード", "有効期限"]
     by_number = {row[1]: row for row in table[1:]}
     assert by_number["10001"][2] == "'=HYPERLINK(\"http://evil.example\",\"x\")"  # text, not a formula

@@ -22,13 +22,17 @@ def _person_cells(row: TeamRow) -> list[Cell]:
             "・".join(str(TIER_LABELS[tier]) for tier in row.tiers)]
 
 
+def _late(text: str, late: bool) -> str:
+    return _("%(status)s (after the deadline)", status=text) if late else text
+
+
 def _header() -> list[str]:
     return [*_person_header(), _("Course"), _("Status"), _("Completed on"), _("Deadline"), _("Overdue")]
 
 
 def _cells(row: TeamRow) -> list[Cell]:
     return [*_person_cells(row), row.course_title,
-            str(COURSE_STATUS_LABELS[row.status]) + (f"（{_('late')}）" if row.late else ""),
+            _late(str(COURSE_STATUS_LABELS[row.status]), row.late),
             row.completed_on, row.due_on, _("Overdue") if row.overdue else ""]
 
 
@@ -44,7 +48,7 @@ def _matrix_cell(row: TeamRow | None) -> str:
         return _("Overdue (deadline %(date)s)", date=date_text(row.due_on))
     if row.status is CourseStatus.COMPLETED and row.completed_on is not None:
         text = _("Completed %(date)s", date=date_text(row.completed_on))
-        return text + (f"（{_('late')}）" if row.late else "")
+        return _late(text, row.late)
     return str(COURSE_STATUS_LABELS[row.status])
 
 
