@@ -335,8 +335,8 @@ def test_an_administrator_sees_every_body(synced, client, team, make_user):
 
 def _summary_links(html: str) -> dict[str, str]:
     summary = html.split('<table class="data summary">', 1)[1].split("</table>", 1)[0]
-    return {name.strip("　"): unescape(href)
-            for href, name in re.findall(r'<th scope="row"><a href="([^"]+)">([^<]+)</a>', summary)}
+    return {name: unescape(href)
+            for href, name in re.findall(r'<th scope="row">　*<a href="([^"]+)">([^<]+)</a>', summary)}
 
 
 def test_a_unit_link_in_the_summary_lists_that_units_staff_only(synced, client, team, org):
