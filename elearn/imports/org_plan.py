@@ -35,9 +35,16 @@ MAX_CODE, MAX_NAME = 32, 200
 # Every spelling the 種別 column accepts, in the order messages and the upload page list them.
 KIND_NAMES: tuple[tuple[str, OrgKind], ...] = (
     *((name, kind) for kind, name in ORG_KIND_NAMES_JA.items()),
+    # The one-character words HR files use for the level itself (a 課 is a division, a 局 a department).
+    *(("都", OrgKind.PREFECTURE), ("道", OrgKind.PREFECTURE), ("府", OrgKind.PREFECTURE), ("県", OrgKind.PREFECTURE)),
     ("市", OrgKind.MUNICIPALITY),
+    ("区", OrgKind.MUNICIPALITY),
     ("町", OrgKind.MUNICIPALITY),
     ("村", OrgKind.MUNICIPALITY),
+    ("部", OrgKind.DEPARTMENT),
+    ("局", OrgKind.DEPARTMENT),
+    ("課", OrgKind.DIVISION),
+    ("室", OrgKind.DIVISION),
     ("所属", OrgKind.DIVISION),
     *((kind.value, kind) for kind in OrgKind),
 )

@@ -19,7 +19,8 @@ STORED = [
     ExistingUnit(6, "K99", "旧課", OrgKind.DIVISION, "B01", is_active=False),
 ]
 # Every value the 種別 column accepts, as a refused row lists them.
-KINDS = "都道府県, 市区町村, 部局, 課室, 市, 町, 村, 所属, prefecture, municipality, department, division"
+KINDS = ("都道府県, 市区町村, 部局, 課室, 都, 道, 府, 県, 市, 区, 町, 村, 部, 局, 課, 室, 所属, "
+         "prefecture, municipality, department, division")
 STORED_AS_CSV = "P01,秋田県,,都道府県\nB01,総務部,P01,部局\nK01,人事課,B01,課室\nM01,秋田市,,市区町村\n"
 
 
@@ -65,6 +66,12 @@ def test_english_headers_and_kind_keys_are_accepted() -> None:
 )
 def test_body_kinds_may_be_written_in_several_ways(cell: str, kind: OrgKind) -> None:
     assert plan(f"X1,某,,{cell}\n").creates[0].kind == kind
+
+
+@pytest.mark.parametrize(("cell", "kind"), [("部", OrgKind.DEPARTMENT), ("局", OrgKind.DEPARTMENT),
+                                            ("課", OrgKind.DIVISION), ("室", OrgKind.DIVISION)])
+def test_units_below_a_body_may_be_written_as_hr_files_name_them(cell: str, kind: OrgKind) -> None:
+    assert plan(f"X1,某,B01,{cell}\n").creates[0].kind == kind
 
 
 def test_full_width_codes_are_normalised_and_names_kept_as_written() -> None:

@@ -18,7 +18,8 @@ from elearn.imports.staff_rows import STAFF_COLUMNS
 from elearn.models import Grade, OrgUnit, User
 
 ORG_HEADER = "所属コード,所属名,上位所属コード,種別"
-KIND_VALUES = "都道府県, 市区町村, 部局, 課室, 市, 町, 村, 所属, prefecture, municipality, department, division"
+KIND_VALUES = ("都道府県, 市区町村, 部局, 課室, 都, 道, 府, 県, 市, 区, 町, 村, 部, 局, 課, 室, 所属, "
+               "prefecture, municipality, department, division")
 GRADE_VALUES = "部長級, 課長級, 課長補佐級, 係長・主査級, 主任・主事級, 新規採用"
 
 
@@ -37,9 +38,9 @@ def upload(client, kind: str, data: bytes, filename: str) -> str:
 
 
 def test_an_unknown_kind_is_refused_with_every_accepted_value_and_a_way_back_to_the_form(admin_client):
-    page = upload(admin_client, "orgs", f"{ORG_HEADER}\nX1,広報課,P100,課\n".encode(), "orgs.csv")
+    page = upload(admin_client, "orgs", f"{ORG_HEADER}\nX1,広報係,P100,係\n".encode(), "orgs.csv")
 
-    assert f"種別「課」は使えません。使える値: {KIND_VALUES}" in page
+    assert f"種別「係」は使えません。使える値: {KIND_VALUES}" in page
     assert "/admin/import/orgs/apply" not in page
     assert '<a class="button primary" href="/admin/import/orgs">別のファイルを選ぶ</a>' in page
 
