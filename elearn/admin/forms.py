@@ -11,7 +11,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from elearn.domain.kpi import CountUnit
@@ -39,6 +39,7 @@ class ReissueForm(FlaskForm):
     """The confirmation of a bulk reissue; the unit limits it to a subtree (empty: everyone the admin administers)."""
 
     unit_code = HiddenField(validators=[Optional(), Length(max=32)])
+    confirmed_count = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,7}$")])
     confirm = BooleanField(_l("I understand: their current initial passwords and reset links stop working"),
                            validators=[DataRequired()])
 

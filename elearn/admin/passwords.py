@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -40,7 +40,7 @@ def reissue_confirm():
     code = request.args.get("unit", "").strip()[:32]
     unit = initial_passwords.find_unit(code)
     count = initial_passwords.count_never_signed_in(viewer(), unit) if unit or not code else 0
-    form = ReissueForm(unit_code=unit.code if unit else "")
+    form = ReissueForm(unit_code=unit.code if unit else "", confirmed_count=str(count))
     return render_template("admin/initial_passwords_reissue.html", form=form, code=code, unit=unit, count=count,
                            unknown_unit=bool(code) and unit is None)
 
@@ -54,6 +54,11 @@ def reissue():
     unit = initial_passwords.find_unit(form.unit_code.data or "")
     if form.unit_code.data and unit is None:
         abort(400)
-    passwords = initial_passwords.reissue(current_user, viewer(), unit)
+    try:
+        passwords = initial_passwords.reissue(current_user, viewer(), unit, int(form.confirmed_count.data))
+    except initial_passwords.ListChanged as changed:
+        flash(_("The list changed since you confirmed it (now %(count)d accounts); nothing was reissued. "
+                "Check the count and confirm again.", count=changed.now), "error")
+        return redirect(url_for("admin.reissue_confirm", unit=unit.code if unit else None))
     return render_template("admin/initial_passwords_done.html", passwords=passwords, unit=unit,
                            download=passwords_download(passwords) if passwords else None)

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from support import PASSWORD, csrf_token_from, sign_in
 
 from elearn import db
@@ -108,7 +108,7 @@ def test_bulk_reissue_renews_only_active_accounts_never_signed_in_and_is_audited
     assert refused.status_code == 400
     assert stored(app, accounts["fresh"]).password_hash == before["fresh"].password_hash
 
-    done = admin_client.post("/admin/initial-passwords", data={"unit_code": "", "confirm": "y"})
+    done = admin_client.post("/admin/initial-passwords", data={"unit_code": "", "confirmed_count": "2", "confirm": "y"})
     page = html.unescape(done.get_data(as_text=True))
     assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
     shown = passwords_on_page(page)
@@ -122,11 +122,29 @@ def test_bulk_reissue_renews_only_active_accounts_never_signed_in_and_is_audited
     for key in ("used", "leaver"):
         after = stored(app, accounts[key])
         assert (after.password_hash, after.session_token) == (before[key].password_hash, before[key].session_token)
-    with app.app_context():
-        entry = db.session().scalars(select(AuditEntry).where(AuditEntry.action == "password.reissue")).one()
-        assert entry.details == {"accounts": 2, "unit": None}
+    with app.app_context():  # one entry per account whose credentials changed
+        entries = db.session().scalars(select(AuditEntry).where(AuditEntry.action == "password.reissue")).all()
+        assert sorted(entry.target.split()[0] for entry in entries) == sorted(
+            [f"user:{fresh.id}", f"user:{municipal.id}"])
     log = html.unescape(admin_client.get("/admin/audit").get_data(as_text=True))
-    assert "<strong>初期パスワードを一括再発行</strong>" in log and "<dt>アカウント数</dt><dd>2</dd>" in log
+    assert log.count("<strong>初期パスワードを一括再発行</strong>") == 2
+
+
+def test_bulk_reissue_changes_nothing_when_the_list_changed_since_it_was_confirmed(app, admin_client, accounts,
+                                                                                   make_user):
+    confirm = admin_client.get("/admin/initial-passwords").get_data(as_text=True)
+    assert 'name="confirmed_count" type="hidden" value="2"' in confirm
+    newcomer = make_user(division="P101", name="新人 到着")  # another administrator's import, meanwhile
+    with app.app_context():
+        db.session().execute(update(User).where(User.id == newcomer.id).values(last_sign_in_at=None))
+        db.session().commit()
+    before = stored(app, accounts["fresh"]).password_hash
+    answer = admin_client.post("/admin/initial-passwords", data={"unit_code": "", "confirmed_count": "2",
+                                                                  "confirm": "y"})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/admin/initial-passwords")
+    assert stored(app, accounts["fresh"]).password_hash == before
+    again = html.unescape(admin_client.get("/admin/initial-passwords").get_data(as_text=True))
+    assert "今は3件" in again and "一度もサインインしていないアカウント: 3件" in again
 
 
 def test_bulk_reissue_can_be_limited_to_a_body(app, admin_client, accounts):
@@ -134,8 +152,8 @@ def test_bulk_reissue_can_be_limited_to_a_body(app, admin_client, accounts):
     assert "一度もサインインしていないアカウント: 1件" in confirm
     assert 'name="unit_code" type="hidden" value="M100"' in confirm
 
-    page = admin_client.post("/admin/initial-passwords", data={"unit_code": "M100", "confirm": "y"}).get_data(
-        as_text=True)
+    page = admin_client.post("/admin/initial-passwords", data={"unit_code": "M100", "confirmed_count": "1",
+                                                                "confirm": "y"}).get_data(as_text=True)
 
     assert set(passwords_on_page(page)) == {accounts["municipal"].staff_number}
     assert stored(app, accounts["fresh"]).must_change_password is False  # outside the body: untouched

@@ -40,10 +40,20 @@ def count_never_signed_in(viewer: Viewer, unit: OrgUnit | None) -> int:
     return db.session().scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
-def reissue(actor: User, viewer: Viewer, unit: OrgUnit | None) -> list[InitialPassword]:
+class ListChanged(Exception):
+    """The accounts to reissue are not the ones the administrator confirmed (an import ran meanwhile)."""
+
+    def __init__(self, now: int) -> None:
+        super().__init__(now)
+        self.now = now
+
+
+def reissue(actor: User, viewer: Viewer, unit: OrgUnit | None, confirmed: int) -> list[InitialPassword]:
     """Give each of those accounts a new random password to change at first sign-in, in one transaction.
 
     The old initial passwords and any open reset links stop working. Returned once, never stored in plain text.
+    `confirmed` is the count the administrator saw; if the list has grown or shrunk since (another
+    administrator's import, say, whose handout would silently stop working), nothing is changed.
     """
     body = aliased(OrgUnit)
     expires_at = utcnow() + timedelta(days=current_app.config["INITIAL_PASSWORD_DAYS"])
@@ -57,6 +67,8 @@ def reissue(actor: User, viewer: Viewer, unit: OrgUnit | None) -> list[InitialPa
         issued = [InitialPassword(row.code, row.staff_number, row.name, row.email, random_password(), expires_at)
                   for row in rows]
         ids = [row.id for row in rows]
+        if len(ids) != confirmed:
+            raise ListChanged(len(ids))
         if not ids:
             return []
         # One executemany by primary key, not an ORM object each: a body can have thousands never signed in.
@@ -69,8 +81,10 @@ def reissue(actor: User, viewer: Viewer, unit: OrgUnit | None) -> list[InitialPa
             session.execute(update(PasswordResetToken)
                             .where(PasswordResetToken.user_id.in_(chunk), PasswordResetToken.used_at.is_(None))
                             .values(used_at=utcnow()))
-        audit.record(session, actor, "password.reissue", unit.code if unit else "", accounts=len(issued),
-                     unit=unit.code if unit else None)
+        # One entry per account, like a single temporary password: whose credentials changed stays findable.
+        for row in rows:
+            audit.record(session, actor, "password.reissue", f"user:{row.id} {row.staff_number} {row.name}",
+                         unit=unit.code if unit else None)
     return issued
 
 
