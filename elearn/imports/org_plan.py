@@ -36,9 +36,9 @@ MAX_CODE, MAX_NAME = 32, 200
 KIND_NAMES: tuple[tuple[str, OrgKind], ...] = (
     *((name, kind) for kind, name in ORG_KIND_NAMES_JA.items()),
     # The one-character words HR files use for the level itself (a 課 is a division, a 局 a department).
+    # Not 区: a designated city's ward is part of the city, a Tokyo special ward is a body (市区町村).
     *(("都", OrgKind.PREFECTURE), ("道", OrgKind.PREFECTURE), ("府", OrgKind.PREFECTURE), ("県", OrgKind.PREFECTURE)),
     ("市", OrgKind.MUNICIPALITY),
-    ("区", OrgKind.MUNICIPALITY),
     ("町", OrgKind.MUNICIPALITY),
     ("村", OrgKind.MUNICIPALITY),
     ("部", OrgKind.DEPARTMENT),

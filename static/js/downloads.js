@@ -48,9 +48,11 @@
       fetch(link.href, {credentials: "same-origin"})
         .then(function (response) {
           var type = response.headers.get("Content-Type") || "";
-          // Anything but the file (an error page, the sign-in page): let the browser show it.
+          // A server fault: say so here; loading the link again would only print again.
+          if (response.status >= 500) throw new Error(String(response.status));
+          // The sign-in page or a refusal (a bad date, no right): let the browser show that page.
           if (!response.ok || type.indexOf("text/html") === 0) {
-            window.location.assign(link.href);
+            window.location.assign(response.redirected ? response.url : link.href);
             return null;
           }
           return response.blob().then(function (blob) {
@@ -87,12 +89,27 @@
     direct.hidden = false;
   }
 
+  // A step that fails (a proxy's 502, a dropped connection, one that hangs) is tried again twice,
+  // after a pause, before the page gives up and offers the direct download.
+  var RETRIES = 2, STEP_TIMEOUT_MS = 30000;
+  var failures = 0;
+
+  function retryOrStop() {
+    failures += 1;
+    if (failures > RETRIES) { stop(); return; }
+    setTimeout(step, 2000 * failures);
+  }
+
   function step() {
     var body = new FormData();
     body.append("csrf_token", preparation.dataset.csrfToken);
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, STEP_TIMEOUT_MS) : null;
     fetch(preparation.dataset.prepareUrl, {method: "POST", body: body, credentials: "same-origin",
-                                           headers: {"Accept": "application/json"}})
+                                           headers: {"Accept": "application/json"},
+                                           signal: controller ? controller.signal : undefined})
       .then(function (response) {
+        clearTimeout(timer);
         if (!response.ok) throw new Error(String(response.status));
         return response.json();
       })
@@ -103,11 +120,12 @@
           done.hidden = false;
           window.location.assign(preparation.dataset.zipUrl);
         } else {
+          failures = 0;
           status.textContent = fill(preparation.dataset.preparing, progress);
           step();
         }
       })
-      .catch(stop);
+      .catch(function () { clearTimeout(timer); retryOrStop(); });
   }
 
   step();

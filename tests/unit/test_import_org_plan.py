@@ -19,7 +19,7 @@ STORED = [
     ExistingUnit(6, "K99", "旧課", OrgKind.DIVISION, "B01", is_active=False),
 ]
 # Every value the 種別 column accepts, as a refused row lists them.
-KINDS = ("都道府県, 市区町村, 部局, 課室, 都, 道, 府, 県, 市, 区, 町, 村, 部, 局, 課, 室, 所属, "
+KINDS = ("都道府県, 市区町村, 部局, 課室, 都, 道, 府, 県, 市, 町, 村, 部, 局, 課, 室, 所属, "
          "prefecture, municipality, department, division")
 STORED_AS_CSV = "P01,秋田県,,都道府県\nB01,総務部,P01,部局\nK01,人事課,B01,課室\nM01,秋田市,,市区町村\n"
 

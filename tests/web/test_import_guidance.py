@@ -18,7 +18,7 @@ from elearn.imports.staff_rows import STAFF_COLUMNS
 from elearn.models import Grade, OrgUnit, User
 
 ORG_HEADER = "所属コード,所属名,上位所属コード,種別"
-KIND_VALUES = ("都道府県, 市区町村, 部局, 課室, 都, 道, 府, 県, 市, 区, 町, 村, 部, 局, 課, 室, 所属, "
+KIND_VALUES = ("都道府県, 市区町村, 部局, 課室, 都, 道, 府, 県, 市, 町, 村, 部, 局, 課, 室, 所属, "
                "prefecture, municipality, department, division")
 GRADE_VALUES = "部長級, 課長級, 課長補佐級, 係長・主査級, 主任・主事級, 新規採用"
 
