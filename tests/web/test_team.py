@@ -350,7 +350,9 @@ def test_a_unit_link_in_the_summary_lists_that_units_staff_only(synced, client, 
         html = client.get(links["デジタル推進課"]).get_data(as_text=True)
         assert "未着手 三郎" in html and "リーダー 四郎" in html
         assert "途中 次郎" not in html and "上司 一郎" not in html
-        assert "デジタル推進課の修了率" in html
+        # With a status filter the rate is the listed people's; with the unit alone it is the unit's.
+        assert "表示中の職員の修了率" in html and "デジタル推進課の修了率" not in html
+        assert "デジタル推進課の修了率" in client.get(f"/team/?unit={org['P102'].id}").get_data(as_text=True)
 
 
 # --- the matrix: one row per person, a column per course --------------------------------------------------------
@@ -429,9 +431,14 @@ def test_the_matrix_marks_overdue_cells_with_the_deadline(two_courses, client, t
 def test_a_status_filter_picks_people_and_keeps_all_their_cells(two_courses, client, team):
     manager, people, _ = team
     sign_in(client, manager)
-    _, rows = _matrix(client.get("/team/?status=completed").get_data(as_text=True))
+    html = client.get("/team/?status=completed").get_data(as_text=True)
+    _, rows = _matrix(html)
     assert list(rows) == ["完了 花子"]
     assert [kind for kind, _ in rows["完了 花子"]] == ["cell-completed", "cell-na"]
+    # The rates count the people listed: her one required course, completed (not 1 of the 5 in view).
+    rate = re.sub(r"\s+", " ", html.split('<p class="team-rate">', 1)[1].split("</p>", 1)[0])
+    assert "表示中の職員の修了率" in rate and "<strong>100.0%</strong>" in rate
+    assert "修了率 100.0%" in html.split('<table class="data matrix">', 1)[1].split("</thead>", 1)[0]
     _, rows = _matrix(client.get("/team/?tier=digital_leader").get_data(as_text=True))
     assert list(rows) == ["リーダー 四郎"]
     _, rows = _matrix(client.get("/team/?sort=name&dir=desc").get_data(as_text=True))
