@@ -65,3 +65,30 @@ def parse_fiscal_year(text: str) -> int:
     if year < REIWA_FIRST_YEAR:
         raise ValueError(f"{text!r} is not a fiscal year: years start at 2019 (R1)")
     return year
+
+
+# Era offsets: the Gregorian year of an era's year 1. Past training records go back before Reiwa.
+_ERAS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
+_WRITTEN_DATE = re.compile(
+    r"(?:(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})"
+    r"|(?P<year_ja>\d{4})年(?P<month_ja>\d{1,2})月(?P<day_ja>\d{1,2})日"
+    r"|(?P<era>令和|平成|R|H)(?P<era_year>元|\d{1,2})(?:年(?P<era_month>\d{1,2})月(?P<era_day>\d{1,2})日"
+    r"|[-/.](?P<era_month_s>\d{1,2})[-/.](?P<era_day_s>\d{1,2})))"
+)
+
+
+def parse_date(text: str) -> date:
+    """A date as offices write it: 2022-06-15, 2022/6/15, 2022年6月15日, 令和4年6月15日, R4.6.15 (平成 and H
+    too; 元年 for year 1; full-width digits). ValueError for anything else, or a day that does not exist."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().upper().replace(" ", "")
+    match = _WRITTEN_DATE.fullmatch(cleaned)
+    if match is None:
+        raise ValueError(f"{text!r} is not a date")
+    if match["era"]:
+        number = 1 if match["era_year"] == "元" else int(match["era_year"])
+        year = _ERAS[match["era"]] + number
+        month, day = match["era_month"] or match["era_month_s"], match["era_day"] or match["era_day_s"]
+    else:
+        year = int(match["year"] or match["year_ja"])
+        month, day = match["month"] or match["month_ja"], match["day"] or match["day_ja"]
+    return date(year, int(month), int(day))  # ValueError for 2月30日

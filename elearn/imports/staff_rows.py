@@ -45,6 +45,11 @@ _TIER_BY_NAME = {
 }
 
 
+def tier_named(text: str) -> Tier | None:
+    """One tier as a 研修区分 cell names it (全職員 included), or None."""
+    return _TIER_BY_NAME.get(normalise_code(text).casefold())
+
+
 def accepted_tier_names() -> list[str]:
     """What the 研修区分 column accepts, Japanese names first (全職員 is accepted and means nothing extra)."""
     return [*TIER_NAMES_JA.values(), *(tier.value for tier in Tier)]

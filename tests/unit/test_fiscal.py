@@ -10,6 +10,7 @@ from elearn.domain.fiscal import (
     fiscal_year_label,
     fiscal_year_label_ja,
     format_date_ja,
+    parse_date,
     parse_fiscal_year,
 )
 
@@ -62,3 +63,28 @@ def test_a_year_before_reiwa_1_is_refused_saying_where_the_years_start(typed):
 def test_what_is_not_a_fiscal_year_is_refused(typed):
     with pytest.raises(ValueError, match="not a fiscal year"):
         parse_fiscal_year(typed)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2022-06-15", date(2022, 6, 15)),
+    ("2022/6/15", date(2022, 6, 15)),
+    ("2022.6.5", date(2022, 6, 5)),
+    ("2022年6月15日", date(2022, 6, 15)),
+    ("令和4年6月15日", date(2022, 6, 15)),
+    ("令和元年5月1日", date(2019, 5, 1)),
+    ("R4.6.15", date(2022, 6, 15)),
+    ("r4/6/15", date(2022, 6, 15)),
+    ("平成31年4月1日", date(2019, 4, 1)),
+    ("H30.3.31", date(2018, 3, 31)),
+    ("２０２２／６／１５", date(2022, 6, 15)),  # typed with a Japanese input method
+    (" 令和 4年 6月 15日 ", date(2022, 6, 15)),
+])
+def test_dates_are_read_as_offices_write_them(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "2022-02-30", "令和4年13月1日", "15/6/2022", "2022-6", "昭和60年1月1日",
+                                  "R4", "yesterday", "2022-06-15T10:00"])
+def test_anything_else_is_not_a_date(text):
+    with pytest.raises(ValueError):
+        parse_date(text)
