@@ -35,9 +35,6 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(month_text, "month")
     app.add_template_filter(short_date_text, "short_date")
     app.add_template_filter(fiscal_year_text, "fiscal_year")
-    # The old name, in the UI's language too: templates on other branches still use it, and the KPI PDF
-    # gets Japanese from force_locale("ja"), not from the filter.
-    app.add_template_filter(fiscal_year_text, "fiscal_year_ja")
     app.jinja_env.globals.update(
         Permission=Permission,
         Tier=Tier,
