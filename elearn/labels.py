@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from elearn.domain.completion import CourseStatus
+from elearn.domain.kpi import TrainingMode
 from elearn.domain.magazine import Audience, InboxKind, InboxStatus, IssueStatus
 from elearn.domain.people import OrgKind, Permission, Tier
 
@@ -11,6 +12,14 @@ TIER_LABELS = {
     Tier.DX_SPECIALIST: _l("DX specialist"),
     Tier.DIGITAL_LEADER: _l("Digital leader"),
     Tier.ALL_STAFF: _l("All staff"),
+}
+
+MODE_LABELS = {
+    TrainingMode.ELEARNING: _l("E-learning"),
+    TrainingMode.SEMINAR: _l("Seminar"),
+    TrainingMode.WORKSHOP: _l("Workshop"),
+    TrainingMode.ONLINE: _l("Online live"),
+    TrainingMode.IMPORTED: _l("Past records (imported)"),
 }
 
 PERMISSION_LABELS = {

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from elearn.dates import date_text, datetime_text, fiscal_year_text, month_text, short_date_text, time_text
+from elearn.domain.kpi import TrainingMode
 from elearn.domain.magazine import ruby_pieces
 from elearn.domain.people import Permission, Tier
 from elearn.labels import (
@@ -15,6 +16,7 @@ from elearn.labels import (
     INBOX_KIND_LABELS,
     INBOX_STATUS_LABELS,
     ISSUE_STATUS_LABELS,
+    MODE_LABELS,
     ORG_KIND_LABELS,
     PERMISSION_LABELS,
     TIER_LABELS,
@@ -39,6 +41,8 @@ def init_templating(app: Flask) -> None:
         Permission=Permission,
         Tier=Tier,
         TIER_LABELS=TIER_LABELS,
+        MODE_LABELS=MODE_LABELS,
+        TrainingMode=TrainingMode,
         COURSE_STATUS_LABELS=COURSE_STATUS_LABELS,
         PERMISSION_LABELS=PERMISSION_LABELS,
         ORG_KIND_LABELS=ORG_KIND_LABELS,

@@ -19,6 +19,7 @@ from elearn.models import AuditEntry, User
 ACTION_LABELS = {
     "admin.create": _l("Administrator created (command line)"),
     "admin.grant": _l("Administrator rights granted (command line)"),
+    "certificate.issue_for_record": _l("Certificate issued from a past record"),
     "certificate.issuer": _l("Certificate signer changed"),
     "certificate.reissue": _l("Certificate reissued"),
     "certificate.revoke": _l("Certificate revoked"),
@@ -28,6 +29,8 @@ ACTION_LABELS = {
     "grade.rename": _l("Grade renamed"),
     "grant.add": _l("Permission granted"),
     "grant.remove": _l("Permission removed"),
+    "import.history": _l("Past training records imported"),
+    "import.history.undo": _l("Past training import undone"),
     "import.orgs": _l("Organisations imported"),
     "import.staff": _l("Staff imported"),
     "inbox.update": _l("Inbox item updated"),

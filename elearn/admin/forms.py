@@ -35,6 +35,11 @@ class ImportApplyForm(FlaskForm):
     upload_id = HiddenField(validators=[DataRequired(), Length(max=64)])
 
 
+class UndoImportForm(FlaskForm):
+    confirm = BooleanField(_l("I understand: these records stop counting and the certificates listed are withdrawn"),
+                           validators=[DataRequired()])
+
+
 class ReissueForm(FlaskForm):
     """The confirmation of a bulk reissue; the unit limits it to a subtree (empty: everyone the admin administers)."""
 

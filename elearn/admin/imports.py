@@ -1,20 +1,22 @@
-"""Web import of the organisation tree and the staff list: upload, full plan, then apply."""
+"""Web import of the organisation tree, the staff list and past training records: upload, full plan, then
+apply; past-training imports are listed and can be undone one file at a time."""
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from elearn.admin.blueprint import bp
-from elearn.admin.forms import ImportApplyForm, ImportUploadForm
+from elearn.admin.forms import ImportApplyForm, ImportUploadForm, UndoImportForm
 from elearn.admin.passwords import passwords_download
 from elearn.imports.columns import RowError
 from elearn.services import visibility
 from elearn.services.files import uploads
+from elearn.services.learning import history_import
 from elearn.services.people import import_samples, importer, orgs
 from elearn.services.reports.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 from elearn.web import content_disposition, permitted
 
-SAMPLE_NAMES = {"staff": "職員一覧_見本", "orgs": "所属一覧_見本"}
+SAMPLE_NAMES = {"staff": "職員一覧_見本", "orgs": "所属一覧_見本", "history": "研修履歴_見本"}
 SAMPLE_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -32,7 +34,12 @@ KINDS = {
         lambda data, name, _deactivate: importer.preview_org_import(data, name),
         lambda data, name, actor, _deactivate: importer.apply_org_import(data, name, actor),
     ),
+    "history": (
+        lambda data, name, _deactivate: history_import.preview(data, name),
+        lambda data, name, actor, _deactivate: history_import.apply(data, name, actor),
+    ),
 }
+REJECTED = (importer.ImportRejected, history_import.HistoryImportRejected)
 
 
 @bp.route("/import/<kind>", methods=["GET", "POST"])
@@ -70,7 +77,7 @@ def import_apply(kind: str):
     try:
         # Exactly what was previewed: the options come from the stored upload, not from the request.
         result = apply(data, filename, current_user, options.get("deactivate_missing", False))
-    except importer.ImportRejected as rejected:
+    except REJECTED as rejected:
         # The data changed since the preview and the file no longer applies cleanly.
         return render_template(
             f"admin/import_plan_{kind}.html", plan=rejected.plan, kind=kind, filename=filename,
@@ -93,6 +100,29 @@ def import_sample(kind: str, file_format: str):
     data = xlsx_bytes([Sheet(kind, header, rows)]) if file_format == "xlsx" else csv_bytes(header, rows)
     return Response(data, mimetype=SAMPLE_TYPES[file_format], headers={
         "Content-Disposition": content_disposition(f"{SAMPLE_NAMES[kind]}.{file_format}")})
+
+
+@bp.get("/history-imports/")
+@permitted(visibility.may_administer)
+def history_imports():
+    return render_template("admin/history_imports.html", imports=history_import.imports())
+
+
+@bp.route("/history-imports/<int:import_id>/undo", methods=["GET", "POST"])
+@permitted(visibility.may_administer)
+def history_import_undo(import_id: int):
+    batch = history_import.get(import_id) or abort(404)
+    form = UndoImportForm()
+    if batch.undone_at is None and form.validate_on_submit():
+        try:
+            removed = history_import.undo(current_user, import_id)
+        except history_import.UndoRefused:
+            flash(_("This import has already been undone."), "error")
+        else:
+            flash(_("Removed %(count)d records of %(file)s.", count=removed, file=batch.filename), "success")
+        return redirect(url_for("admin.history_imports"))
+    return render_template("admin/history_import_undo.html", batch=batch, form=form,
+                           certificates=history_import.certificates_of(import_id))
 
 
 @bp.app_template_filter("row_error")

@@ -16,6 +16,7 @@ from elearn.auth.forms import EmptyForm
 from elearn.domain.people import Permission
 from elearn.services import certificates, visibility
 from elearn.services.directory import admin, staff
+from elearn.services.learning import records
 from elearn.services.people import accounts
 from elearn.web import permitted, safe_next_url, viewer
 
@@ -51,7 +52,22 @@ def staff_list():
 def staff_detail(staff_id: int):
     member = admin.staff_member(viewer(), staff_id) or abort(404)
     return render_template("admin/staff_detail.html", member=member, form=EmptyForm(), grant_form=GrantForm(),
-                           certificates=certificates.of_holder(member.id))
+                           certificates=certificates.of_holder(member.id), records=records.of_person(member.id))
+
+
+@bp.post("/staff/<int:staff_id>/records/<int:completion_id>/certificate")
+@permitted(visibility.may_administer)
+def issue_record_certificate(staff_id: int, completion_id: int):
+    member = admin.staff_member(viewer(), staff_id) or abort(404)
+    if not any(record.completion_id == completion_id and record.is_imported for record in records.of_person(member.id)):
+        abort(404)
+    try:
+        certificate = certificates.issue_for_record(current_user, completion_id)
+    except certificates.CertificateRefused:
+        flash(_("A certificate has already been issued for this record."), "error")
+    else:
+        flash(_("Certificate %(serial)s issued from the record.", serial=certificate.serial), "success")
+    return redirect(url_for("admin.staff_detail", staff_id=member.id))
 
 
 @bp.post("/staff/<int:staff_id>/temporary-password")

@@ -25,6 +25,7 @@ from elearn.extensions import limiter
 from elearn.models import Certificate
 from elearn.services import certificates, visibility
 from elearn.services.certificates import pdf as certificate_pdf
+from elearn.services.learning import records
 from elearn.web import content_disposition, permitted, viewer, zip_stream
 
 bp = Blueprint("certificates", __name__)
@@ -40,7 +41,10 @@ PREPARE_SECONDS = 2.0
 @bp.get("/certificates/")
 @login_required
 def mine():
-    return render_template("certificates/mine.html", certificates=certificates.of_holder(current_user.id))
+    imported = [record for record in records.of_person(current_user.id)
+                if record.is_imported and record.certificate_id is None]
+    return render_template("certificates/mine.html", certificates=certificates.of_holder(current_user.id),
+                           imported=imported)
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")

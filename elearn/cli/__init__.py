@@ -24,9 +24,10 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     # Imported here, not at the top: the command modules import elearn.cli.schema, which loads this package.
-    from elearn.cli import certificates, content, database, people, reports, server
+    from elearn.cli import certificates, content, database, history, people, reports, server
 
     for command in (database.db_group, content.content_group, content.import_quiz, people.grades_group,
-                    people.create_admin, people.import_orgs, people.import_staff, certificates.certificates_group,
+                    people.create_admin, people.import_orgs, people.import_staff, history.import_history,
+                    history.history_imports, history.undo_history_import, certificates.certificates_group,
                     reports.report_group, server.demo, server.serve):
         app.cli.add_command(command)

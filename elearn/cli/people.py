@@ -97,6 +97,7 @@ def _read_file(path: str) -> bytes:
 
 def _run_import(preview, apply, dry_run: bool):  # type: ignore[no-untyped-def]
     """Print the plan; unless it is a dry run or there is nothing to do, apply it. Returns apply's result."""
+    from elearn.services.learning.history_import import HistoryImportRejected
     from elearn.services.people.importer import ImportRejected
 
     plan = preview()
@@ -111,7 +112,7 @@ def _run_import(preview, apply, dry_run: bool):  # type: ignore[no-untyped-def]
         return None
     try:
         result = apply()
-    except ImportRejected as rejected:
+    except (ImportRejected, HistoryImportRejected) as rejected:
         _print_plan(rejected.plan)
         raise click.ClickException("the file no longer applies cleanly: nothing was imported") from None
     click.echo("imported")

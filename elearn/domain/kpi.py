@@ -27,6 +27,16 @@ class CountUnit(StrEnum):
     COMPLETIONS = "completions"  # every counting certificate
 
 
+class TrainingMode(StrEnum):
+    """How the training was taken: the committee sees the figure broken down by these."""
+
+    ELEARNING = "elearning"
+    SEMINAR = "seminar"
+    WORKSHOP = "workshop"
+    ONLINE = "online"  # live online sessions
+    IMPORTED = "imported"  # past records read from a file
+
+
 @dataclass(frozen=True)
 class CountingRule:
     tiers: frozenset[Tier]
@@ -53,6 +63,7 @@ class Fact:
     division_id: int = 0
     grade_id: int | None = None
     weight: int = 1
+    mode: TrainingMode = TrainingMode.ELEARNING
 
 
 def counts_on(fact: Fact, day: date) -> bool:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from elearn.domain.fiscal import parse_date
-from elearn.domain.people import Tier
+from elearn.domain.fiscal import fiscal_year, parse_date
+from elearn.domain.people import TIER_NAMES_JA, Tier
 from elearn.imports.columns import (
     Column,
     RowError,
@@ -41,12 +41,32 @@ EARLIEST = date(2000, 4, 1)
 MAX_HOURS = Decimal(100)
 
 
+def sample_rows(body_code: str, staff_number: str, course_slug: str, tier: Tier | None) -> list[dict[str, str]]:
+    """The downloadable sample (by field), naming a real person and course and a tier the course trains,
+    with a day written two ways."""
+    tier_name = TIER_NAMES_JA[tier] if tier else ""
+    return [
+        {"staff_number": staff_number, "body_code": body_code, "training": course_slug,
+         "completed_on": "令和4年6月15日", "tier": tier_name, "hours": "1.5"},
+        {"staff_number": staff_number, "body_code": body_code, "training": course_slug,
+         "completed_on": "2023/6/20", "tier": tier_name, "hours": "2"},
+    ]
+
+
+@dataclass(frozen=True)
+class TrainingRef:
+    """A course or training event a record may name."""
+
+    code: str  # the catalogue's own spelling of the course slug or event code
+    tiers: frozenset[Tier]  # the tiers it trains; a record counts for one of them
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     line: int
     body_code: str
     staff_number: str
-    training: str  # the catalogue's own spelling of the course slug or event code
+    training: str  # TrainingRef.code
     completed_on: date
     tier: Tier
     hours: Decimal | None
@@ -58,25 +78,28 @@ class ParsedHistory:
     errors: list[RowError] = field(default_factory=list)
 
 
-def parse_history_table(table: Table, staff: Collection[tuple[str, str]], trainings: Mapping[str, str],
+def parse_history_table(table: Table, staff: Collection[tuple[str, str]], trainings: Mapping[str, TrainingRef],
                         today: date) -> ParsedHistory:
     """`staff` holds (body code, staff number) of everyone stored, leavers too (their training still counts);
-    `trainings` maps each course slug and event code, casefolded, to its own spelling."""
+    `trainings` maps each course slug and event code, casefolded, to what it is.
+
+    A training is completed once per person and fiscal year (a recurring course again in a later year), so
+    two rows of one person, training and fiscal year are refused, whatever their days."""
     header_of, file_errors = match_columns(table, HISTORY_COLUMNS)
     if file_errors:
         return ParsedHistory(errors=file_errors)
     if not table.rows:
         return ParsedHistory(errors=[RowError(None, N_("The file has no data rows."))])
     parsed = ParsedHistory()
-    first_line: dict[tuple[str, str, str, date], int] = {}
+    first_line: dict[tuple[str, str, str, int], int] = {}
     for table_row in table.rows:
         values = {name: cell(table_row.values, header_of, name) for name in header_of}
         row, errors = _parse_row(table_row.line, values, staff, trainings, today)
         errors = [*control_character_errors(table_row.line, table_row.values, header_of), *errors]
         if row is not None:
-            key = (row.body_code, row.staff_number, row.training, row.completed_on)
+            key = (row.body_code, row.staff_number, row.training, fiscal_year(row.completed_on))
             if key in first_line:
-                errors.append(RowError(row.line, N_("The same record is on line %(first)d."),
+                errors.append(RowError(row.line, N_("The same training in the same fiscal year is on line %(first)d."),
                                        {"first": first_line[key]}))
             first_line.setdefault(key, row.line)
         if errors:
@@ -87,7 +110,7 @@ def parse_history_table(table: Table, staff: Collection[tuple[str, str]], traini
 
 
 def _parse_row(line: int, values: Mapping[str, str], staff: Collection[tuple[str, str]],
-               trainings: Mapping[str, str], today: date) -> tuple[HistoryRow | None, list[RowError]]:
+               trainings: Mapping[str, TrainingRef], today: date) -> tuple[HistoryRow | None, list[RowError]]:
     errors: list[RowError] = []
     staff_number = normalise_staff_number(values.get("staff_number", ""))
     body_code = normalise_code(values.get("body_code", ""))
@@ -114,11 +137,15 @@ def _parse_row(line: int, values: Mapping[str, str], staff: Collection[tuple[str
         errors.append(empty_error(line, "研修区分"))
     elif tier is None:
         errors.append(not_accepted_error(line, "研修区分", tier_text, accepted_tier_names()))
+    elif training is not None and tier not in training.tiers:
+        # Otherwise a file could count a basic course toward the DX-manager figure.
+        errors.append(RowError(line, N_("%(training)s does not train %(column)s “%(value)s”."),
+                               {"training": training.code, "column": "研修区分", "value": tier_text}))
 
     hours = _hours(line, values.get("hours", ""), errors)
     if errors or training is None or completed_on is None or tier is None:
         return None, errors
-    return HistoryRow(line, body_code, staff_number, training, completed_on, tier, hours), errors
+    return HistoryRow(line, body_code, staff_number, training.code, completed_on, tier, hours), errors
 
 
 def _completed_on(line: int, text: str, today: date, errors: list[RowError]) -> date | None:
@@ -155,3 +182,24 @@ def _hours(line: int, text: str, errors: list[RowError]) -> Decimal | None:
                                {"column": "時間", "value": text.strip(), "most": str(MAX_HOURS)}))
         return None
     return hours
+
+
+# (body code, staff number, training code, fiscal year) -> the day already on record
+Recorded = Mapping[tuple[str, str, str, int], date]
+
+
+def refuse_recorded(parsed: ParsedHistory, recorded: Recorded) -> ParsedHistory:
+    """Rows whose person already has the training in that fiscal year (completed here, or imported
+    before: a file applied twice) are refused like any bad row."""
+    kept: list[HistoryRow] = []
+    errors = list(parsed.errors)
+    for row in parsed.rows:
+        day = recorded.get((row.body_code, row.staff_number, row.training, fiscal_year(row.completed_on)))
+        if day is None:
+            kept.append(row)
+        else:
+            errors.append(RowError(row.line, N_("Staff number %(number)s already has %(training)s on record in the "
+                                                "same fiscal year (completed %(day)s)."),
+                                   {"number": row.staff_number, "training": row.training, "day": day.isoformat()}))
+    errors.sort(key=lambda error: (error.line or 0))
+    return ParsedHistory(kept, errors)

@@ -7,7 +7,7 @@ from elearn.models.certificates import (
     CertificatePdf,
     CertificateSeal,
 )
-from elearn.models.learning import Completion, Course, CourseVersion, LessonProgress, QuizAttempt
+from elearn.models.learning import Completion, Course, CourseVersion, HistoryImport, LessonProgress, QuizAttempt
 from elearn.models.magazine import (
     InboxItem,
     MagazineHelpful,
@@ -38,6 +38,7 @@ __all__ = [
     "LessonProgress",
     "QuizAttempt",
     "Grade",
+    "HistoryImport",
     "InboxItem",
     "MagazineHelpful",
     "MagazineIssue",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.clock import utcnow
@@ -85,6 +85,8 @@ class Certificate(Base):
     issuer_title: Mapped[str] = mapped_column(String(100))
     issuer_name: Mapped[str] = mapped_column(String(100))
     seal_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_seals.id"))
+    # Issued on request for an imported past record, not on completing a course here; the PDF says so.
+    from_record: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_on: Mapped[date | None] = mapped_column(Date)  # the Japan day from which it stops counting

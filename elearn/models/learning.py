@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.clock import utcnow
 from elearn.db import Base
+from elearn.domain.people import Tier
 from elearn.models.people import User
-from elearn.models.types import UTCDateTime
+from elearn.models.types import UTCDateTime, str_enum
 
 
 class Course(Base):
@@ -96,21 +97,35 @@ class QuizAttempt(Base):
 
 
 class Completion(Base):
-    """A course completed: once per person, course and fiscal year, whatever the version (recurring
-    courses are completed again in later years; the earlier record stays and keeps counting)."""
+    """Training completed: a course once per person, course and fiscal year, whatever the version (recurring
+    courses are completed again in later years; the earlier record stays and keeps counting).
+
+    A record read from a past-training file (`history_import_id` set) has no course version (nobody knows
+    which one was taken) and carries its own tier and hours; it gets no certificate unless one is asked for.
+    """
 
     __tablename__ = "completions"
     __table_args__ = (
         UniqueConstraint("user_id", "course_version_id", "fiscal_year"),
         # The rule services.quiz.has_completed_in checks; an index, so SQLite adds it without a rebuild.
         Index("uq_completions_user_course_year", "user_id", "course_id", "fiscal_year", unique=True),
+        # The KPI reads imported records by tier; without it SQLite scans every completion for the few imported.
+        Index("ix_completions_imported", "tier", "user_id", sqlite_where=text("history_import_id IS NOT NULL"),
+              postgresql_where=text("history_import_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
-    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
+    course_version_id: Mapped[int | None] = mapped_column(ForeignKey("course_versions.id"))
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempts.id"))
+    history_import_id: Mapped[int | None] = mapped_column(ForeignKey("history_imports.id"), index=True)
+    source_line: Mapped[int | None] = mapped_column(Integer)  # the file's line, for an imported record
+    tier: Mapped[Tier | None] = mapped_column(str_enum(Tier))  # set where no course version says it
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # The Japan day of an imported record, which knows nothing finer (completed_at is its midnight); the
+    # KPI reads it in SQL, where turning completed_at into a Japan day would differ per database.
+    completed_on: Mapped[date | None] = mapped_column(Date)
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
     # Where the person was when they completed: staff move every April, and reports count a
@@ -120,4 +135,25 @@ class Completion(Base):
     grade_id: Mapped[int | None] = mapped_column(ForeignKey("grades.id"))
 
     user: Mapped[User] = relationship()
-    course_version: Mapped[CourseVersion] = relationship()
+    course: Mapped[Course | None] = relationship()
+    course_version: Mapped[CourseVersion | None] = relationship()
+    history_import: Mapped[HistoryImport | None] = relationship()
+
+
+class HistoryImport(Base):
+    """One past-training file applied: its records point here, so an administrator can undo it as a whole."""
+
+    __tablename__ = "history_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    records: Mapped[int] = mapped_column(Integer)
+    people: Mapped[int] = mapped_column(Integer)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    imported_by: Mapped[User | None] = relationship(foreign_keys=[imported_by_id])
+    undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])

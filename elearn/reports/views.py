@@ -11,6 +11,7 @@ from elearn.domain.fiscal import REIWA_FIRST_YEAR, fiscal_year
 from elearn.domain.people import Tier
 from elearn.services import certificates, learning, visibility
 from elearn.services.directory import staff
+from elearn.services.learning import records
 from elearn.services.reports import kpi, kpi_export, kpi_pdf, team_export, team_matrix
 from elearn.services.reports import team as team_service
 from elearn.services.reports.chart import COMPACT
@@ -101,7 +102,8 @@ def staff_member(staff_id: int):
     member = staff.visible_staff_member(viewer(), staff_id)
     if member is None:
         abort(403)
-    return render_template("reports/staff_member.html", member=member, courses=learning.my_courses(member))
+    return render_template("reports/staff_member.html", member=member, courses=learning.my_courses(member),
+                           records=records.of_person(member.id))
 
 
 # --- the KPI report ---------------------------------------------------------------------------------------------

@@ -120,6 +120,7 @@ def _admin_pages(walk: Walk, page) -> list[str]:
     course = walk.first_link(page, "/", r"^/courses/[^/]+/$")
     return ["/admin/", "/admin/staff", member, "/admin/certificates/", certificate, "/admin/issuers/", issuer,
             "/admin/deadlines", "/admin/kpi", "/admin/audit", "/admin/import/staff", "/admin/import/orgs",
+            "/admin/import/history", "/admin/history-imports/",
             "/quiz/stats/" + course.split("/")[2], "/team/", "/kpi/"]
 
 

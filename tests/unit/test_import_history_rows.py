@@ -9,12 +9,15 @@ import pytest
 from ja_catalog import japanese
 
 from elearn.domain.people import Tier
-from elearn.imports.history_rows import parse_history_table
+from elearn.imports.history_rows import TrainingRef, parse_history_table
 from elearn.imports.reader import read_table
 
 TODAY = date(2026, 12, 4)
 STAFF = {("P000", "100001"), ("P000", "100002"), ("M100", "200001"), ("P000", "left01")}  # a leaver included
-TRAININGS = {"security-basics": "security-basics", "ev-2022-dx-seminar": "EV-2022-DX-SEMINAR"}
+EVERY_TIER = frozenset(Tier)
+TRAININGS = {"security-basics": TrainingRef("security-basics", EVERY_TIER),
+             "ev-2022-dx-seminar": TrainingRef("EV-2022-DX-SEMINAR", EVERY_TIER),
+             "dx-leader": TrainingRef("dx-leader", frozenset({Tier.DIGITAL_LEADER}))}
 HEADER = "職員番号,団体コード,研修名,修了日,研修区分,時間\n"
 
 
@@ -74,18 +77,25 @@ def test_each_bad_row_is_named_with_its_line_and_reason(row: str, message: str):
 
 
 def test_the_file_is_all_or_nothing_and_every_bad_line_is_reported():
-    good = "".join(f"100001,P000,security-basics,2022-06-{day:02d},DXマネージャー,1\n" for day in range(1, 29))
-    parsed = parse(good + "100001,P000,nope,2022-07-01,DXマネージャー,1\n"
-                   + "999,P000,security-basics,2022-07-02,DXマネージャー,1\n"
-                   + "100001,P000,security-basics,2022-07-03,謎,1\n")
-    assert [line for line, _ in lines_and_messages(parsed)] == [30, 31, 32]
-    assert len(parsed.rows) == 28  # the caller applies nothing while errors is not empty
+    good = "".join(f"100001,P000,security-basics,{year}-06-15,DXマネージャー,1\n" for year in range(2001, 2023))
+    parsed = parse(good + "100001,P000,nope,2023-07-01,DXマネージャー,1\n"
+                   + "999,P000,security-basics,2023-07-02,DXマネージャー,1\n"
+                   + "100001,P000,security-basics,2023-07-03,謎,1\n")
+    assert [line for line, _ in lines_and_messages(parsed)] == [24, 25, 26]
+    assert len(parsed.rows) == 22  # the caller applies nothing while errors is not empty
 
 
-def test_the_same_record_twice_names_the_first_line():
+def test_the_same_training_twice_in_a_fiscal_year_names_the_first_line():
     parsed = parse("100001,P000,security-basics,2022-06-15,DXマネージャー,1\n"
-                   "100001,P000,Security-Basics,令和4年6月15日,DXマネージャー,2\n")
-    assert lines_and_messages(parsed) == [(3, "同じ記録が2行目にもあります。")]
+                   "100001,P000,Security-Basics,令和5年3月31日,DXマネージャー,2\n"  # FY2022 still
+                   "100001,P000,security-basics,2023-04-01,DXマネージャー,1\n")  # FY2023: a new year's record
+    assert lines_and_messages(parsed) == [(3, "同じ年度の同じ研修が2行目にもあります。")]
+
+
+def test_a_record_counts_only_for_a_tier_its_training_trains():
+    parsed = parse("100001,P000,dx-leader,2022-06-15,デジタル化リーダー,1\n"
+                   "100002,P000,dx-leader,2022-06-15,DXマネージャー,1\n")
+    assert lines_and_messages(parsed) == [(3, "dx-leader は研修区分「DXマネージャー」の研修ではありません。")]
 
 
 def test_missing_columns_and_an_empty_file_are_file_errors():

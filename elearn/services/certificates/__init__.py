@@ -49,8 +49,19 @@ def issue(session: Session, completion: Completion, holder: User, version: Cours
 
 
 def _new_certificate(session: Session, completion: Completion, holder_name: str,
-                     version: CourseVersion) -> Certificate:
-    tier = certificate_tier([Tier(value) for value in version.tiers])
+                     version: CourseVersion | None) -> Certificate:
+    """`version` is None for an imported record: its own tier and hours, and the course's latest title."""
+    from_record = version is None
+    if version is None:
+        version = session.scalar(select(CourseVersion).where(CourseVersion.course_id == completion.course_id)
+                                 .order_by(CourseVersion.version.desc()).limit(1))
+        if version is None or completion.tier is None:
+            raise CertificateRefused("record")
+        tier = completion.tier
+        minutes = round(completion.hours * 60) if completion.hours else version.estimated_minutes
+    else:
+        tier = certificate_tier([Tier(value) for value in version.tiers])
+        minutes = version.estimated_minutes
     sequence = _next_sequence(session, completion.body_id, completion.fiscal_year, tier)
     body = session.get(OrgUnit, completion.body_id)
     issuer = session.get(CertificateIssuer, completion.body_id)
@@ -58,7 +69,7 @@ def _new_certificate(session: Session, completion: Completion, holder_name: str,
         completion_id=completion.id, user_id=completion.user_id, body_id=completion.body_id,
         serial=serial_number(completion.fiscal_year, tier, sequence), fiscal_year=completion.fiscal_year,
         tier=tier, sequence=sequence, verification_code=new_verification_code(), holder_name=holder_name,
-        course_title=version.title, minutes=version.estimated_minutes,
+        course_title=version.title, minutes=minutes, from_record=from_record,
         completed_on=completion.completed_at.astimezone(TOKYO).date(), body_name=body.name,
         # Until an admin sets the signer, certificates are issued in the body's own name.
         issuer_title=issuer.title if issuer else body.name, issuer_name=issuer.name if issuer else "",
@@ -88,13 +99,33 @@ def issue_missing() -> int:
     """Certificates for completions that have none (completions made before certificates existed)."""
     session = db.session()
     with_certificate = select(Certificate.completion_id)
-    missing = session.scalars(select(Completion.id).where(Completion.id.not_in(with_certificate))
+    # Imported records get a certificate only when someone asks for one (issue_for_record).
+    missing = session.scalars(select(Completion.id).where(Completion.id.not_in(with_certificate),
+                                                          Completion.history_import_id.is_(None))
                               .order_by(Completion.completed_at)).all()
     for completion_id in missing:
         with db.write_session() as writing:
             completion = writing.get(Completion, completion_id)
             issue(writing, completion, completion.user, completion.course_version)
     return len(missing)
+
+
+def issue_for_record(actor: User, completion_id: int) -> Certificate:
+    """A certificate for an imported past record, asked for by an administrator; it says it was issued
+    from a record, and is dated and numbered in the record's fiscal year."""
+    with db.write_session() as session:
+        completion = session.get(Completion, completion_id)
+        if completion is None or completion.history_import_id is None:
+            raise CertificateRefused("not_a_record")
+        if session.scalar(select(Certificate.id).where(Certificate.completion_id == completion_id,
+                                                       Certificate.superseded_at.is_(None))) is not None:
+            raise CertificateRefused("issued")
+        certificate = _new_certificate(session, completion, completion.user.name, None)
+        session.add(certificate)
+        session.flush()
+        audit.record(session, actor, "certificate.issue_for_record", certificate.serial,
+                     holder=certificate.holder_name, record=completion.id)
+    return certificate
 
 
 def revoke(actor: User, certificate_id: int, reason: str) -> Certificate:

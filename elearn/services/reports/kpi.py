@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import case, func, literal, or_, select
 
 from elearn import db
 from elearn.domain import kpi
 from elearn.domain.fiscal import fiscal_year
-from elearn.domain.kpi import CountingRule, CountUnit, Fact, YearFigure
+from elearn.domain.kpi import CountingRule, CountUnit, Fact, TrainingMode, YearFigure
 from elearn.domain.people import BODY_KINDS, OrgKind, Tier
 from elearn.models import Certificate, Completion, Grade, KpiRuleRow, KpiTarget, OrgUnit, StaffTier, User
 from elearn.services import audit
@@ -72,24 +72,70 @@ def save_targets(actor: User | None, wanted: dict[tuple[int, int], int | None]) 
 
 
 def facts(rule: CountingRule, as_of: date, body_ids: list[int]) -> list[Fact]:
-    """The certificates that can count under `rule` up to `as_of`, grouped: one fact per person (or,
-    counting completions, per group of alike certificates), tier, fiscal year, revocation day and place."""
+    """What can count under `rule` up to `as_of`, grouped: one fact per person (or, counting completions,
+    per group of alike records), tier, fiscal year, revocation day, place and mode. Two queries, each on
+    its own indexes: certificates in force, and imported records nobody asked a certificate for."""
+    tiers = list(rule.tiers)
     person = Certificate.user_id if rule.unit is CountUnit.PEOPLE else literal(0)
+    mode = case((Completion.history_import_id.is_not(None), literal(TrainingMode.IMPORTED.value)),
+                else_=literal(TrainingMode.ELEARNING.value))
     keys = (person, Certificate.tier, Certificate.fiscal_year, Certificate.revoked_on, Certificate.body_id,
-            Completion.division_id, Completion.grade_id)
-    query = (
+            Completion.division_id, Completion.grade_id, mode)
+    certificates = (
         select(*keys, func.min(Certificate.completed_on), func.count())
         .join(Completion, Completion.id == Certificate.completion_id)
-        .where(Certificate.superseded_at.is_(None), Certificate.tier.in_(list(rule.tiers)),
+        .where(Certificate.superseded_at.is_(None), Certificate.tier.in_(tiers),
                Certificate.fiscal_year >= rule.since_fiscal_year, Certificate.completed_on <= as_of,
                # "+ 0": without statistics SQLite would pick the (body, serial) index, which holds
                # every certificate of the body, over the tier index, which holds only those that count.
                (Certificate.body_id + 0).in_(body_ids))
         .group_by(*keys)
     )
-    return [Fact(holder_id, tier, completed_on, revoked_on, False, body_id, division_id, grade_id, weight)
-            for holder_id, tier, _, revoked_on, body_id, division_id, grade_id, completed_on, weight
-            in db.session().execute(query)]
+    record_person = Completion.user_id if rule.unit is CountUnit.PEOPLE else literal(0)
+    record_keys = (record_person, Completion.tier, Completion.fiscal_year, Completion.body_id,
+                   Completion.division_id, Completion.grade_id)
+    records = (
+        select(*record_keys, func.min(Completion.completed_on), func.count())
+        # "+ 0" as above: the partial index of imported records is the one to read, not every completion
+        # of the body or the year.
+        .where(*_records_without_certificate(tiers, as_of), (Completion.fiscal_year + 0) >= rule.since_fiscal_year,
+               (Completion.body_id + 0).in_(body_ids))
+        .group_by(*record_keys)
+    )
+    session = db.session()
+    found = [Fact(holder_id, tier, completed_on, revoked_on, False, body_id, division_id, grade_id, weight,
+                  TrainingMode(mode))
+             for holder_id, tier, _, revoked_on, body_id, division_id, grade_id, mode, completed_on, weight
+             in session.execute(certificates)]
+    found += [Fact(holder_id, tier, completed_on, None, False, body_id, division_id, grade_id, weight,
+                   TrainingMode.IMPORTED)
+              for holder_id, tier, _, body_id, division_id, grade_id, completed_on, weight
+              in session.execute(records)]
+    return found
+
+
+def _records_without_certificate(tiers: list[Tier], as_of: date) -> list:
+    """Imported records of these tiers up to `as_of` that count on their own (no certificate was asked for;
+    one that was counts through its certificate)."""
+    with_certificate = select(Certificate.id).where(Certificate.completion_id == Completion.id,
+                                                    Certificate.superseded_at.is_(None)).exists()
+    return [Completion.history_import_id.is_not(None), Completion.tier.in_(tiers), Completion.completed_on <= as_of,
+            ~with_certificate]
+
+
+def _trained_people(tier: Tier, as_of: date, body_ids: list[int]) -> dict[int, int]:
+    """Today's active staff of the bodies trained in `tier` on `as_of` (a certificate in force, or an imported
+    record), with their division."""
+    certified = select(Certificate.user_id).where(
+        Certificate.superseded_at.is_(None), Certificate.tier == tier, Certificate.completed_on <= as_of,
+        or_(Certificate.revoked_on.is_(None), Certificate.revoked_on > as_of))
+    recorded = select(Completion.user_id).where(*_records_without_certificate([tier], as_of))
+    people: dict[int, int] = {}
+    for source in (certified, recorded):
+        people.update(db.session().execute(
+            select(User.id, User.division_id)
+            .where(User.id.in_(source), User.is_active.is_(True), User.body_id.in_(body_ids))).all())
+    return people
 
 
 # --- the report --------------------------------------------------------------------------------------------------
@@ -119,6 +165,15 @@ class GroupRow:
     label: str
     detail: str  # e.g. the body of a department
     count: int
+
+
+@dataclass(frozen=True)
+class ModeRow:
+    """How one mode of training added to the figure: trained in each fiscal year, and cumulative."""
+
+    mode: TrainingMode
+    in_year: dict[int, int]
+    cumulative: int
 
 
 @dataclass(frozen=True)
@@ -159,6 +214,7 @@ class KpiReport:
     includes_municipalities: bool  # the prefecture's figure counts its municipalities' staff too
     years: list[YearRow]
     by_tier: list[GroupRow]
+    by_mode: list[ModeRow]
     by_body: list[BodyRow]
     by_department: list[GroupRow]
     by_grade: list[GroupRow]
@@ -211,6 +267,7 @@ def build(body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date) -> KpiReport:
         as_of=as_of, rule=rule, body=body, includes_municipalities=includes_municipalities,
         years=year_rows(counted, body.id),
         by_tier=_by_tier(counted, rule, as_of),
+        by_mode=_by_mode(counted, rule, as_of),
         by_body=[BodyRow(b, year_rows(per_body[b.id], b.id)) for b in shown_bodies] if len(shown_bodies) > 1 else [],
         by_department=_by_department(counted, rule, as_of, units),
         by_grade=_by_grade(counted, rule, as_of, grades),
@@ -221,6 +278,19 @@ def build(body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date) -> KpiReport:
 def _by_tier(counted: list[Fact], rule: CountingRule, as_of: date) -> list[GroupRow]:
     figures = kpi.by_group(counted, rule, as_of, key=lambda fact: fact.tier)
     return [GroupRow(tier.value, "", figures[tier]) for tier in Tier if tier in figures]
+
+
+def _by_mode(counted: list[Fact], rule: CountingRule, as_of: date) -> list[ModeRow]:
+    """Per mode, in the order of TrainingMode; modes that counted nobody are left out."""
+    rows = []
+    for mode in TrainingMode:
+        members = [fact for fact in counted if fact.mode is mode]
+        if not members:
+            continue
+        figures = kpi.by_year(members, rule, as_of)
+        rows.append(ModeRow(mode, {figure.fiscal_year: figure.in_year for figure in figures},
+                            figures[-1].cumulative if figures else 0))
+    return rows
 
 
 def _by_department(counted: list[Fact], rule: CountingRule, as_of: date, units: Units) -> list[GroupRow]:
@@ -279,14 +349,9 @@ def coverage(body_ids: list[int], as_of: date, units: Units) -> Coverage:
     """Digital leaders per division (the Akita plan has one in every division) and DX managers
     (division heads) who have not completed a DX-manager course, among today's active staff."""
     session = db.session()
-    in_force = [Certificate.superseded_at.is_(None), Certificate.completed_on <= as_of,
-                or_(Certificate.revoked_on.is_(None), Certificate.revoked_on > as_of)]
-    trained = dict(session.execute(
-        select(User.division_id, func.count(func.distinct(User.id)))
-        .join(Certificate, Certificate.user_id == User.id)
-        .where(User.is_active.is_(True), User.body_id.in_(body_ids), Certificate.tier == Tier.DIGITAL_LEADER,
-               *in_force)
-        .group_by(User.division_id)).all())
+    trained: dict[int, int] = defaultdict(int)
+    for division_id in _trained_people(Tier.DIGITAL_LEADER, as_of, body_ids).values():
+        trained[division_id] += 1
     designated = dict(session.execute(
         select(User.division_id, func.count())
         .join(StaffTier, StaffTier.user_id == User.id)
@@ -303,13 +368,13 @@ def coverage(body_ids: list[int], as_of: date, units: Units) -> Coverage:
          for d in divisions if not trained.get(d)),
         key=lambda gap: (gap.body, gap.department, gap.division))
 
-    has_manager_course = (select(Certificate.id).where(Certificate.user_id == User.id,
-                                                       Certificate.tier == Tier.DX_MANAGER, *in_force).exists())
-    managers = (select(User.name, User.staff_number, User.body_id, User.division_id, Grade.name)
+    trained_managers = _trained_people(Tier.DX_MANAGER, as_of, body_ids)
+    managers = (select(User.id, User.name, User.staff_number, User.body_id, User.division_id, Grade.name)
                 .join(StaffTier, StaffTier.user_id == User.id).outerjoin(Grade, Grade.id == User.grade_id)
                 .where(User.is_active.is_(True), User.body_id.in_(body_ids), StaffTier.tier == Tier.DX_MANAGER))
-    dx_managers = session.scalar(select(func.count()).select_from(managers.subquery())) or 0
+    every_manager = session.execute(managers.order_by(User.body_id, User.division_id)).all()
     untrained = [UntrainedManager(name, number, _name(units, body_id), _name(units, division_id), grade or "")
-                 for name, number, body_id, division_id, grade in
-                 session.execute(managers.where(~has_manager_course).order_by(User.body_id, User.division_id))]
-    return Coverage(len(divisions), sum(1 for d in divisions if trained.get(d)), gaps, dx_managers, untrained)
+                 for user_id, name, number, body_id, division_id, grade in every_manager
+                 if user_id not in trained_managers]
+    return Coverage(len(divisions), sum(1 for d in divisions if trained.get(d)), gaps, len(every_manager), untrained)
+

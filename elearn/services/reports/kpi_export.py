@@ -13,7 +13,7 @@ from markupsafe import Markup
 from elearn.dates import date_text, fiscal_year_text
 from elearn.domain.fiscal import fiscal_year_label
 from elearn.domain.people import Tier
-from elearn.labels import TIER_LABELS
+from elearn.labels import MODE_LABELS, TIER_LABELS
 from elearn.services.reports.chart import WIDE, Frame, Point, kpi_chart
 from elearn.services.reports.kpi import KpiReport
 from elearn.services.reports.spreadsheets import Sheet, csv_bytes, xlsx_bytes
@@ -46,6 +46,7 @@ def sheets(report: KpiReport) -> list[Sheet]:
                   [[fiscal_year_text(row.fiscal_year), row.target, row.cumulative, row.rate, row.in_year]
                    for row in report.years])
     result = [years]
+    counted_years = [row.fiscal_year for row in report.years if row.cumulative is not None]
     if report.by_body:
         header = [_("Body")]
         columns = (_("KPI target"), _("Actual (cumulative)"), _("Rate (%)"))
@@ -57,6 +58,10 @@ def sheets(report: KpiReport) -> list[Sheet]:
     result += [
         Sheet(_("By tier"), [_("Training tier"), _("Actual (cumulative)")],
               [[str(TIER_LABELS[Tier(row.label)]), row.count] for row in report.by_tier]),
+        Sheet(_("By mode of training"),
+              [_("Mode"), *[fiscal_year_text(year) for year in counted_years], _("Actual (cumulative)")],
+              [[str(MODE_LABELS[row.mode]), *[row.in_year.get(year, 0) for year in counted_years], row.cumulative]
+               for row in report.by_mode]),
         Sheet(_("By department"), [_("Body"), _("Department"), _("Actual (cumulative)")],
               [[row.detail, row.label, row.count] for row in report.by_department]),
         Sheet(_("By grade"), [_("Grade"), _("Actual (cumulative)")],
@@ -119,6 +124,8 @@ def as_json(report: KpiReport) -> str:
                                 "rate": _number(row.rate)} for row in body_row.years]}
                     for body_row in report.by_body],
         "by_tier": {row.label: row.count for row in report.by_tier},
+        "by_mode": {row.mode.value: {"in_year": {str(year): count for year, count in sorted(row.in_year.items())},
+                                     "cumulative": row.cumulative} for row in report.by_mode},
         "by_department": [{"body": row.detail, "department": row.label, "count": row.count}
                           for row in report.by_department],
         "by_grade": [{"grade": row.label, "count": row.count} for row in report.by_grade],

@@ -85,6 +85,7 @@ class TeamRow:
     due_on: date | None
     overdue: bool
     late: bool
+    imported: bool = False  # the completion is a past record read from a file
     division_id: int = field(repr=False, default=0)
     grade_id: int | None = field(repr=False, default=None)
     unit_order: int = field(repr=False, default=0)
@@ -143,10 +144,15 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
     sources = [source for source in content.tree().courses if source.slug in course_ids]
     year_end = fiscal_year_bounds(filters.fiscal_year)[1]
     completions: dict[tuple[int, int], list[tuple[int, date]]] = defaultdict(list)
-    for user_id, course_id, year, completed_at in session.execute(
-            select(Completion.user_id, Completion.course_id, Completion.fiscal_year, Completion.completed_at)
+    imported: set[tuple[int, int, date]] = set()
+    for user_id, course_id, year, completed_at, batch_id in session.execute(
+            select(Completion.user_id, Completion.course_id, Completion.fiscal_year, Completion.completed_at,
+                   Completion.history_import_id)
             .where(Completion.user_id.in_(staff_ids), Completion.fiscal_year <= filters.fiscal_year)):
-        completions[(user_id, course_id)].append((year, completed_at.astimezone(TOKYO).date()))
+        day = completed_at.astimezone(TOKYO).date()
+        completions[(user_id, course_id)].append((year, day))
+        if batch_id is not None:
+            imported.add((user_id, course_id, day))
     started = {(user_id, course_id) for user_id, course_id in
                session.execute(_activity_before(staff_ids, _start_of_day_after(year_end)))}
     deadlines = course_deadlines.for_year(filters.fiscal_year)  # the learner's home reads the same
@@ -157,7 +163,7 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
     person_tiers = {person.id: training_tiers(tiers[person.id]) for person in staff}
     rows = [
         _row(person, person_tiers[person.id], grade_names, source, course_ids[source.slug], course_order, filters,
-             completions, started, deadlines, paths, order, today)
+             completions, imported, started, deadlines, paths, order, today)
         for person in staff if person.division_id in unit_ids
         for course_order, source in enumerate(sources)
         if completion.is_required(source.tiers, source.required_for_grades, person_tiers[person.id],
@@ -218,7 +224,7 @@ def _paths(units: list[Unit]) -> dict[int, str]:
 
 
 def _row(person, person_tiers: frozenset[Tier], grade_names: dict[int, str], source: CourseSource, course_id: int,
-         course_order: int, filters: TeamFilters, completions, started, deadlines, paths: dict[int, str],
+         course_order: int, filters: TeamFilters, completions, imported, started, deadlines, paths: dict[int, str],
          order: dict[int, int], today: date) -> TeamRow:  # type: ignore[no-untyped-def]
     completed_on = completion.completion_for_year(completions.get((person.id, course_id), []),
                                                   source.recurrence_years, filters.fiscal_year)
@@ -235,6 +241,7 @@ def _row(person, person_tiers: frozenset[Tier], grade_names: dict[int, str], sou
         tiers=tuple(tier for tier in Tier if tier in person_tiers), course_id=course_id,
         course_title=source.title, status=state, completed_on=completed_on, due_on=due_on,
         overdue=completion.is_overdue(completed_on, due_on, today), late=completion.is_late(completed_on, due_on),
+        imported=completed_on is not None and (person.id, course_id, completed_on) in imported,
         division_id=person.division_id, grade_id=person.grade_id, unit_order=order.get(person.division_id, 0),
         course_order=course_order,
     )

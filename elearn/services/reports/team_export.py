@@ -27,13 +27,14 @@ def _late(text: str, late: bool) -> str:
 
 
 def _header() -> list[str]:
-    return [*_person_header(), _("Course"), _("Status"), _("Completed on"), _("Deadline"), _("Overdue")]
+    return [*_person_header(), _("Course"), _("Status"), _("Completed on"), _("Deadline"), _("Overdue"), _("Source")]
 
 
 def _cells(row: TeamRow) -> list[Cell]:
     return [*_person_cells(row), row.course_title,
             _late(str(COURSE_STATUS_LABELS[row.status]), row.late),
-            row.completed_on, row.due_on, _("Overdue") if row.overdue else ""]
+            row.completed_on, row.due_on, _("Overdue") if row.overdue else "",
+            _("Imported record") if row.imported else (_("E-learning") if row.completed_on else "")]
 
 
 def _matrix_header(matrix: TeamMatrix) -> list[str]:
@@ -47,8 +48,8 @@ def _matrix_cell(row: TeamRow | None) -> str:
     if row.overdue and row.due_on is not None:
         return _("Overdue (deadline %(date)s)", date=date_text(row.due_on))
     if row.status is CourseStatus.COMPLETED and row.completed_on is not None:
-        text = _("Completed %(date)s", date=date_text(row.completed_on))
-        return _late(text, row.late)
+        text = _late(_("Completed %(date)s", date=date_text(row.completed_on)), row.late)
+        return _("%(status)s (imported record)", status=text) if row.imported else text
     return str(COURSE_STATUS_LABELS[row.status])
 
 
