@@ -27,6 +27,7 @@ PERMISSION_LABELS = {
     Permission.MANAGER: _l("Manager"),
     Permission.AUTHOR: _l("Author"),
     Permission.REPORTER: _l("Reporter"),
+    Permission.ORGANISER: _l("Training organiser"),
     Permission.ADMIN: _l("Administrator"),
 }
 

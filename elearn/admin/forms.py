@@ -51,7 +51,8 @@ class ReissueForm(FlaskForm):
 
 class GrantForm(FlaskForm):
     permission = SelectField(_l("Permission"), validators=[DataRequired()])
-    unit_code = StringField(_l("Unit code (managers and reporters)"), validators=[Optional(), Length(max=32)])
+    unit_code = StringField(_l("Unit code (managers, reporters and training organisers)"),
+                            validators=[Optional(), Length(max=32)])
     editor = BooleanField(_l("Magazine editor (authors only: approves, schedules and withdraws issues)"))
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]

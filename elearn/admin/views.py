@@ -25,6 +25,8 @@ __all__ = ["bp"]
 GRANT_ERRORS = {
     "unknown_unit": _l("No unit has that code."),
     "reporter_needs_body": _l("A reporter covers a whole body: give the prefecture's or a municipality's code."),
+    "organiser_needs_body": _l("A training organiser runs a whole body's training: give the prefecture's or a "
+                               "municipality's code."),
     "duplicate": _l("That permission is already granted."),
 }
 

@@ -10,6 +10,10 @@ The rules, in one place:
 - A magazine profile shows a current member of staff to colleagues of the same body, to authors, and to
   readers of an issue that credits them; leavers have no profile.
 - The inbox is the authors': they open every item; a sender sees their own.
+- A training organiser runs the events of their body: creates them, reads their rosters, attendance and
+  surveys, and nominates staff of the bodies an event is open to. An event's rosters and surveys are its
+  owner body's organisers' (and administrators'); no other body's organiser sees them.
+- Staff see the published events their body is invited to; a manager nominates only people of their team.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class Viewer:
     is_author: bool = False
     managed_unit_ids: frozenset[int] = field(default_factory=frozenset)
     reported_body_ids: frozenset[int] = field(default_factory=frozenset)
+    organised_body_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_manager(self) -> bool:
@@ -58,6 +63,8 @@ def viewer_from(user_id: int, body_id: int, grants: Iterable[Grant]) -> Viewer:
         is_author=any(g.permission == Permission.AUTHOR for g in grants),
         managed_unit_ids=frozenset(g.unit_id for g in grants if g.permission == Permission.MANAGER and g.unit_id),
         reported_body_ids=frozenset(g.unit_id for g in grants if g.permission == Permission.REPORTER and g.unit_id),
+        organised_body_ids=frozenset(g.unit_id for g in grants
+                                     if g.permission == Permission.ORGANISER and g.unit_id),
     )
 
 
@@ -125,3 +132,30 @@ def may_see_profile(viewer: Viewer, person_id: int, person_body_id: int, person_
 
 def may_open_inbox_item(viewer: Viewer, sender_id: int) -> bool:
     return viewer.is_author or viewer.user_id == sender_id
+
+
+# --- training events ------------------------------------------------------------------------------------------
+
+
+def may_organise(viewer: Viewer) -> bool:
+    """The organisers' pages: their bodies' events, new events."""
+    return viewer.is_admin or bool(viewer.organised_body_ids)
+
+
+def may_run_event(viewer: Viewer, owner_body_id: int) -> bool:
+    """Edit an event, read and mark its rosters, read its survey results and reports, attach materials."""
+    return viewer.is_admin or owner_body_id in viewer.organised_body_ids
+
+
+def may_see_event(viewer: Viewer, invited_body_ids: frozenset[int], is_published: bool, owner_body_id: int) -> bool:
+    """An event's page: staff of an invited body once it is published; its organisers always."""
+    return may_run_event(viewer, owner_body_id) or (is_published and viewer.body_id in invited_body_ids)
+
+
+def may_nominate(viewer: Viewer, owner_body_id: int, person_body_id: int, invited_body_ids: frozenset[int],
+                 person_on_team: bool) -> bool:
+    """Name someone for a session: the event's organisers for anyone of an invited body; a manager for people of
+    their own team whose body is invited."""
+    if person_body_id not in invited_body_ids:
+        return False
+    return may_run_event(viewer, owner_body_id) or (viewer.is_manager and person_on_team)

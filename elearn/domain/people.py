@@ -38,11 +38,14 @@ class Permission(StrEnum):
     MANAGER = "manager"
     AUTHOR = "author"
     REPORTER = "reporter"
+    ORGANISER = "organiser"  # 研修担当: runs a body's training events
     ADMIN = "admin"
 
 
-# Permissions granted over an organisation unit (manager of a division subtree, reporter of a body).
-SCOPED_PERMISSIONS = frozenset({Permission.MANAGER, Permission.REPORTER})
+# Permissions granted over an organisation unit (manager of a division subtree, reporter or organiser of a body).
+SCOPED_PERMISSIONS = frozenset({Permission.MANAGER, Permission.REPORTER, Permission.ORGANISER})
+# Those whose unit must be a whole body.
+BODY_PERMISSIONS = frozenset({Permission.REPORTER, Permission.ORGANISER})
 
 
 class OrgKind(StrEnum):

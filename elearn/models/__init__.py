@@ -7,6 +7,14 @@ from elearn.models.certificates import (
     CertificatePdf,
     CertificateSeal,
 )
+from elearn.models.events import (
+    EventInvitation,
+    EventMaterial,
+    EventSession,
+    Registration,
+    SurveyResponse,
+    TrainingEvent,
+)
 from elearn.models.learning import Completion, Course, CourseVersion, HistoryImport, LessonProgress, QuizAttempt
 from elearn.models.magazine import (
     InboxItem,
@@ -37,6 +45,9 @@ __all__ = [
     "CourseVersion",
     "LessonProgress",
     "QuizAttempt",
+    "EventInvitation",
+    "EventMaterial",
+    "EventSession",
     "Grade",
     "HistoryImport",
     "InboxItem",
@@ -55,6 +66,9 @@ __all__ = [
     "OrgUnit",
     "PasswordResetToken",
     "RateLimitCounter",
+    "Registration",
+    "SurveyResponse",
+    "TrainingEvent",
     "RoleGrant",
     "SignInFailure",
     "StaffTier",

@@ -102,6 +102,7 @@ class Completion(Base):
 
     A record read from a past-training file (`history_import_id` set) has no course version (nobody knows
     which one was taken) and carries its own tier and hours; it gets no certificate unless one is asked for.
+    An event attended (`event_id` set) carries the event's KPI tier and hours and gets its certificate at once.
     """
 
     __tablename__ = "completions"
@@ -112,6 +113,9 @@ class Completion(Base):
         # The KPI reads imported records by tier; without it SQLite scans every completion for the few imported.
         Index("ix_completions_imported", "tier", "user_id", sqlite_where=text("history_import_id IS NOT NULL"),
               postgresql_where=text("history_import_id IS NOT NULL")),
+        # A training event is completed once per person, whichever session they attended.
+        Index("uq_completions_user_event", "user_id", "event_id", unique=True,
+              sqlite_where=text("event_id IS NOT NULL"), postgresql_where=text("event_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +124,8 @@ class Completion(Base):
     course_version_id: Mapped[int | None] = mapped_column(ForeignKey("course_versions.id"))
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempts.id"))
     history_import_id: Mapped[int | None] = mapped_column(ForeignKey("history_imports.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("training_events.id"), index=True)
+    event_session_id: Mapped[int | None] = mapped_column(ForeignKey("event_sessions.id"))
     source_line: Mapped[int | None] = mapped_column(Integer)  # the file's line, for an imported record
     tier: Mapped[Tier | None] = mapped_column(str_enum(Tier))  # set where no course version says it
     hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from elearn import db
 from elearn.domain import access
 from elearn.domain.access import COMMAND_LINE, Grant, Viewer  # noqa: F401 (the policy's vocabulary)
-from elearn.models import Certificate, InboxItem, OrgUnit, User
+from elearn.models import Certificate, InboxItem, OrgUnit, TrainingEvent, User
 from elearn.services import magazine
 from elearn.services.people import orgs
 
@@ -130,3 +130,38 @@ def profile(viewer: Viewer, person_id: int, now: datetime) -> User | None:
 def may_open_inbox_item(viewer: Viewer, item: InboxItem) -> bool:
     return access.may_open_inbox_item(viewer, item.sender_id)
 
+
+
+# --- training events ------------------------------------------------------------------------------------------
+
+
+def may_organise(viewer: Viewer) -> bool:
+    return access.may_organise(viewer)
+
+
+def may_run_event(viewer: Viewer, event: TrainingEvent) -> bool:
+    return access.may_run_event(viewer, event.owner_body_id)
+
+
+def may_run_events_of(viewer: Viewer, body_id: int) -> bool:
+    """Create events owned by this body."""
+    return access.may_run_event(viewer, body_id)
+
+
+def may_see_event(viewer: Viewer, event: TrainingEvent) -> bool:
+    return access.may_see_event(viewer, event.invited_body_ids, event.published_at is not None, event.owner_body_id)
+
+
+def may_nominate(viewer: Viewer, event: TrainingEvent, person: User) -> bool:
+    on_team = viewer.is_manager and is_on_team(viewer, person.id)
+    return person.is_active and access.may_nominate(viewer, event.owner_body_id, person.body_id,
+                                                    event.invited_body_ids, on_team)
+
+
+def organised_body_condition(viewer: Viewer, body_column: ColumnElement[int]) -> ColumnElement[bool]:
+    """On any table with an owner body: the events the viewer runs."""
+    if viewer.is_admin:
+        return true()
+    if not viewer.organised_body_ids:
+        return false()
+    return body_column.in_(sorted(viewer.organised_body_ids))

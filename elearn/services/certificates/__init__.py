@@ -25,6 +25,7 @@ from elearn.models import (
     Completion,
     CourseVersion,
     OrgUnit,
+    TrainingEvent,
     User,
 )
 from elearn.services import audit, visibility
@@ -38,7 +39,7 @@ class CertificateRefused(Exception):
     """An action that does not apply to the certificate in its present state; the message says why."""
 
 
-def issue(session: Session, completion: Completion, holder: User, version: CourseVersion) -> Certificate:
+def issue(session: Session, completion: Completion, holder: User, version: CourseVersion | None) -> Certificate:
     """Issue the certificate of a completion just added in `session`'s transaction, dated as the
     completion (demo history and late issuing keep the real date)."""
     certificate = _new_certificate(session, completion, holder.name, version)
@@ -48,20 +49,38 @@ def issue(session: Session, completion: Completion, holder: User, version: Cours
     return certificate
 
 
+@dataclass(frozen=True)
+class _Certified:
+    """What a certificate states about the training."""
+
+    title: str
+    tier: Tier
+    minutes: int
+    from_record: bool = False
+
+
+def _certified(session: Session, completion: Completion, version: CourseVersion | None) -> _Certified:
+    """A course completed here: its version. An event attended: the event, its KPI tier and hours. An
+    imported record: the course's latest title, the record's own tier and hours."""
+    if version is not None:
+        return _Certified(version.title, certificate_tier([Tier(value) for value in version.tiers]),
+                          version.estimated_minutes)
+    if completion.event_id is not None:
+        event = session.get(TrainingEvent, completion.event_id)
+        return _Certified(event.title, completion.tier or Tier.ALL_STAFF, round(event.hours * 60))
+    latest = session.scalar(select(CourseVersion).where(CourseVersion.course_id == completion.course_id)
+                            .order_by(CourseVersion.version.desc()).limit(1))
+    if latest is None or completion.tier is None:
+        raise CertificateRefused("record")
+    minutes = round(completion.hours * 60) if completion.hours else latest.estimated_minutes
+    return _Certified(latest.title, completion.tier, minutes, from_record=True)
+
+
 def _new_certificate(session: Session, completion: Completion, holder_name: str,
                      version: CourseVersion | None) -> Certificate:
-    """`version` is None for an imported record: its own tier and hours, and the course's latest title."""
-    from_record = version is None
-    if version is None:
-        version = session.scalar(select(CourseVersion).where(CourseVersion.course_id == completion.course_id)
-                                 .order_by(CourseVersion.version.desc()).limit(1))
-        if version is None or completion.tier is None:
-            raise CertificateRefused("record")
-        tier = completion.tier
-        minutes = round(completion.hours * 60) if completion.hours else version.estimated_minutes
-    else:
-        tier = certificate_tier([Tier(value) for value in version.tiers])
-        minutes = version.estimated_minutes
+    """`version` is None for an event attended or an imported record (see _certified)."""
+    certified = _certified(session, completion, version)
+    tier = certified.tier
     sequence = _next_sequence(session, completion.body_id, completion.fiscal_year, tier)
     body = session.get(OrgUnit, completion.body_id)
     issuer = session.get(CertificateIssuer, completion.body_id)
@@ -69,7 +88,7 @@ def _new_certificate(session: Session, completion: Completion, holder_name: str,
         completion_id=completion.id, user_id=completion.user_id, body_id=completion.body_id,
         serial=serial_number(completion.fiscal_year, tier, sequence), fiscal_year=completion.fiscal_year,
         tier=tier, sequence=sequence, verification_code=new_verification_code(), holder_name=holder_name,
-        course_title=version.title, minutes=minutes, from_record=from_record,
+        course_title=certified.title, minutes=certified.minutes, from_record=certified.from_record,
         completed_on=completion.completed_at.astimezone(TOKYO).date(), body_name=body.name,
         # Until an admin sets the signer, certificates are issued in the body's own name.
         issuer_title=issuer.title if issuer else body.name, issuer_name=issuer.name if issuer else "",

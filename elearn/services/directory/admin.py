@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from elearn import db
-from elearn.domain.people import SCOPED_PERMISSIONS, Permission
+from elearn.domain.people import BODY_PERMISSIONS, SCOPED_PERMISSIONS, Permission
 from elearn.models import OrgUnit, RoleGrant, User
 from elearn.services import audit, visibility
 from elearn.services.visibility import Viewer
@@ -25,7 +25,8 @@ def staff_member(viewer: Viewer, staff_id: int) -> User | None:
 
 
 def grant(actor: User, staff_id: int, permission: Permission, unit_code: str | None, is_editor: bool = False) -> None:
-    """Give a permission; manager and reporter grants name the unit (a reporter's must be a body); an
+    """Give a permission; manager, reporter and organiser grants name the unit (a reporter's or an organiser's
+    must be a body); an
     author grant may carry the magazine editor flag."""
     with db.write_session() as session:
         user = session.get(User, staff_id)
@@ -34,8 +35,8 @@ def grant(actor: User, staff_id: int, permission: Permission, unit_code: str | N
             unit = session.scalars(select(OrgUnit).where(OrgUnit.code == (unit_code or "").strip())).first()
             if unit is None:
                 raise GrantError("unknown_unit")
-            if permission is Permission.REPORTER and not unit.is_body:
-                raise GrantError("reporter_needs_body")
+            if permission in BODY_PERMISSIONS and not unit.is_body:
+                raise GrantError("reporter_needs_body" if permission is Permission.REPORTER else "organiser_needs_body")
         editor = is_editor and permission is Permission.AUTHOR
         session.add(RoleGrant(user_id=user.id, permission=permission, org_unit_id=unit.id if unit else None,
                               is_editor=editor))

@@ -1,4 +1,4 @@
-"""A person's training history: every completion, from e-learning or read from a past-training file, with
+"""A person's training history: every completion (e-learning, training events, past-training files), with
 its certificate if one was issued and, for an imported record, the file and line it came from."""
 
 from __future__ import annotations
@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from elearn import db
 from elearn.clock import TOKYO
 from elearn.domain.certificates import CertificateState
+from elearn.domain.events import training_mode
 from elearn.domain.kpi import TrainingMode
 from elearn.domain.people import Tier
-from elearn.models import Certificate, Completion, Course, CourseVersion, HistoryImport, User
+from elearn.models import Certificate, Completion, Course, CourseVersion, HistoryImport, TrainingEvent, User
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,10 @@ def of_person(user_id: int) -> list[TrainingRecord]:
     session = db.session()
     importer = aliased(User)
     rows = session.execute(
-        select(Completion, Course.slug, CourseVersion.title, HistoryImport.filename, HistoryImport.imported_at,
-               importer.name)
+        select(Completion, Course.slug, func.coalesce(CourseVersion.title, TrainingEvent.title), HistoryImport.filename,
+               HistoryImport.imported_at, importer.name, TrainingEvent.format, TrainingEvent.delivery)
         .outerjoin(Course, Course.id == Completion.course_id)
+        .outerjoin(TrainingEvent, TrainingEvent.id == Completion.event_id)
         .outerjoin(CourseVersion, CourseVersion.id == Completion.course_version_id)
         .outerjoin(HistoryImport, HistoryImport.id == Completion.history_import_id)
         .outerjoin(importer, importer.id == HistoryImport.imported_by_id)
@@ -59,7 +61,7 @@ def of_person(user_id: int) -> list[TrainingRecord]:
         if ids else {}
     latest_titles = _latest_titles({row[0].course_id for row in rows if row[2] is None and row[0].course_id})
     records = []
-    for completion, slug, version_title, filename, imported_at, imported_by in rows:
+    for completion, slug, version_title, filename, imported_at, imported_by, event_format, delivery in rows:
         certificate = certificates.get(completion.id)
         imported = completion.history_import_id is not None
         records.append(TrainingRecord(
@@ -69,7 +71,8 @@ def of_person(user_id: int) -> list[TrainingRecord]:
             fiscal_year=completion.fiscal_year,
             tier=certificate.tier if certificate else completion.tier,
             hours=completion.hours,
-            mode=TrainingMode.IMPORTED if imported else TrainingMode.ELEARNING,
+            mode=(TrainingMode.IMPORTED if imported else training_mode(event_format, delivery) if event_format
+                  else TrainingMode.ELEARNING),
             certificate_id=certificate.id if certificate else None,
             certificate_serial=certificate.serial if certificate else None,
             certificate_state=certificate.state if certificate else None,

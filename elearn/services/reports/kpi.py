@@ -12,10 +12,21 @@ from sqlalchemy import case, func, literal, or_, select
 
 from elearn import db
 from elearn.domain import kpi
+from elearn.domain.events import Delivery, EventFormat
 from elearn.domain.fiscal import fiscal_year
 from elearn.domain.kpi import CountingRule, CountUnit, Fact, TrainingMode, YearFigure
 from elearn.domain.people import BODY_KINDS, OrgKind, Tier
-from elearn.models import Certificate, Completion, Grade, KpiRuleRow, KpiTarget, OrgUnit, StaffTier, User
+from elearn.models import (
+    Certificate,
+    Completion,
+    Grade,
+    KpiRuleRow,
+    KpiTarget,
+    OrgUnit,
+    StaffTier,
+    TrainingEvent,
+    User,
+)
 from elearn.services import audit
 
 # --- the rule and the targets ---------------------------------------------------------------------------------
@@ -78,12 +89,16 @@ def facts(rule: CountingRule, as_of: date, body_ids: list[int]) -> list[Fact]:
     tiers = list(rule.tiers)
     person = Certificate.user_id if rule.unit is CountUnit.PEOPLE else literal(0)
     mode = case((Completion.history_import_id.is_not(None), literal(TrainingMode.IMPORTED.value)),
+                (TrainingEvent.delivery == Delivery.ONLINE, literal(TrainingMode.ONLINE.value)),
+                (TrainingEvent.format == EventFormat.WORKSHOP, literal(TrainingMode.WORKSHOP.value)),
+                (TrainingEvent.format == EventFormat.SEMINAR, literal(TrainingMode.SEMINAR.value)),
                 else_=literal(TrainingMode.ELEARNING.value))
     keys = (person, Certificate.tier, Certificate.fiscal_year, Certificate.revoked_on, Certificate.body_id,
             Completion.division_id, Completion.grade_id, mode)
     certificates = (
         select(*keys, func.min(Certificate.completed_on), func.count())
         .join(Completion, Completion.id == Certificate.completion_id)
+        .outerjoin(TrainingEvent, TrainingEvent.id == Completion.event_id)
         .where(Certificate.superseded_at.is_(None), Certificate.tier.in_(tiers),
                Certificate.fiscal_year >= rule.since_fiscal_year, Certificate.completed_on <= as_of,
                # "+ 0": without statistics SQLite would pick the (body, serial) index, which holds
