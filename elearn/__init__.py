@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_templating(app)
 
-    from elearn import admin, auth, certificates, learn, magazine, quiz, reports
+    from elearn import admin, auth, certificates, events, learn, magazine, quiz, reports
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(magazine.bp)
+    app.register_blueprint(events.bp)
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from elearn.domain.completion import CourseStatus
+from elearn.domain.events import Attendance, Delivery, EventFormat, RegistrationStatus
 from elearn.domain.kpi import TrainingMode
 from elearn.domain.magazine import Audience, InboxKind, InboxStatus, IssueStatus
 from elearn.domain.people import OrgKind, Permission, Tier
@@ -20,6 +21,28 @@ MODE_LABELS = {
     TrainingMode.WORKSHOP: _l("Workshop"),
     TrainingMode.ONLINE: _l("Online live"),
     TrainingMode.IMPORTED: _l("Past records (imported)"),
+}
+
+EVENT_FORMAT_LABELS = {EventFormat.SEMINAR: _l("Seminar"), EventFormat.WORKSHOP: _l("Workshop")}
+
+DELIVERY_LABELS = {
+    Delivery.IN_PERSON: _l("In person"),
+    Delivery.ONLINE: _l("Online live"),
+    Delivery.HYBRID: _l("Hybrid (in person and online)"),
+}
+
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.REGISTERED: _l("Registered"),
+    RegistrationStatus.WAITING: _l("On the waiting list"),
+    RegistrationStatus.NOMINATED: _l("Nominated (awaiting answer)"),
+    RegistrationStatus.DECLINED: _l("Declined"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+ATTENDANCE_LABELS = {
+    Attendance.ATTENDED: _l("Attended"),
+    Attendance.ABSENT: _l("Absent"),
+    Attendance.LEFT_EARLY: _l("Left early"),
 }
 
 PERMISSION_LABELS = {

@@ -11,14 +11,18 @@ from elearn.domain.kpi import TrainingMode
 from elearn.domain.magazine import ruby_pieces
 from elearn.domain.people import Permission, Tier
 from elearn.labels import (
+    ATTENDANCE_LABELS,
     AUDIENCE_LABELS,
     COURSE_STATUS_LABELS,
+    DELIVERY_LABELS,
+    EVENT_FORMAT_LABELS,
     INBOX_KIND_LABELS,
     INBOX_STATUS_LABELS,
     ISSUE_STATUS_LABELS,
     MODE_LABELS,
     ORG_KIND_LABELS,
     PERMISSION_LABELS,
+    REGISTRATION_STATUS_LABELS,
     TIER_LABELS,
 )
 from elearn.services import visibility
@@ -42,6 +46,10 @@ def init_templating(app: Flask) -> None:
         Tier=Tier,
         TIER_LABELS=TIER_LABELS,
         MODE_LABELS=MODE_LABELS,
+        EVENT_FORMAT_LABELS=EVENT_FORMAT_LABELS,
+        DELIVERY_LABELS=DELIVERY_LABELS,
+        REGISTRATION_STATUS_LABELS=REGISTRATION_STATUS_LABELS,
+        ATTENDANCE_LABELS=ATTENDANCE_LABELS,
         TrainingMode=TrainingMode,
         COURSE_STATUS_LABELS=COURSE_STATUS_LABELS,
         PERMISSION_LABELS=PERMISSION_LABELS,

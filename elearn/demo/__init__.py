@@ -59,7 +59,7 @@ class _DemoSpec:
     division_code: str
     grade: str
     password: str
-    grant_unit_code: str | None = None  # for manager and reporter grants
+    grant_unit_code: str | None = None  # for manager, reporter and organiser grants
 
 
 # One account per permission, plus a municipal reporter to show a body-wide scope outside the prefecture.
@@ -69,6 +69,7 @@ DEMO_SPECS = (
     _DemoSpec(Permission.AUTHOR, "P101", CHIEF, "demo-author-2025"),
     _DemoSpec(Permission.REPORTER, "P202", DEPUTY, "demo-reporter-2025", "P000"),
     _DemoSpec(Permission.ADMIN, "P203", CHIEF, "demo-admin-2025"),
+    _DemoSpec(Permission.ORGANISER, "P101", CHIEF, "demo-organiser-2025", "P000"),  # 人事課 runs training
     _DemoSpec(Permission.REPORTER, "M112", CHIEF, "demo-city-reporter-2025", "M100"),
 )
 

@@ -4,6 +4,8 @@ from flask_login import current_user, login_required
 from elearn.auth.forms import EmptyForm
 from elearn.clock import now
 from elearn.services import learning, magazine
+from elearn.services.events import registration
+from elearn.services.events.registration import upcoming_training
 from elearn.services.learning import content, quiz
 from elearn.services.magazine import inbox
 from elearn.services.people import orgs
@@ -19,7 +21,9 @@ def home():
     return render_template("learn/home.html", user=current_user, cards=learning.my_courses(current_user),
                            unit_path=orgs.unit_path(current_user.division), stickers=stickers,
                            latest_issue=magazine.latest(current_user, moment),
-                           news=inbox.news_for(current_user, moment))
+                           news=inbox.news_for(current_user, moment),
+                           upcoming=upcoming_training(current_user.id, moment), now=moment,
+                           nominations=registration.pending_nominations(current_user.id, moment))
 
 
 @bp.get("/courses/<slug>/")

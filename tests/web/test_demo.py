@@ -109,6 +109,7 @@ def test_there_is_one_demo_account_per_permission_with_the_right_scope(app):
             (Permission.REPORTER, "P000"): {(Permission.REPORTER, "P000")},
             (Permission.REPORTER, "M100"): {(Permission.REPORTER, "M100")},
             (Permission.ADMIN, "P000"): {(Permission.ADMIN, None)},
+            (Permission.ORGANISER, "P000"): {(Permission.ORGANISER, "P000")},
         }
         assert len(accounts) == len(expected)
         for (permission, body_code), expected_grants in expected.items():

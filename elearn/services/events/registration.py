@@ -160,8 +160,8 @@ def answer_nomination(user: User, registration_id: int, accept: bool, reason: st
             registration.cancelled_at = now
             session.flush()
             promoted = fill_free_places(session, target, now)
-        audit.record(session, user, "event.nomination." + ("confirm" if accept else "decline"), target.event.code,
-                     session=target.id)
+        audit.record(session, user, "event.nomination.confirm" if accept else "event.nomination.decline",
+                     target.event.code, session=target.id)
     return promoted
 
 
@@ -174,6 +174,16 @@ def of_user(user_id: int) -> list[Registration]:
         select(Registration).join(EventSession).where(Registration.user_id == user_id)
         .options(joinedload(Registration.session).joinedload(EventSession.event))
         .order_by(EventSession.starts_at.desc())))
+
+
+def upcoming_training(user_id: int, now: datetime, limit: int = 5) -> list[Registration]:
+    """The sessions a person holds a place on or waits for, soonest first (the home page's list)."""
+    return list(db.session().scalars(
+        select(Registration).join(EventSession)
+        .where(Registration.user_id == user_id, EventSession.ends_at > now,
+               Registration.status.in_([RegistrationStatus.REGISTERED, RegistrationStatus.WAITING]))
+        .options(joinedload(Registration.session).joinedload(EventSession.event))
+        .order_by(EventSession.starts_at).limit(limit)))
 
 
 def pending_nominations(user_id: int, now: datetime) -> list[Registration]:
