@@ -59,6 +59,7 @@ class TrainingRef:
 
     code: str  # the catalogue's own spelling of the course slug or event code
     tiers: frozenset[Tier]  # the tiers it trains; a record counts for one of them
+    once: bool = False  # a training event: completed once, not once a year
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,19 @@ def parse_history_table(table: Table, staff: Collection[tuple[str, str]], traini
     if not table.rows:
         return ParsedHistory(errors=[RowError(None, N_("The file has no data rows."))])
     parsed = ParsedHistory()
-    first_line: dict[tuple[str, str, str, int], int] = {}
+    first_line: dict[tuple[str, str, str, int | None], int] = {}
+    once = {training.code for training in trainings.values() if training.once}
     for table_row in table.rows:
         values = {name: cell(table_row.values, header_of, name) for name in header_of}
         row, errors = _parse_row(table_row.line, values, staff, trainings, today)
         errors = [*control_character_errors(table_row.line, table_row.values, header_of), *errors]
         if row is not None:
-            key = (row.body_code, row.staff_number, row.training, fiscal_year(row.completed_on))
+            year = None if row.training in once else fiscal_year(row.completed_on)
+            key = (row.body_code, row.staff_number, row.training, year)
             if key in first_line:
-                errors.append(RowError(row.line, N_("The same training in the same fiscal year is on line %(first)d."),
-                                       {"first": first_line[key]}))
+                message = (N_("The same training event is on line %(first)d.") if year is None
+                           else N_("The same training in the same fiscal year is on line %(first)d."))
+                errors.append(RowError(row.line, message, {"first": first_line[key]}))
             first_line.setdefault(key, row.line)
         if errors:
             parsed.errors.extend(errors)

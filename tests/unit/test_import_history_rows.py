@@ -108,3 +108,11 @@ def test_missing_columns_and_an_empty_file_are_file_errors():
 def test_a_control_character_in_a_read_column_is_refused():
     parsed = parse("100001,P000,security-basics\x00,2022-06-15,DXマネージャー,1\n")
     assert parsed.errors and parsed.errors[0].line == 2
+
+
+def test_an_event_is_completed_once_whatever_the_year():
+    trainings = {**TRAININGS, "ws-01": TrainingRef("WS-01", EVERY_TIER, once=True)}
+    parsed = parse_history_table(read_table((HEADER + "100001,P000,WS-01,2022-06-15,DXマネージャー,3\n"
+                                             "100001,P000,ws-01,2024-06-15,DXマネージャー,3\n").encode(), "h.csv"),
+                                 STAFF, trainings, TODAY)
+    assert lines_and_messages(parsed) == [(3, "同じ研修が2行目にもあります（研修の修了は1人1回です）。")]

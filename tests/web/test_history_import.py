@@ -227,3 +227,29 @@ def test_units_are_where_people_are_now_since_a_record_knows_no_more(app, org, s
                                            Completion.source_line)).all()
         city = db.session().scalar(select(OrgUnit.id).where(OrgUnit.code == "M100"))
     assert {(body, line) for body, _, _, line in rows} == {(city, 2), (city, 3)}
+
+
+def test_a_record_may_name_a_training_event_by_its_code(app, org, staff, make_user):
+    from decimal import Decimal
+
+    from elearn.domain.events import Delivery, EventFormat
+    from elearn.domain.people import Tier
+    from elearn.services import events, visibility
+
+    organiser = make_user(division="P102", permissions=[(Permission.ORGANISER, "P000")])
+    with app.app_context():
+        viewer = visibility.viewer_of(db.session().get(User, organiser.id))
+        events.create(organiser, viewer, org["P000"].id, events.EventDraft(
+            code="SEM-2022-TOP", title="DXトップセミナー", description="", format=EventFormat.SEMINAR,
+            delivery=Delivery.IN_PERSON, target_tiers=[], target_grades=[], hours=Decimal(2),
+            kpi_tier=Tier.DX_MANAGER, survey_required=False, survey_questions=[], invited_body_ids=[]))
+        rows = f"{HEADER}H00001,P000,sem-2022-top,2022-08-01,DXマネージャー,2\n"
+        plan, _batch = history_import.apply(rows.encode(), "seminar.csv", None)
+        assert plan.summary() == {"records": 1, "people": 1, "error": 0}
+        event_id = db.session().scalar(select(Completion.event_id))
+        assert event_id is not None
+        again = history_import.preview(f"{HEADER}H00001,P000,SEM-2022-TOP,2024-08-01,DXマネージャー,2\n".encode(),
+                                       "again.csv")
+        assert [error.line for error in again.errors] == [2]  # completed once, whatever the year
+        wrong_tier = history_import.preview(f"{HEADER}H00002,P000,SEM-2022-TOP,2022-08-01,全職員,2\n".encode(), "w.csv")
+        assert [error.line for error in wrong_tier.errors] == [2]

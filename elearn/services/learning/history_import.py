@@ -32,7 +32,7 @@ from elearn.imports.history_rows import (
 )
 from elearn.imports.reader import ImportFileError, Table, read_table
 from elearn.imports.staff_rows import normalise_staff_number
-from elearn.models import Certificate, Completion, Course, CourseVersion, HistoryImport, OrgUnit, User
+from elearn.models import Certificate, Completion, Course, CourseVersion, HistoryImport, OrgUnit, TrainingEvent, User
 from elearn.services import audit
 
 CHUNK_SIZE = 500
@@ -102,16 +102,20 @@ def apply(data: bytes, filename: str, actor: User | None) -> tuple[HistoryPlan, 
         session.add(batch)
         session.flush()
         course_ids = dict(session.execute(select(Course.slug, Course.id)).all())
+        event_ids = dict(session.execute(select(TrainingEvent.code, TrainingEvent.id)).all())
         session.execute(insert(Completion), [_completion(row, people[(row.body_code, row.staff_number)],
-                                                          course_ids[row.training], batch.id)
+                                                          course_ids.get(row.training), event_ids.get(row.training),
+                                                          batch.id)
                                              for row in plan.rows])
         audit.record(session, actor, "import.history", filename[:200], batch=batch.id, **plan.summary())
     return plan, batch.id
 
 
-def _completion(row: HistoryRow, person: _Person, course_id: int, batch_id: int) -> dict:
+def _completion(row: HistoryRow, person: _Person, course_id: int | None, event_id: int | None,
+                batch_id: int) -> dict:
     return {
-        "user_id": person.id, "course_id": course_id, "course_version_id": None, "attempt_id": None,
+        "user_id": person.id, "course_id": course_id, "event_id": event_id, "course_version_id": None,
+        "attempt_id": None,
         # Midnight in Japan: the day is all a record knows, and every report reads days in Japan time.
         "completed_at": datetime.combine(row.completed_on, time(), tzinfo=TOKYO),
         "fiscal_year": fiscal_year(row.completed_on), "body_id": person.body_id,
@@ -161,8 +165,14 @@ def _trainings(session: Session) -> dict[str, TrainingRef]:
     latest = (select(CourseVersion.course_id, CourseVersion.tiers, CourseVersion.version)
               .order_by(CourseVersion.course_id, CourseVersion.version))
     tiers_of = {course_id: tiers for course_id, tiers, _version in session.execute(latest)}
-    return {slug.casefold(): TrainingRef(slug, frozenset(Tier(value) for value in tiers_of.get(course_id, [])))
-            for course_id, slug in session.execute(select(Course.id, Course.slug))}
+    trainings = {slug.casefold(): TrainingRef(slug, frozenset(Tier(value) for value in tiers_of.get(course_id, [])))
+                 for course_id, slug in session.execute(select(Course.id, Course.slug))}
+    # An event counts for its KPI tier; one that counts for none takes the tiers it is written for.
+    for code, kpi_tier, target_tiers in session.execute(
+            select(TrainingEvent.code, TrainingEvent.kpi_tier, TrainingEvent.target_tiers)):
+        tiers = frozenset({kpi_tier}) if kpi_tier else frozenset(Tier(value) for value in target_tiers or [])
+        trainings.setdefault(code.casefold(), TrainingRef(code, tiers or frozenset(Tier), once=True))
+    return trainings
 
 
 def _recorded(session: Session, parsed: ParsedHistory,
@@ -174,6 +184,13 @@ def _recorded(session: Session, parsed: ParsedHistory,
                 select(Completion.user_id, Course.slug, Completion.fiscal_year, Completion.completed_at)
                 .join(Course, Course.id == Completion.course_id).where(Completion.user_id.in_(chunk))):
             recorded[(*key_of[user_id], slug, year)] = completed_at.astimezone(TOKYO).date()
+        # An event is completed once, whatever the year: every year of the file collides with it.
+        for user_id, code, completed_at in session.execute(
+                select(Completion.user_id, TrainingEvent.code, Completion.completed_at)
+                .join(TrainingEvent, TrainingEvent.id == Completion.event_id).where(Completion.user_id.in_(chunk))):
+            day = completed_at.astimezone(TOKYO).date()
+            for year in {fiscal_year(row.completed_on) for row in parsed.rows}:
+                recorded[(*key_of[user_id], code, year)] = day
     return recorded
 
 
