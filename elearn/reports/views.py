@@ -78,7 +78,8 @@ def team():
         "reports/team.html", view=view, matrix=matrix, detail=detail, args=filter_args(filters, detail),
         rows=listed[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE], pager_state={"page": page, "pages": pages},
         fiscal_years=list(range(current, current - 5, -1)), statuses=STATUS_FILTER_LABELS,
-        certificate_years=certificates.team_counts_by_year(viewer()))
+        certificate_years=certificates.team_counts_by_year(viewer()),
+        trainings=team_service.team_trainings(viewer(), view))
 
 
 @bp.get("/team/completion.<any(csv, xlsx):file_format>")
@@ -91,7 +92,7 @@ def team_export_file(file_format: str):
     if file_format == "csv":
         body, mimetype = team_export.as_csv(view, matrix), CSV_TYPE
     else:
-        body, mimetype = team_export.as_xlsx(view, matrix), XLSX_TYPE
+        body, mimetype = team_export.as_xlsx(view, matrix, viewer()), XLSX_TYPE
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": content_disposition(f"{name}.{file_format}"), "Cache-Control": "private, no-store"})
 

@@ -130,6 +130,15 @@ def test_roster_marks_and_the_venue_code_complete_the_workshop(app, client, org,
     assert client.get(pdf_link).data.startswith(b"%PDF")
     history = client.get("/certificates/").get_data(as_text=True)
     assert "R8-S-" in history  # the specialists' series of this fiscal year
+    # Their managers see it on the team page, under its mode, and in the Excel download.
+    client.post("/sign-out")
+    manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P000")])
+    sign_in(client, manager)
+    team = client.get("/team/?fiscal_year=2026").get_data(as_text=True).split('id="team-training"', 1)[1]
+    assert "<strong>2</strong>ワークショップ" in team and team.count("データ活用ワークショップ") == 2
+    workbook = load_workbook(io.BytesIO(client.get("/team/completion.xlsx?fiscal_year=2026").data))
+    assert [row[4] for row in workbook["研修・セミナーと取込記録"].iter_rows(min_row=2, values_only=True)] == [
+        "ワークショップ", "ワークショップ"]
 
 
 def test_a_survey_required_for_completion_is_answered_without_names(app, client, org, organiser, make_user, clock):

@@ -19,8 +19,9 @@ from elearn.clock import TOKYO
 from elearn.content.model import Course as CourseSource
 from elearn.domain import completion
 from elearn.domain.completion import CourseStatus
+from elearn.domain.events import training_mode
 from elearn.domain.fiscal import fiscal_year_bounds
-from elearn.domain.kpi import share
+from elearn.domain.kpi import TrainingMode, share
 from elearn.domain.people import Tier, training_tiers
 from elearn.models import (
     Completion,
@@ -30,6 +31,7 @@ from elearn.models import (
     OrgUnit,
     QuizAttempt,
     StaffTier,
+    TrainingEvent,
     User,
 )
 from elearn.services import visibility
@@ -317,3 +319,81 @@ def _summary(rows: list[TeamRow], units: list[Unit]) -> list[UnitSummary]:
     return [UnitSummary(unit.id, unit.name, unit.depth, len(people[unit.id]), required[unit.id],
                         completed[unit.id], overdue[unit.id])
             for unit in units if required[unit.id]]
+
+
+@dataclass(frozen=True)
+class TeamTraining:
+    """Training the team completed in the year outside the courses above: events attended and imported
+    records (an imported course completion shows in the matrix too, marked)."""
+
+    user_id: int
+    name: str
+    kana: str
+    unit_path: str
+    title: str
+    completed_on: date
+    mode: TrainingMode
+    tier: Tier | None
+
+
+def team_trainings(viewer: Viewer, view: TeamView) -> tuple[list[TeamTraining], dict[TrainingMode, int]]:
+    """Rows for the team the page shows (its unit, grade, tier and name filters), and how many people trained
+    in each mode that year, e-learning included. Three queries."""
+    people = _filtered_people(viewer, view)
+    if not people:
+        return [], {}
+    session = db.session()
+    year = view.filters.fiscal_year
+    rows: list[TeamTraining] = []
+    modes: dict[TrainingMode, set[int]] = defaultdict(set)
+    ids = sorted(people)
+    for user_id, event_id, batch_id, completed_on, completed_at, tier, title, course_title, event_format, delivery in \
+            session.execute(
+                select(Completion.user_id, Completion.event_id, Completion.history_import_id, Completion.completed_on,
+                       Completion.completed_at, Completion.tier, TrainingEvent.title, Course.slug,
+                       TrainingEvent.format, TrainingEvent.delivery)
+                .outerjoin(TrainingEvent, TrainingEvent.id == Completion.event_id)
+                .outerjoin(Course, Course.id == Completion.course_id)
+                .where(Completion.user_id.in_(ids), Completion.fiscal_year == year)):
+        mode = (TrainingMode.IMPORTED if batch_id is not None else training_mode(event_format, delivery)
+                if event_id is not None else TrainingMode.ELEARNING)
+        modes[mode].add(user_id)
+        if mode is TrainingMode.ELEARNING:
+            continue
+        name, kana, unit_path = people[user_id]
+        day = completed_on or completed_at.astimezone(TOKYO).date()
+        rows.append(TeamTraining(user_id, name, kana, unit_path, title or _course_title(course_title), day, mode,
+                                 tier))
+    rows.sort(key=lambda row: (row.completed_on, row.kana, row.title))
+    return rows, {mode: len(modes[mode]) for mode in TrainingMode if modes.get(mode)}
+
+
+def _course_title(slug: str | None) -> str:
+    if slug is None:
+        return ""
+    source = next((course for course in content.tree().courses if course.slug == slug), None)
+    return source.title if source else slug
+
+
+def _filtered_people(viewer: Viewer, view: TeamView) -> dict[int, tuple[str, str, str]]:
+    """The viewer's current team under the page's filters: id -> (name, kana, unit path)."""
+    filters = view.filters
+    wanted_units = _below(view.units, filters.unit_id) if filters.unit_id else {unit.id for unit in view.units}
+    paths = _paths(view.units)
+    session = db.session()
+    staff = session.execute(select(User.id, User.name, User.kana, User.staff_number, User.division_id, User.grade_id)
+                            .where(User.id.in_(visibility.staff_ids(viewer)))).all()
+    tiered: set[int] = set()
+    if filters.tier is not None and filters.tier is not Tier.ALL_STAFF:
+        tiered = set(session.scalars(select(StaffTier.user_id).where(
+            StaffTier.user_id.in_([person.id for person in staff]), StaffTier.tier == filters.tier)))
+    needle = filters.q.strip().lower()
+    return {
+        person.id: (person.name, person.kana, paths.get(person.division_id, ""))
+        for person in staff
+        if person.division_id in wanted_units
+        and (filters.grade_id is None or person.grade_id == filters.grade_id)
+        and (filters.tier in (None, Tier.ALL_STAFF) or person.id in tiered)
+        and (not needle or needle in person.name.lower() or needle in person.kana.lower()
+             or needle in person.staff_number)
+    }

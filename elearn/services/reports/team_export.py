@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 
 from elearn.dates import date_text
 from elearn.domain.completion import CourseStatus
-from elearn.labels import COURSE_STATUS_LABELS, TIER_LABELS
+from elearn.labels import COURSE_STATUS_LABELS, MODE_LABELS, TIER_LABELS
 from elearn.services.reports.spreadsheets import Cell, Sheet, csv_bytes, xlsx_bytes
-from elearn.services.reports.team import TeamRow, TeamView
+from elearn.services.reports.team import TeamRow, TeamView, team_trainings
 from elearn.services.reports.team_matrix import TeamMatrix
+from elearn.services.visibility import Viewer
 
 
 def _person_header() -> list[str]:
@@ -65,8 +66,9 @@ def as_csv(view: TeamView, matrix: TeamMatrix | None = None) -> bytes:
     return csv_bytes(_header(), (_cells(row) for row in view.rows))
 
 
-def as_xlsx(view: TeamView, matrix: TeamMatrix | None = None) -> bytes:
-    """The matrix when given, else the detailed rows; a second sheet has the completion by unit."""
+def as_xlsx(view: TeamView, matrix: TeamMatrix | None, viewer: Viewer) -> bytes:
+    """The matrix when given, else the detailed rows; then the completion by unit, the people trained by mode,
+    and the training events and imported records of the year."""
     summary = Sheet(_("By unit"), [_("Unit"), _("Staff"), _("Required"), _("Completed"), _("Overdue"),
                                    _("Completion rate (%)")],
                     [["　" * unit.depth + unit.name, unit.staff, unit.required, unit.completed, unit.overdue,
@@ -76,4 +78,11 @@ def as_xlsx(view: TeamView, matrix: TeamMatrix | None = None) -> bytes:
         main = Sheet(_("Completion"), _matrix_header(matrix), _matrix_rows(matrix), freeze="D2")
     else:
         main = Sheet(_("Completion"), _header(), [_cells(row) for row in view.rows])
-    return xlsx_bytes([main, summary])
+    trainings, modes = team_trainings(viewer, view)
+    by_mode = Sheet(_("Training by mode"), [_("Mode"), _("People trained")],
+                    [[str(MODE_LABELS[mode]), count] for mode, count in modes.items()])
+    events = Sheet(_("Training events and records"),
+                   [_("Unit"), _("Name"), _("Training name"), _("Completed on"), _("Mode"), _("Training tier")],
+                   [[row.unit_path, row.name, row.title, row.completed_on, str(MODE_LABELS[row.mode]),
+                     str(TIER_LABELS[row.tier]) if row.tier else ""] for row in trainings])
+    return xlsx_bytes([main, summary, by_mode, events])
