@@ -121,17 +121,25 @@ def empty_postgres(url: str) -> None:
 def trainees_by_sql(as_of: date, tiers, body_ids: list[int] | None = None, since: int = 2022,
                     in_year: int | None = None) -> int:
     """The KPI rule (distinct people) written out once more in plain SQL, independently of
-    elearn.services.kpi, to check the report against."""
+    elearn.services.kpi, to check the report against: certificates in force, and imported records that
+    have no certificate (one asked for counts through the certificate)."""
     tier_list = ", ".join(f"'{Tier(tier).value}'" for tier in tiers)
-    sql = (f"SELECT count(DISTINCT user_id) FROM certificates WHERE tier IN ({tier_list}) "
-           "AND superseded_at IS NULL AND fiscal_year >= :since AND completed_on <= :as_of "
-           "AND (revoked_on IS NULL OR revoked_on > :as_of)")
+    certified = (f"SELECT user_id FROM certificates WHERE tier IN ({tier_list}) "
+                 "AND superseded_at IS NULL AND fiscal_year >= :since AND completed_on <= :as_of "
+                 "AND (revoked_on IS NULL OR revoked_on > :as_of)")
+    recorded = (f"SELECT user_id FROM completions c WHERE history_import_id IS NOT NULL AND tier IN ({tier_list}) "
+                "AND fiscal_year >= :since AND completed_on <= :as_of AND NOT EXISTS "
+                "(SELECT 1 FROM certificates k WHERE k.completion_id = c.id AND k.superseded_at IS NULL)")
     parameters: dict = {"since": since, "as_of": as_of}
     if body_ids is not None:
-        sql += f" AND body_id IN ({', '.join(str(int(body_id)) for body_id in body_ids)})"
+        listed = ", ".join(str(int(body_id)) for body_id in body_ids)
+        certified += f" AND body_id IN ({listed})"
+        recorded += f" AND body_id IN ({listed})"
     if in_year is not None:
-        sql += " AND fiscal_year = :in_year"
+        certified += " AND fiscal_year = :in_year"
+        recorded += " AND fiscal_year = :in_year"
         parameters["in_year"] = in_year
+    sql = f"SELECT count(DISTINCT user_id) FROM ({certified} UNION ALL {recorded}) AS counted"
     return db.session().execute(text(sql), parameters).scalar_one()
 
 

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from elearn import db
 from elearn.clock import TOKYO, utcnow
+from elearn.demo import events as demo_events
+from elearn.demo.events import EventPlan
 from elearn.demo.history_plan import (
     FIRST_FISCAL_YEAR,
     NAME_SEPARATOR,
@@ -79,7 +81,7 @@ SEAL_SIZE, SEAL_BORDER, SEAL_STROKE, SEAL_RED = 600, 34, 4, (196, 32, 38, 255)
 class _Issued:
     """What is kept of an issued certificate once its rows have left the session."""
 
-    plan: Plan
+    plan: Plan | EventPlan
     certificate_id: int
     completion_id: int
     fiscal_year: int
@@ -109,9 +111,13 @@ def load_demo_history(session: Session, now: datetime | None = None) -> int:
     if not plans:
         return 0
     name_change = plan_name_change(rng, calendar, plans, {(user.body_id, user.name) for user in staff})
-    issued = _issue_in_order(session, plans, name_change, issuers)
-    _revoke_some(session, rng, calendar, issued, _admin(session, bodies[PREFECTURE[0]]), name_change)
-    return len(plans)
+    attended = demo_events.prepare(session, trainees, bodies, now)
+    everything: list[Plan | EventPlan] = sorted([*plans, *attended], key=lambda plan: plan.order)
+    issued = _issue_in_order(session, everything, name_change, issuers)
+    admin = _admin(session, bodies[PREFECTURE[0]])
+    _revoke_some(session, rng, calendar, issued, admin, name_change)
+    imported = demo_events.import_past_records(session, trainees, admin, now)
+    return len(everything) + imported
 
 
 def summary() -> str:
@@ -127,7 +133,7 @@ def summary() -> str:
     if not rows:
         return "history: no completions (run `elearn content sync` first to get some)"
     per_year = ", ".join(f"FY{year}: {count}" for year, count in rows)
-    return f"history: {sum(count for _, count in rows)} certificates ({per_year})"
+    return f"history: {sum(count for _, count in rows)} certificates ({per_year}); {demo_events.summary(session)}"
 
 
 # --- reading what is there ------------------------------------------------------------------------
@@ -267,7 +273,7 @@ def seal_png(text: str = SEAL_TEXT) -> bytes:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _add_completions(session: Session, plans: Sequence[Plan]) -> list[Completion]:
+def _add_completions(session: Session, plans: Sequence[Plan | EventPlan]) -> list[Completion]:
     """A batch of completions in one flush (certificates need their ids), snapshotting where each
     person is."""
     completions = [
@@ -275,7 +281,7 @@ def _add_completions(session: Session, plans: Sequence[Plan]) -> list[Completion
             user_id=plan.user.id, course_id=plan.course.id, course_version_id=plan.version.id, attempt_id=None,
             completed_at=plan.completed_at, fiscal_year=completion_fiscal_year(plan.completed_at),
             body_id=plan.user.body_id, division_id=plan.user.division_id, grade_id=plan.user.grade_id,
-        )
+        ) if isinstance(plan, Plan) else demo_events.complete(session, plan)
         for plan in plans
     ]
     session.add_all(completions)
@@ -283,7 +289,7 @@ def _add_completions(session: Session, plans: Sequence[Plan]) -> list[Completion
     return completions
 
 
-def _issue_in_order(session: Session, plans: list[Plan], name_change: NameChange | None,
+def _issue_in_order(session: Session, plans: Sequence[Plan | EventPlan], name_change: NameChange | None,
                     issuers: list[CertificateIssuer]) -> list[_Issued]:
     """Issue in date order so serials rise with dates; the name change happens at its moment, so
     later certificates carry the new name.
@@ -301,7 +307,8 @@ def _issue_in_order(session: Session, plans: list[Plan], name_change: NameChange
             if pending is not None and plan.completed_at > pending.reissue_at:
                 _change_name_and_reissue(session, pending, issued)
                 pending = None
-            certificate = certificates.issue(session, completion, plan.user, plan.version)
+            version = plan.version if isinstance(plan, Plan) else None
+            certificate = certificates.issue(session, completion, plan.user, version)
             issued.append(_Issued(plan, certificate.id, completion.id, certificate.fiscal_year, certificate.tier))
             session.expunge(certificate)
         for completion in completions:
@@ -316,7 +323,8 @@ def _change_name_and_reissue(session: Session, change: NameChange, issued: list[
     one for the same completion carries the new name (and the next serial of the completion's year)."""
     change.user.name, change.user.kana = change.name, change.kana
     earlier = next(item for item in issued
-                   if item.plan.user is change.user and item.plan.course.id == change.course_id
+                   if isinstance(item.plan, Plan) and item.plan.user is change.user
+                   and item.plan.course.id == change.course_id
                    and item.plan.completed_at == change.completion_at)
     old = session.get_one(Certificate, earlier.certificate_id)
     old.superseded_at = change.reissue_at

@@ -20,6 +20,9 @@ from elearn.domain.people import ASSIGNABLE_TIERS, Tier
 from elearn.models import Course, CourseVersion, User
 
 FIRST_FISCAL_YEAR = 2022  # R4: when the prefecture's DX training programme started
+# R6: the tier courses went online; R4-R5 tier training was seminars, workshops and the institute's
+# courses (demo.events), as in Akita.
+TIER_COURSES_ONLINE_FROM = 2024
 
 NAME_SEPARATOR = "\u3000"
 
@@ -131,7 +134,8 @@ def _tier_training(rng: random.Random, calendar: Calendar, user: User, years: li
                    tier_courses: list[Course], taken: set[int]) -> list[Plan]:
     """Each year a similar number start their tier's training, so cumulative trainees grow steadily
     (as in a KPI plan of 400/800/1200/1600); most go on to the tier's other courses later."""
-    if not tier_courses or rng.random() >= TIER_TRAINED_RATE:
+    years = [year for year in years if year >= TIER_COURSES_ONLINE_FROM]
+    if not tier_courses or not years or rng.random() >= TIER_TRAINED_RATE:
         return []
     start = rng.randrange(len(years))
     order = rng.sample(tier_courses, len(tier_courses))

@@ -14,7 +14,7 @@ import re
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -115,19 +115,47 @@ def test_completions_are_dated_in_working_hours_in_the_past_and_snapshot_the_per
     rows = session.execute(select(Completion, User).join(User, User.id == Completion.user_id)).all()
     current_versions = {course.id: course.current_version.id for course in session.scalars(select(Course))}
     assert rows
+    kinds = Counter()
     for completion, user in rows:
         local = completion.completed_at.astimezone(TOKYO)
         assert completion.completed_at.tzinfo is not None and completion.completed_at < now
-        assert local.weekday() < 5 and 9 <= local.hour <= 17, local
-        assert completion.fiscal_year == completion_fiscal_year(completion.completed_at)
         assert completion.attempt_id is None
-        assert completion.course_version_id == current_versions[completion.course_id]
         assert (completion.body_id, completion.division_id, completion.grade_id) == (
             user.body_id, user.division_id, user.grade_id)
+        if completion.history_import_id is not None:  # a record knows its day, not its hour
+            kinds["imported"] += 1
+            assert local.time() == time(0) and local.date() == completion.completed_on
+            assert completion.fiscal_year == fiscal_year(completion.completed_on)
+            assert completion.course_version_id is None and completion.tier is Tier.DIGITAL_LEADER
+            continue
+        assert local.weekday() < 5 and 9 <= local.hour <= 17, local
+        assert completion.fiscal_year == completion_fiscal_year(completion.completed_at)
+        if completion.event_id is not None:  # at the end of the session attended
+            kinds["event"] += 1
+            assert completion.course_version_id is None and completion.event_session_id is not None
+        else:
+            kinds["course"] += 1
+            assert completion.course_version_id == current_versions[completion.course_id]
+    assert min(kinds.values()) > 10 and len(kinds) == 3, kinds
+
+
+def test_r4_and_r5_were_reached_mostly_through_seminars_workshops_and_records(history_app):
+    with history_app.app_context():
+        from elearn.services.reports import kpi
+
+        prefecture = db.session().scalar(select(OrgUnit).where(OrgUnit.code == "P000"))
+        report = kpi.build(prefecture, [prefecture], _now_in_japan().date())
+    by_mode = {row.mode.value: row.in_year for row in report.by_mode}
+    for year in (2022, 2023):
+        outside = sum(by_mode.get(mode, {}).get(year, 0) for mode in ("seminar", "workshop", "imported"))
+        assert outside > 0 and by_mode.get("elearning", {}).get(year, 0) < outside, (year, by_mode)
+    assert all(by_mode.get(mode) for mode in ("seminar", "workshop", "imported", "elearning")), by_mode
 
 
 def test_every_completion_has_exactly_one_certificate_in_force(session):
-    completions = session.scalar(select(func.count()).select_from(Completion))
+    # Imported records get one only when someone asks.
+    completions = session.scalar(select(func.count()).select_from(Completion)
+                                 .where(Completion.history_import_id.is_(None)))
     in_force = Counter(session.scalars(select(Certificate.completion_id).where(Certificate.superseded_at.is_(None))))
     assert len(in_force) == completions
     assert set(in_force.values()) == {1}
