@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Flask
 from flask_babel import get_locale
 from flask_login import current_user
@@ -29,6 +31,11 @@ from elearn.services import visibility
 from elearn.web import viewer
 
 
+def hours_text(value: Decimal) -> str:
+    """3, 1.5, 0.75: hours of study without trailing zeros."""
+    return format(value.normalize(), "f")
+
+
 def may(rule: str) -> bool:
     """Templates ask the access policy by rule name, e.g. {% if may("see_team") %} for visibility.may_see_team."""
     return bool(current_user.is_authenticated) and getattr(visibility, f"may_{rule}")(viewer())
@@ -41,6 +48,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(month_text, "month")
     app.add_template_filter(short_date_text, "short_date")
     app.add_template_filter(fiscal_year_text, "fiscal_year")
+    app.add_template_filter(hours_text, "hours")
     app.jinja_env.globals.update(
         Permission=Permission,
         Tier=Tier,

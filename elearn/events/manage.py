@@ -290,17 +290,27 @@ def _people_listed(text: str, default_body_id: int) -> tuple[list[int], list[str
     return found, unknown[:20]
 
 
+def _checkin_svg(target) -> str:  # type: ignore[no-untyped-def]
+    code = checkin_code(target.id, target.checkin_key, now())
+    link = url_for("events.check_in_page", code=code, _external=True)
+    return segno.make(link, error="m").svg_inline(scale=8, dark="#111", light="#fff", border=2)
+
+
 @bp.get("/manage/sessions/<int:session_id>/qr")
 @permitted(visibility.may_organise)
 def checkin_qr(session_id: int):
-    """Shown on a screen at the venue; the page renews its code before the old one runs out."""
+    """Shown on a screen at the venue; a script swaps in a fresh code before the old one runs out."""
     target, event = _session_run_or_404(session_id)
-    code = checkin_code(target.id, target.checkin_key, now())
-    link = url_for("events.check_in_page", code=code, _external=True)
-    svg = segno.make(link, error="m").svg_inline(scale=8, dark="#111", light="#fff", border=2)
-    refresh = int((CHECKIN_CODE_LIFETIME - timedelta(minutes=2)).total_seconds())
-    return render_template("events/checkin_qr.html", event=event, target=target, svg=svg, link=link,
-                           refresh=refresh, form=EmptyForm())
+    renew_ms = int((CHECKIN_CODE_LIFETIME - timedelta(minutes=2)).total_seconds() * 1000)
+    return render_template("events/checkin_qr.html", event=event, target=target, svg=_checkin_svg(target),
+                           renew_ms=renew_ms, form=EmptyForm())
+
+
+@bp.get("/manage/sessions/<int:session_id>/qr.svg")
+@permitted(visibility.may_organise)
+def checkin_qr_svg(session_id: int):
+    target, _event = _session_run_or_404(session_id)
+    return Response(_checkin_svg(target), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @bp.post("/manage/sessions/<int:session_id>/qr/renew")

@@ -100,8 +100,9 @@ def _learner_pages(walk: Walk, page) -> list[str]:
     course = walk.first_link(page, "/", r"^/courses/[^/]+/$")
     lesson = walk.first_link(page, course, r"^/courses/[^/]+/[^/]+$")
     issue = walk.first_link(page, "/magazine/", r"^/magazine/\d+/$")
+    event = walk.first_link(page, "/events/", r"^/events/\d+$")
     return ["/", course, lesson, "/certificates/", "/magazine/", issue, f"{issue}?mode=scroll",
-            "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password"]
+            "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password", "/events/", event]
 
 
 def _manager_pages(walk: Walk, page) -> list[str]:
@@ -131,8 +132,23 @@ def _author_pages(walk: Walk, page) -> list[str]:
             "/magazine/studio/stickers"]
 
 
+def _organiser_pages(walk: Walk, page) -> list[str]:
+    """Every page of running training, on the event with a survey (held this year, with answers) and the
+    full workshop (a waiting list on its roster)."""
+    page.goto(f"{walk.base_url}/events/manage/")
+    events = page.eval_on_selector_all("article.event-card", """cards => cards.map(card => ({
+        href: card.querySelector('h2 a').getAttribute('href'), text: card.innerText,
+        roster: card.querySelector('a[href$="/roster"]')?.getAttribute('href')}))""")
+    surveyed = next(item["href"] for item in events if "生成AI" in item["text"])
+    workshop = [item for item in events if "データ利活用" in item["text"]][-1]  # this year's, with a waiting list
+    session = workshop["roster"].rsplit("/", 1)[0]
+    return ["/events/manage/", surveyed, f"{surveyed}/survey", workshop["href"], workshop["roster"],
+            f"{session}/qr", f"{session}/attendance-import", f"{session}/edit", f"{workshop['href']}/edit",
+            f"{workshop['href']}/sessions/new", "/events/manage/new", "/events/"]
+
+
 ROLES = {"learner": _learner_pages, "manager": _manager_pages, "reporter": _reporter_pages,
-         "admin": _admin_pages, "author": _author_pages}
+         "admin": _admin_pages, "author": _author_pages, "organiser": _organiser_pages}
 
 
 def _open_walk(browser, live_server, viewport: str, locale: str):

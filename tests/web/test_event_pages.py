@@ -116,7 +116,9 @@ def test_roster_marks_and_the_venue_code_complete_the_workshop(app, client, org,
         ids = dict(db.session().execute(select(Registration.user_id, Registration.id)).all())
     client.post(f"/events/manage/sessions/{target.id}/roster", data={f"a-{ids[first.id]}": "attended"})
     qr = client.get(f"/events/manage/sessions/{target.id}/qr").get_data(as_text=True)
-    assert "<svg" in qr and 'http-equiv="refresh"' in qr
+    assert "<svg" in qr and "checkin-qr.js" in qr
+    fresh = client.get(f"/events/manage/sessions/{target.id}/qr.svg")
+    assert fresh.mimetype == "image/svg+xml" and fresh.headers["Cache-Control"] == "no-store"
     client.post("/sign-out")
     sign_in(client, second)
     code = checkin_code(target.id, target.checkin_key, clock["now"])
@@ -225,7 +227,8 @@ def test_a_municipal_organiser_sees_no_other_bodys_rosters_or_surveys(app, clien
     city_staff = make_user(division="M110")
     sign_in(client, city_organiser, body="M100")
     for path in (f"/events/manage/{event_id}", f"/events/manage/sessions/{target.id}/roster",
-                 f"/events/manage/sessions/{target.id}/qr", f"/events/manage/{event_id}/survey",
+                 f"/events/manage/sessions/{target.id}/qr", f"/events/manage/sessions/{target.id}/qr.svg",
+                 f"/events/manage/{event_id}/survey",
                  f"/events/manage/{event_id}/report.xlsx", f"/events/manage/sessions/{target.id}/roster.csv",
                  f"/events/manage/{event_id}/edit"):
         assert client.get(path).status_code == 404, path
