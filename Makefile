@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads translations clean
+.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads bench-events translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,8 @@ bench-kpi: install
 	$(BIN)/python bench/kpi_report.py
 bench-downloads: install
 	$(BIN)/python bench/downloads.py
+bench-events: install
+	$(BIN)/python bench/event_registration.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

@@ -1,7 +1,9 @@
-"""Benchmark: the KPI report over a synthetic body of 100,000 staff and 1,000,000 completions, against
-the plain GROUP BY query that counts the same trainees, on SQLite and on PostgreSQL.
+"""Benchmark: the KPI report over a synthetic body of 100,000 staff, 1,000,000 course completions and
+100,000 training-event completions (seminars, workshops, online sessions, each with its certificate),
+against the plain GROUP BY query that counts the same trainees, on SQLite and on PostgreSQL.
 
-Run with `python bench/kpi_report.py [--staff N] [--completions N] [--backends sqlite,postgresql]`.
+Run with `python bench/kpi_report.py [--staff N] [--completions N] [--event-completions N]
+[--backends sqlite,postgresql]`.
 Prints plain key=value lines. SQLite uses a temporary file; PostgreSQL a temporary database
 `elearn_bench_kpi` created next to `--postgres-url`'s (default: this machine's trust-auth server) and
 dropped afterwards.
@@ -26,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a ch
 
 from elearn import create_app, db, migrate  # noqa: E402
 from elearn.domain.certificates import serial_number  # noqa: E402
+from elearn.domain.events import Delivery, EventFormat  # noqa: E402
 from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds  # noqa: E402
 from elearn.domain.kpi import DEFAULT_RULE  # noqa: E402
 from elearn.domain.people import DEFAULT_GRADES, OrgKind, Tier  # noqa: E402
@@ -34,10 +37,12 @@ from elearn.models import (  # noqa: E402
     Completion,
     Course,
     CourseVersion,
+    EventSession,
     Grade,
     KpiTarget,
     OrgUnit,
     StaffTier,
+    TrainingEvent,
     User,
 )
 from elearn.services.reports import kpi  # noqa: E402
@@ -65,6 +70,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--staff", type=int, default=100_000)
     parser.add_argument("--completions", type=int, default=1_000_000)
+    parser.add_argument("--event-completions", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--runs", type=int, default=5)
@@ -82,7 +88,7 @@ def batches(rows: Iterator, size: int = BATCH) -> Iterator[list]:
         yield batch
 
 
-def populate(staff: int, completions: int) -> dict[str, int]:
+def populate(staff: int, completions: int, event_completions: int = 0) -> dict[str, int]:
     """One prefecture of `staff` people and `completions` completions with their certificates, FY2022
     to the as-of year; tier courses for the people assigned to a tier, all-staff courses for everyone."""
     rng = random.Random(2022)
@@ -176,8 +182,65 @@ def populate(staff: int, completions: int) -> dict[str, int]:
         insert_rows(Completion, completion_rows)
         insert_rows(Certificate, certificate_rows)
         made += len(chunk)
-    return {"body_id": body_id, "staff": staff, "completions": made,
+    attended = _event_completions(rng, body_id, people, made, event_completions, sequences)
+    return {"body_id": body_id, "staff": staff, "completions": made, "event_completions": attended,
             "tier_people": len(tiers)}
+
+
+# (format, delivery, KPI tier): a year's programme of seminars, workshops and online sessions.
+EVENTS = [(EventFormat.SEMINAR, Delivery.IN_PERSON, Tier.DX_MANAGER),
+          (EventFormat.WORKSHOP, Delivery.IN_PERSON, Tier.DX_SPECIALIST),
+          (EventFormat.SEMINAR, Delivery.ONLINE, Tier.DIGITAL_LEADER),
+          (EventFormat.SEMINAR, Delivery.HYBRID, None)]
+
+
+def _event_completions(rng: random.Random, body_id: int, people: list[tuple], first_id: int, count: int,
+                       sequences: dict[tuple, int]) -> int:
+    """`count` attendances spread over each year's events, once per person and event, with certificates."""
+    if not count:
+        return 0
+    events = []
+    with db.write_session() as session:
+        for year in YEARS:
+            for index, (event_format, delivery, tier) in enumerate(EVENTS):
+                event = TrainingEvent(code=f"EV-{year}-{index}", title=f"研修{year}-{index}", format=event_format,
+                                      delivery=delivery, hours=3, kpi_tier=tier, owner_body_id=body_id)
+                session.add(event)
+                session.flush()
+                day = min(date(year, 10, 15), AS_OF)
+                at = datetime(day.year, day.month, day.day, 6, tzinfo=UTC)
+                held = EventSession(event_id=event.id, starts_at=at, ends_at=at + timedelta(hours=3), capacity=count,
+                                    checkin_key="0" * 64)
+                session.add(held)
+                session.flush()
+                events.append((event.id, held.id, tier or Tier.ALL_STAFF, tier, day, at))
+    pairs = set()
+    while len(pairs) < count:
+        pairs.add((rng.randrange(len(people)), rng.randrange(len(events))))
+    number = first_id
+    for chunk in batches(sorted(pairs)):
+        completion_rows, certificate_rows = [], []
+        for person_index, event_index in chunk:
+            number += 1
+            user_id, division, grade = people[person_index]
+            event_id, session_id, certificate_tier, kpi_tier, day, at = events[event_index]
+            year = fiscal_year(day)
+            completion_rows.append({"id": number, "user_id": user_id, "course_id": None, "course_version_id": None,
+                                    "event_id": event_id, "event_session_id": session_id, "completed_at": at,
+                                    "completed_on": day, "fiscal_year": year, "body_id": body_id,
+                                    "division_id": division, "grade_id": grade,
+                                    "tier": kpi_tier.value if kpi_tier else None, "hours": 3})
+            sequence = sequences[(year, certificate_tier)] = sequences.get((year, certificate_tier), 0) + 1
+            certificate_rows.append({
+                "id": number, "completion_id": number, "user_id": user_id, "body_id": body_id,
+                "serial": serial_number(year, certificate_tier, sequence), "fiscal_year": year,
+                "tier": certificate_tier.value, "sequence": sequence, "verification_code": f"{number:032d}",
+                "holder_name": f"職員{user_id}", "course_title": "e", "minutes": 180, "completed_on": day,
+                "body_name": "ベンチ県", "issuer_title": "知事", "issuer_name": "", "issued_at": at,
+                "from_record": False})
+        insert_rows(Completion, completion_rows)
+        insert_rows(Certificate, certificate_rows)
+    return count
 
 
 def bulk(model: type, rows: Iterator[dict]) -> None:
@@ -215,7 +278,7 @@ def run(backend: str, url: str, args: argparse.Namespace, folder: Path) -> None:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(folder / "instance")})
     with app.app_context():
         started = time.perf_counter()
-        shape = populate(args.staff, args.completions)
+        shape = populate(args.staff, args.completions, args.event_completions)
         load_seconds = time.perf_counter() - started
         if backend == "postgresql":
             db.session().execute(text("ANALYZE"))
@@ -243,7 +306,8 @@ def run(backend: str, url: str, args: argparse.Namespace, folder: Path) -> None:
     app.extensions["elearn.engine"].dispose()
     baseline, measured, facts_time = (statistics.median(x) for x in (plain_s, report_s, facts_s))
     print(f"backend={backend}")
-    print(f"staff={shape['staff']} completions={shape['completions']} tier_people={shape['tier_people']}")
+    print(f"staff={shape['staff']} completions={shape['completions']} "
+          f"event_completions={shape['event_completions']} tier_people={shape['tier_people']}")
     print(f"load_seconds={load_seconds:.1f}")
     print(f"baseline_group_by_ms={baseline * 1000:.1f}")
     print(f"kpi_report_ms={measured * 1000:.1f}")

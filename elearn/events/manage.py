@@ -146,7 +146,7 @@ def manage_event(event_id: int):
     event = _run_or_404(event_id)
     return render_template("events/manage_event.html", event=event, form=EmptyForm(),
                            counts=events.places([item.id for item in event.sessions]),
-                           material_form=MaterialForm(), report=reports.event_report(viewer(), event), now=now())
+                           material_form=MaterialForm(), report=reports.event_report(viewer(), event, now()), now=now())
 
 
 @bp.post("/manage/<int:event_id>/publish")
@@ -398,9 +398,9 @@ def survey_results(event_id: int):
 @permitted(visibility.may_organise)
 def report_download(event_id: int, file_format: str):
     event = _run_or_404(event_id)
-    report = reports.event_report(viewer(), event)
+    report = reports.event_report(viewer(), event, now())
     results = surveys.results(viewer(), event)
-    figures = [_("Places"), _("Waiting"), _("Attended"), _("Absent"), _("Left early"), _("Completed"),
+    figures = [_("Places taken"), _("Waiting"), _("Attended"), _("Absent"), _("Left early"), _("Completed"),
                _("Attendance rate (%)")]
 
     def cells(tally) -> list:  # type: ignore[no-untyped-def]

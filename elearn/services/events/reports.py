@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -22,6 +23,7 @@ class ReportRefused(Exception):
 @dataclass
 class Tally:
     places: int = 0  # registered or nominated (holding a place)
+    expected: int = 0  # places on sessions already begun: whom attendance is measured against
     waiting: int = 0
     declined: int = 0
     cancelled: int = 0
@@ -32,7 +34,8 @@ class Tally:
 
     @property
     def rate(self) -> float | None:
-        return attendance_rate(self.attended, self.places)
+        """None until a session has begun (nobody could have attended yet)."""
+        return attendance_rate(self.attended, self.expected)
 
 
 @dataclass
@@ -42,7 +45,7 @@ class EventReport:
     total: Tally = field(default_factory=Tally)
 
 
-def event_report(viewer: Viewer, event: TrainingEvent) -> EventReport:
+def event_report(viewer: Viewer, event: TrainingEvent, now: datetime) -> EventReport:
     """Two queries whatever the event's size."""
     if not visibility.may_run_event(viewer, event):
         raise ReportRefused("not_organiser")
@@ -58,17 +61,20 @@ def event_report(viewer: Viewer, event: TrainingEvent) -> EventReport:
     per_session: dict[int, Tally] = defaultdict(Tally)
     per_body: dict[tuple[str, str], Tally] = defaultdict(Tally)
     report = EventReport()
+    begun = {item.id for item in event.sessions if item.starts_at <= now}
     for session_id, user_id, status, attended, body_name, body_code in rows:
         for tally in (per_session[session_id], per_body[(body_code, body_name)], report.total):
-            _count(tally, status, attended, (session_id, user_id) in completed)
+            _count(tally, status, attended, (session_id, user_id) in completed, session_id in begun)
     report.sessions = [(item, per_session[item.id]) for item in event.sessions]
     report.bodies = [(name, tally) for (code, name), tally in sorted(per_body.items())]
     return report
 
 
-def _count(tally: Tally, status: RegistrationStatus, attended: Attendance | None, completed: bool) -> None:
+def _count(tally: Tally, status: RegistrationStatus, attended: Attendance | None, completed: bool,
+           begun: bool) -> None:
     if status in HOLDS_PLACE:
         tally.places += 1
+        tally.expected += begun
         if attended is Attendance.ATTENDED:
             tally.attended += 1
         elif attended is Attendance.ABSENT:
