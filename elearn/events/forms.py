@@ -92,6 +92,7 @@ class SessionForm(FlaskForm):
                               validators=[Optional(), Length(max=500),
                                           Regexp(r"^https?://\S+$", message=_l("A link starting with https://"))])
     capacity = IntegerField(_l("Places"), validators=[DataRequired(), NumberRange(1, 10000)])
+    registration_opens_on = DateField(_l("Registration opens on (optional)"), validators=[Optional()])
     registration_closes_on = DateField(_l("Registration closes at the end of (optional)"), validators=[Optional()])
     cancellation_deadline_on = DateField(_l("Cancelling possible until the end of (optional)"),
                                          validators=[Optional()])
@@ -103,6 +104,10 @@ class SessionForm(FlaskForm):
     @staticmethod
     def japan_time(day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=TOKYO)
+
+    @staticmethod
+    def start_of(day: date | None) -> datetime | None:
+        return None if day is None else datetime.combine(day, time(), tzinfo=TOKYO)
 
     @staticmethod
     def end_of(day: date | None) -> datetime | None:

@@ -10,19 +10,15 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
-from elearn import db
 from elearn.auth.forms import EmptyForm
 from elearn.clock import TOKYO, now, today_in_japan
 from elearn.dates import date_text, file_date
 from elearn.domain.events import CHECKIN_CODE_LIFETIME, Attendance, Delivery, EventFormat, checkin_code
 from elearn.domain.people import Tier
 from elearn.events.forms import AttendanceFileForm, EventForm, MaterialForm, NominateForm, SessionForm
-from elearn.events.views import bp
-from elearn.imports.staff_rows import normalise_staff_number
+from elearn.events.views import bp, nominate_listed
 from elearn.labels import ATTENDANCE_LABELS, REGISTRATION_STATUS_LABELS
-from elearn.models import OrgUnit, User
 from elearn.services import events, visibility
 from elearn.services.events import attendance, materials, registration, reports, surveys
 from elearn.services.files import uploads
@@ -45,13 +41,6 @@ DOCUMENT_REFUSALS = {
     "type": _l("Choose a PDF, PPTX, DOCX or XLSX file."),
     "macros": _l("Files with macros are not accepted."),
     "damaged": _l("The file could not be read as what its name says."),
-}
-NOMINATION_REFUSALS = {
-    "not_yours": _l("not someone you may nominate"),
-    "already": _l("already has a place"),
-    "full": _l("no place left"),
-    "completed": _l("has already completed this training"),
-    "other_session": _l("has a place on another date"),
 }
 
 
@@ -117,6 +106,7 @@ def new_event():
 def edit_event(event_id: int):
     event = _run_or_404(event_id)
     form = _event_form(obj=None) if request.method == "POST" else _event_form(data=_form_data(event))
+    del form.owner_body  # an event stays with the body that runs it
     if form.validate_on_submit():
         try:
             events.update(current_user, event.id, _draft(form))
@@ -191,6 +181,8 @@ def edit_session(session_id: int):
         form = SessionForm(data={
             "day": starts.date(), "starts": starts.time(), "ends": ends.time(), "venue": target.venue,
             "meeting_url": target.meeting_url, "capacity": target.capacity,
+            "registration_opens_on": target.registration_opens_at.astimezone(TOKYO).date()
+            if target.registration_opens_at else None,
             "registration_closes_on": target.registration_closes_at.astimezone(TOKYO).date()
             if target.registration_closes_at else None,
             "cancellation_deadline_on": target.cancellation_deadline.astimezone(TOKYO).date()
@@ -210,7 +202,8 @@ def _session_draft(form: SessionForm) -> events.SessionDraft:
     return events.SessionDraft(
         starts_at=form.japan_time(form.day.data, form.starts.data),
         ends_at=form.japan_time(form.day.data, form.ends.data), venue=form.venue.data or "",
-        meeting_url=form.meeting_url.data or "", capacity=form.capacity.data, registration_opens_at=None,
+        meeting_url=form.meeting_url.data or "", capacity=form.capacity.data,
+        registration_opens_at=form.start_of(form.registration_opens_on.data),
         registration_closes_at=form.end_of(form.registration_closes_on.data),
         cancellation_deadline=form.end_of(form.cancellation_deadline_on.data))
 
@@ -260,34 +253,8 @@ def nominate(session_id: int):
     if not form.validate_on_submit():
         flash(_("List at least one staff number."), "error")
         return redirect(url_for("events.roster", session_id=target.id))
-    people, unknown = _people_listed(form.staff_numbers.data, event.owner_body_id)
-    result = registration.nominate(current_user, viewer(), target.id, people, now())
-    if result.nominated:
-        flash(_("Nominated: %(names)s.", names="、".join(result.nominated)), "success")
-    for name, reason in result.refused:
-        flash(_("%(name)s: %(reason)s", name=name, reason=NOMINATION_REFUSALS.get(reason, reason)), "error")
-    if unknown:
-        flash(_("Not found: %(numbers)s", numbers=", ".join(unknown)), "error")
+    nominate_listed(target, event, form.staff_numbers.data)
     return redirect(url_for("events.roster", session_id=target.id))
-
-
-def _people_listed(text: str, default_body_id: int) -> tuple[list[int], list[str]]:
-    """Staff numbers one per line, optionally after a body code ("M100 200001")."""
-    codes = dict(db.session().execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.parent_id.is_(None))).all())
-    found: list[int] = []
-    unknown: list[str] = []
-    for line in text.splitlines():
-        parts = line.split()
-        if not parts:
-            continue
-        body_id = codes.get(parts[0].upper()) if len(parts) == 2 else default_body_id
-        number = normalise_staff_number(parts[-1])
-        person = db.session().scalar(select(User.id).where(User.body_id == body_id, User.staff_number == number))
-        if person is None:
-            unknown.append(line.strip()[:40])
-        else:
-            found.append(person)
-    return found, unknown[:20]
 
 
 def _checkin_svg(target) -> str:  # type: ignore[no-untyped-def]

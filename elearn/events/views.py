@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 from elearn.auth.forms import EmptyForm
 from elearn.clock import now
 from elearn.domain.events import CalendarEntry, RegistrationStatus, may_cancel, registration_closed, session_ics
-from elearn.events.forms import AnswerForm, CheckInForm
+from elearn.events.forms import AnswerForm, CheckInForm, NominateForm
 from elearn.services import events, visibility
 from elearn.services.events import attendance, materials, registration, surveys
-from elearn.web import content_disposition, viewer
+from elearn.web import content_disposition, permitted, viewer
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -36,6 +36,31 @@ REFUSALS = {
     "window": _l("Check-in opens 30 minutes before the start and closes at the end of the session."),
     "not_registered": _l("You have no place on this session, so you cannot check in. Please see the organiser."),
 }
+
+
+NOMINATION_REFUSALS = {
+    "not_yours": _l("not someone you may nominate"),
+    "already": _l("already has a place"),
+    "full": _l("no place left"),
+    "completed": _l("has already completed this training"),
+    "other_session": _l("has a place on another date"),
+}
+
+
+def nominate_listed(target, event, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Nominate the staff numbers listed and say, per person, what happened."""
+    people, unknown = registration.people_named(text, event.owner_body_id)
+    try:
+        result = registration.nominate(current_user, viewer(), target.id, people, now())
+    except registration.RegistrationRefused as refused:
+        flash(str(REFUSALS.get(str(refused), refused)), "error")
+        return
+    if result.nominated:
+        flash(_("Nominated: %(names)s.", names="、".join(result.nominated)), "success")
+    for name, reason in result.refused:
+        flash(_("%(name)s: %(reason)s", name=name, reason=NOMINATION_REFUSALS.get(reason, reason)), "error")
+    if unknown:
+        flash(_("Not found: %(numbers)s", numbers=", ".join(unknown)), "error")
 
 
 def _event_or_404(event_id: int):  # type: ignore[no-untyped-def]
@@ -75,7 +100,8 @@ def event_page(event_id: int):
                                                      current_user.grade.name if current_user.grade else None),
         may_run=visibility.may_run_event(viewer(), event),
         show_materials=holds_place or attended or visibility.may_run_event(viewer(), event),
-        survey_open=attended and bool(event.survey_questions),
+        survey_open=attended and bool(event.survey_questions), nominate_form=NominateForm(),
+        may_nominate=viewer().is_manager,
         survey_done=surveys.answered(event.id, current_user.id))
 
 
@@ -97,6 +123,20 @@ def register(session_id: int):
         else:
             flash(_("You are registered."), "success")
     return redirect(url_for("events.event_page", event_id=target.event_id))
+
+
+@bp.post("/sessions/<int:session_id>/nominate")
+@permitted(visibility.may_see_team)
+def nominate_team(session_id: int):
+    """A manager names people of their team for a session (the policy refuses anyone else)."""
+    target = events.get_session(session_id) or abort(404)
+    event = _event_or_404(target.event_id)
+    form = NominateForm()
+    if form.validate_on_submit():
+        nominate_listed(target, event, form.staff_numbers.data)
+    else:
+        flash(_("List at least one staff number."), "error")
+    return redirect(url_for("events.event_page", event_id=event.id))
 
 
 @bp.post("/registrations/<int:registration_id>/cancel")

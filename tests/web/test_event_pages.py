@@ -262,3 +262,48 @@ def test_the_home_page_lists_upcoming_training_and_nominations(app, client, org,
     client.post(f"/events/registrations/{registration_id}/answer", data={"accept": "1"})
     with app.app_context():
         assert db.session().get(Registration, registration_id).status == "registered"
+
+
+def test_an_organiser_edits_the_event_and_its_session(app, client, org, organiser, clock):
+    sign_in(client, organiser)
+    event_id = create_workshop(client, org)
+    target = session_of(app, event_id)
+    form = client.get(f"/events/manage/{event_id}/edit").get_data(as_text=True)
+    assert 'value="WS-01"' in form and 'name="owner_body"' not in form  # the owner stays
+    edited = client.post(f"/events/manage/{event_id}/edit", data={
+        "code": "WS-01", "title": "データ活用ワークショップ（改）", "format": "workshop", "delivery": "hybrid",
+        "hours": "3.5", "kpi_tier": "dx_specialist", "invited_bodies": [str(org["M100"].id)]})
+    assert edited.status_code == 302, edited.get_data(as_text=True)
+    moved = client.post(f"/events/manage/sessions/{target.id}/edit", data={
+        "day": SESSION_DAY, "starts": "13:00", "ends": "17:00", "venue": "県庁 402会議室", "capacity": "4",
+        "registration_opens_on": "2026-06-05"})
+    assert moved.status_code == 302, moved.get_data(as_text=True)
+    with app.app_context():
+        event = db.session().get(TrainingEvent, event_id)
+        assert (event.title, str(event.hours), event.delivery) == ("データ活用ワークショップ（改）", "3.50", "hybrid")
+        changed = db.session().get(EventSession, target.id)
+        assert changed.starts_at == datetime(2026, 6, 10, 4, 0, tzinfo=UTC) and changed.capacity == 4
+        assert changed.registration_opens_at == datetime(2026, 6, 4, 15, 0, tzinfo=UTC)  # midnight in Japan
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "申込はまだ始まっていません。" in page  # opens on 5 June; today is 1 June
+
+
+def test_a_manager_nominates_people_of_their_team_from_the_event_page(app, client, org, organiser, make_user,
+                                                                      clock):
+    sign_in(client, organiser)
+    event_id = create_workshop(client, org, capacity=5)
+    target = session_of(app, event_id)
+    client.post("/sign-out")
+    manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P101")])
+    make_user(division="P101", staff_number="700001", name="部下 一郎")
+    make_user(division="P201", staff_number="700002", name="他課 二郎")
+    sign_in(client, manager)
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert "チームの職員をこの日程に指名" in page
+    done = client.post(f"/events/sessions/{target.id}/nominate", data={"staff_numbers": "700001\n700002"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "指名しました：部下 一郎。" in done and "他課 二郎：指名できない職員です" in done
+    client.post("/sign-out")
+    learner = make_user(division="P101")
+    sign_in(client, learner)
+    assert client.post(f"/events/sessions/{target.id}/nominate", data={"staff_numbers": "700001"}).status_code == 403

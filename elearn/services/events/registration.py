@@ -25,6 +25,7 @@ from elearn.domain.events import (
     promotions,
     registration_closed,
 )
+from elearn.imports.staff_rows import normalise_staff_number
 from elearn.models import Completion, EventSession, OrgUnit, Registration, TrainingEvent, User
 from elearn.services import audit, visibility
 from elearn.services.events import is_for
@@ -163,6 +164,23 @@ def answer_nomination(user: User, registration_id: int, accept: bool, reason: st
         audit.record(session, user, "event.nomination.confirm" if accept else "event.nomination.decline",
                      target.event.code, session=target.id)
     return promoted
+
+
+def people_named(text: str, default_body_id: int) -> tuple[list[int], list[str]]:
+    """Staff numbers one per line, optionally after a body code ("M100 200001"); two queries."""
+    codes = dict(db.session().execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.parent_id.is_(None))).all())
+    wanted: list[tuple[str, int | None, str]] = []  # (line, body id, staff number)
+    for line in text.splitlines()[:1000]:
+        parts = line.split()
+        if parts:
+            body_id = codes.get(parts[0].upper()) if len(parts) == 2 else default_body_id
+            wanted.append((line.strip()[:40], body_id, normalise_staff_number(parts[-1])))
+    ids = {(body_id, number): user_id for user_id, body_id, number in db.session().execute(
+        select(User.id, User.body_id, User.staff_number)
+        .where(User.staff_number.in_(sorted({number for _, _, number in wanted}))))}
+    found = [ids[(body_id, number)] for _, body_id, number in wanted if (body_id, number) in ids]
+    unknown = [line for line, body_id, number in wanted if (body_id, number) not in ids]
+    return found, unknown[:20]
 
 
 # --- reading ------------------------------------------------------------------------------------------------------
