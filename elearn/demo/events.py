@@ -86,7 +86,7 @@ def prepare(session: Session, staff: Sequence[User], bodies: dict[str, OrgUnit],
     if session.scalar(select(TrainingEvent.id).limit(1)) is not None:
         return []
     rng = random.Random(EVENTS_SEED)
-    organiser = _organiser(session, bodies["P000"])
+    organiser = _granted(session, bodies["P000"], Permission.ORGANISER)
     municipalities = [body for code, body in bodies.items() if code != "P000"]
     holders = {tier: [user for user in staff if tier in user.tiers]
                for tier in (Tier.DX_MANAGER, Tier.DX_SPECIALIST)}
@@ -121,9 +121,10 @@ def _trained_before(plans: list[EventPlan]) -> set[int]:
     return {plan.user.id for plan in plans}
 
 
-def _organiser(session: Session, prefecture: OrgUnit) -> User | None:
+def _granted(session: Session, body: OrgUnit, permission: Permission) -> User | None:
+    """The body's first person holding the permission: the demo account for it."""
     return session.scalar(select(User).join(RoleGrant, RoleGrant.user_id == User.id)
-                          .where(RoleGrant.permission == Permission.ORGANISER, User.body_id == prefecture.id)
+                          .where(RoleGrant.permission == permission, User.body_id == body.id)
                           .order_by(User.staff_number).limit(1))
 
 
@@ -224,8 +225,14 @@ def _this_year(session: Session, rng: random.Random, staff: Sequence[User], bodi
                  f"{label} DXトップセミナー", EventFormat.SEMINAR, Delivery.IN_PERSON, Tier.DX_MANAGER, Decimal(2),
                  [Tier.DX_MANAGER], now - timedelta(days=20), survey=True)
     top_session = _session(session, top, soon, 14, 16, "県庁 講堂", 150)
-    _register(session, top_session, rng.sample(managers, len(managers) // 2), RegistrationStatus.REGISTERED,
+    # The demo manager (a department head) has been nominated and has not answered: their home page says so.
+    demo_manager = _granted(session, bodies["P000"], Permission.MANAGER)
+    others = [user for user in managers if user is not demo_manager]
+    _register(session, top_session, rng.sample(others, len(others) // 2), RegistrationStatus.REGISTERED,
               now - timedelta(days=15))
+    if demo_manager is not None:
+        _register(session, top_session, [demo_manager], RegistrationStatus.NOMINATED, now - timedelta(days=2),
+                  nominated_by=organiser)
     workshop = _event(session, organiser, bodies["P000"], municipalities, f"WS-R{year - 2018}-DATA",
                       f"データ利活用ワークショップ（{label}）", EventFormat.WORKSHOP, Delivery.IN_PERSON,
                       Tier.DX_SPECIALIST, Decimal(6), [Tier.DX_SPECIALIST], now - timedelta(days=20))
