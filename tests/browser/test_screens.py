@@ -142,9 +142,10 @@ def _organiser_pages(walk: Walk, page) -> list[str]:
     surveyed = next(item["href"] for item in events if "生成AI" in item["text"])
     workshop = [item for item in events if "データ利活用" in item["text"]][-1]  # this year's, with a waiting list
     session = workshop["roster"].rsplit("/", 1)[0]
+    # The edit forms are the new-event and new-session templates filled in: the new ones stand for them.
     return ["/events/manage/", surveyed, f"{surveyed}/survey", workshop["href"], workshop["roster"],
-            f"{session}/qr", f"{session}/attendance-import", f"{session}/edit", f"{workshop['href']}/edit",
-            f"{workshop['href']}/sessions/new", "/events/manage/new", "/events/"]
+            f"{session}/qr", f"{session}/attendance-import", f"{workshop['href']}/sessions/new",
+            "/events/manage/new"]
 
 
 ROLES = {"learner": _learner_pages, "manager": _manager_pages, "reporter": _reporter_pages,
