@@ -85,6 +85,14 @@ def test_an_organiser_schedules_a_workshop_and_staff_register_wait_and_move_up(a
     text = ics.get_data(as_text=True)
     assert "DTSTART;TZID=Asia/Tokyo:20260610T100000\r\n" in text and "BEGIN:VTIMEZONE" in text
     assert "LOCATION:県庁 401会議室" in text
+    client.post("/sign-out")
+    sign_in(client, people[1])  # nobody cancels, or answers for, someone else
+    client.post(f"/events/registrations/{registration_id}/cancel", data={"event_id": event_id})
+    client.post(f"/events/registrations/{registration_id}/answer", data={"accept": "0", "reason": "x"})
+    with app.app_context():
+        assert db.session().get(Registration, registration_id).status == "registered"
+    client.post("/sign-out")
+    sign_in(client, people[0])
     client.post(f"/events/registrations/{registration_id}/cancel", data={"event_id": event_id})
     with app.app_context():
         statuses = dict(db.session().execute(select(Registration.user_id, Registration.status)).all())
@@ -214,6 +222,7 @@ def test_materials_are_checked_by_content_and_read_only_by_those_with_a_place(ap
     client.post(f"/events/sessions/{target.id}/register")
     download = client.get(f"/events/materials/{material_ids[0]}")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert client.post(f"/events/manage/materials/{material_ids[0]}/delete").status_code == 403
     assert download.headers["X-Content-Type-Options"] == "nosniff"
 
 
@@ -232,7 +241,27 @@ def test_a_municipal_organiser_sees_no_other_bodys_rosters_or_surveys(app, clien
                  f"/events/manage/{event_id}/report.xlsx", f"/events/manage/sessions/{target.id}/roster.csv",
                  f"/events/manage/{event_id}/edit"):
         assert client.get(path).status_code == 404, path
-    assert client.post(f"/events/manage/sessions/{target.id}/roster", data={}).status_code == 404
+    for path in (f"/events/manage/sessions/{target.id}/edit", f"/events/manage/{event_id}/sessions/new",
+                 f"/events/manage/sessions/{target.id}/attendance-import"):
+        assert client.get(path).status_code == 404, path
+    with app.app_context():
+        material_count = len(db.session().get(TrainingEvent, event_id).materials)
+    for path, data in ((f"/events/manage/sessions/{target.id}/roster", {}),
+                       (f"/events/manage/{event_id}/publish", {}),
+                       (f"/events/manage/{event_id}/edit", {"code": "HIJACK", "title": "x"}),
+                       (f"/events/manage/{event_id}/sessions/new", {"day": SESSION_DAY, "starts": "09:00",
+                                                                    "ends": "10:00", "capacity": "1"}),
+                       (f"/events/manage/sessions/{target.id}/edit", {"day": SESSION_DAY, "starts": "09:00",
+                                                                      "ends": "10:00", "capacity": "1"}),
+                       (f"/events/manage/sessions/{target.id}/nominate", {"staff_numbers": "1"}),
+                       (f"/events/manage/sessions/{target.id}/qr/renew", {}),
+                       (f"/events/manage/sessions/{target.id}/attendance-import", {}),
+                       (f"/events/manage/{event_id}/materials", {})):
+        assert client.post(path, data=data).status_code == 404, path
+    with app.app_context():
+        unchanged = db.session().get(TrainingEvent, event_id)
+        assert unchanged.code == "WS-01" and len(unchanged.sessions) == 1 and len(unchanged.materials) == material_count
+        assert db.session().get(EventSession, target.id).capacity == 2
     assert "データ活用ワークショップ" not in client.get("/events/manage/").get_data(as_text=True)
     # Not invited: the city's staff do not see it at all.
     client.post("/sign-out")
