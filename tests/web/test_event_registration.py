@@ -151,6 +151,7 @@ def test_attending_completes_the_event_with_a_certificate_and_moves_the_kpi(app,
         certificate = db.session().scalars(select(Certificate)).one()
         assert (certificate.user_id, certificate.tier, certificate.course_title, certificate.minutes) == (
             people[0].id, Tier.DX_SPECIALIST, "データ利活用ワークショップ", 180)
+        assert certificate.issued_at == STARTS  # marked at the start: not dated at the session's end, to come
         assert certificate.serial.startswith("R8-")
     from support import sign_in
 

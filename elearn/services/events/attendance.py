@@ -97,7 +97,7 @@ def survey_answered(session: Session, event_id: int, user_id: int) -> bool:
                                                           SurveyResponse.user_id == user_id)) is not None
 
 
-def settle(session: Session, target: EventSession, registration: Registration) -> None:
+def settle(session: Session, target: EventSession, registration: Registration, now: datetime) -> None:
     """Make the completion agree with attendance and survey: add it (with its certificate) when they complete
     the event, take it away when a mark is corrected."""
     event = target.event
@@ -106,7 +106,7 @@ def settle(session: Session, target: EventSession, registration: Registration) -
     existing = session.scalar(select(Completion).where(Completion.user_id == registration.user_id,
                                                        Completion.event_id == event.id))
     if done and existing is None:
-        _complete(session, target, registration)
+        _complete(session, target, registration, now)
     elif not done and existing is not None and existing.event_session_id == target.id:
         # A corrected mark: the completion was never earned, so it goes (with its certificate), as an undone
         # import does; the audit log keeps the serial.
@@ -122,16 +122,18 @@ def _set(session: Session, target: EventSession, registration: Registration, wan
     registration.attendance_marked_by_id = marked_by_id
     registration.attendance_marked_at = now
     session.flush()
-    settle(session, target, registration)
+    settle(session, target, registration, now)
 
 
-def _complete(session: Session, target: EventSession, registration: Registration) -> Completion:
+def _complete(session: Session, target: EventSession, registration: Registration, now: datetime) -> Completion:
+    """Completed at the session's end, or now when marked (or checked in) while it runs: a certificate is
+    never dated in the future. The day counted is the session's."""
     event: TrainingEvent = target.event
     person = session.get(User, registration.user_id)
     day = target.starts_at.astimezone(TOKYO).date()
     completion = Completion(
         user_id=person.id, course_id=None, course_version_id=None, event_id=event.id, event_session_id=target.id,
-        completed_at=target.ends_at, completed_on=day, fiscal_year=fiscal_year(day), body_id=person.body_id,
+        completed_at=min(target.ends_at, now), completed_on=day, fiscal_year=fiscal_year(day), body_id=person.body_id,
         division_id=person.division_id, grade_id=person.grade_id, tier=event.kpi_tier, hours=event.hours)
     session.add(completion)
     session.flush()

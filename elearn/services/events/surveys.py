@@ -67,7 +67,7 @@ def submit(user: User, event_id: int, answers: list, now: datetime) -> None:
         session.add(SurveyResponse(event_id=event_id, session_id=registration.session_id, user_id=user.id,
                                    body_id=person.body_id, answers=answers, submitted_at=now))
         session.flush()
-        attendance.settle(session, session.get(EventSession, registration.session_id), registration)
+        attendance.settle(session, session.get(EventSession, registration.session_id), registration, now)
         audit.record(session, user, "event.survey", session.get(TrainingEvent, event_id).code)
 
 
