@@ -6,8 +6,9 @@ and transactions that read then write begin IMMEDIATE (see `write_session`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, create_engine, event
@@ -24,6 +25,17 @@ NAMING_CONVENTION = {
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _BEGIN_MODE = "elearn_sqlite_begin"
+
+
+# Rows per IN (...) list: well under SQLite's bound-parameter limit, and small plans on PostgreSQL.
+IN_LIST_SIZE = 500
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]]:
+    """`items` in slices for IN (...) lists."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 class Base(DeclarativeBase):

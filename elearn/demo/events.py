@@ -42,6 +42,7 @@ from elearn.models import (
     TrainingEvent,
     User,
 )
+from elearn.services.events.attendance import event_completion
 
 EVENTS_SEED = 2024
 PAST_YEARS = (2022, 2023)
@@ -254,15 +255,8 @@ def _this_year(session: Session, rng: random.Random, staff: Sequence[User], bodi
 
 
 def complete(session: Session, plan: EventPlan) -> Completion:
-    """The completion an attendance makes, as `services.events.attendance` would (the history issues the
-    certificate)."""
-    event = plan.session.event
-    day = plan.session.starts_at.astimezone(TOKYO).date()
-    completion = Completion(
-        user_id=plan.user.id, course_id=None, course_version_id=None, event_id=event.id,
-        event_session_id=plan.session.id, completed_at=plan.completed_at, completed_on=day,
-        fiscal_year=fiscal_year(day), body_id=plan.user.body_id, division_id=plan.user.division_id,
-        grade_id=plan.user.grade_id, tier=event.kpi_tier, hours=event.hours)
+    """The completion an attendance makes (the history issues its certificate in date order)."""
+    completion = event_completion(plan.session, plan.user, plan.completed_at)
     session.add(completion)
     return completion
 

@@ -80,10 +80,11 @@ def _draft(form: EventForm) -> events.EventDraft:
 @bp.get("/manage/")
 @permitted(visibility.may_organise)
 def manage():
-    organised = events.organised(viewer())
+    moment = now()
+    organised = events.organised(viewer(), moment)
     return render_template("events/manage.html", organised=organised,
                            counts=events.places([item.id for event in organised for item in event.sessions]),
-                           now=now())
+                           now=moment)
 
 
 @bp.route("/manage/new", methods=["GET", "POST"])

@@ -140,7 +140,7 @@ def _organiser_pages(walk: Walk, page) -> list[str]:
         href: card.querySelector('h2 a').getAttribute('href'), text: card.innerText,
         roster: card.querySelector('a[href$="/roster"]')?.getAttribute('href')}))""")
     surveyed = next(item["href"] for item in events if "生成AI" in item["text"])
-    workshop = [item for item in events if "データ利活用" in item["text"]][-1]  # this year's, with a waiting list
+    workshop = [item for item in events if "データ利活用" in item["text"]][0]  # upcoming first: this year's, full
     session = workshop["roster"].rsplit("/", 1)[0]
     # The edit forms are the new-event and new-session templates filled in: the new ones stand for them.
     return ["/events/manage/", surveyed, f"{surveyed}/survey", workshop["href"], workshop["roster"],

@@ -233,3 +233,15 @@ def test_parallel_registrations_never_overbook(app, make_user, organiser, org):
     counts = statuses(app, session_id)
     assert list(counts.values()).count("registered") == capacity
     assert list(counts.values()).count("waiting") == people_count - 2 * capacity
+
+
+def test_organisers_see_what_is_to_come_first_and_past_events_latest_first(app, organiser, org):
+    with app.app_context():
+        viewer = visibility.viewer_of(db.session().get(User, organiser.id))
+        for code, starts in (("OLD", STARTS - timedelta(days=400)), ("LATER", STARTS + timedelta(days=30)),
+                             ("RECENT", STARTS - timedelta(days=20)), ("SOON", STARTS)):
+            event = events.create(organiser, viewer, org["P000"].id, draft(code=code))
+            events.add_session(organiser, event.id, session_draft(starts_at=starts, ends_at=starts + timedelta(hours=2),
+                                                                  cancellation_deadline=None))
+        events.create(organiser, viewer, org["P000"].id, draft(code="DRAFT"))
+        assert [event.code for event in events.organised(viewer, NOW)] == ["SOON", "LATER", "DRAFT", "RECENT", "OLD"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +15,6 @@ from elearn.domain.audit import target_user_id, utc_range
 from elearn.models import AuditEntry, User
 
 PAGE_SIZE = 100
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -71,8 +70,7 @@ def _newest_first(statement: Select) -> Select:
 def people_named(entries: Iterable[AuditEntry]) -> dict[int, User]:
     ids = sorted({user_id for entry in entries if (user_id := target_user_id(entry.target)) is not None})
     people: dict[int, User] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk: Sequence[int] = ids[start:start + _CHUNK]
+    for chunk in db.chunks(ids):
         people.update((user.id, user) for user in db.session().scalars(select(User).where(User.id.in_(chunk))))
     return people
 

@@ -4,7 +4,6 @@ or its passwords expired before people got to them."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from datetime import timedelta
 
 from flask import current_app
@@ -19,8 +18,6 @@ from elearn.services import audit, visibility
 from elearn.services.people.importer import InitialPassword
 from elearn.services.people.passwords import hash_random_password
 from elearn.services.visibility import Viewer
-
-_CHUNK = 500
 
 
 def find_unit(code: str) -> OrgUnit | None:
@@ -77,7 +74,7 @@ def reissue(actor: User, viewer: Viewer, unit: OrgUnit | None, confirmed: int) -
              "must_change_password": True, "session_token": secrets.token_urlsafe(32)}
             for user_id, item in zip(ids, issued, strict=True)
         ])
-        for chunk in _chunks(ids):
+        for chunk in db.chunks(ids):
             session.execute(update(PasswordResetToken)
                             .where(PasswordResetToken.user_id.in_(chunk), PasswordResetToken.used_at.is_(None))
                             .values(used_at=utcnow()))
@@ -88,5 +85,4 @@ def reissue(actor: User, viewer: Viewer, unit: OrgUnit | None, confirmed: int) -
     return issued
 
 
-def _chunks(items: Sequence[int]) -> list[Sequence[int]]:
-    return [items[start:start + _CHUNK] for start in range(0, len(items), _CHUNK)]
+

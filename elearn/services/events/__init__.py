@@ -181,12 +181,16 @@ def get_session(session_id: int) -> EventSession | None:
     return db.session().get(EventSession, session_id)
 
 
-def organised(viewer: Viewer) -> list[TrainingEvent]:
-    """The events the viewer runs, the next to start first, those with no date left last."""
+def organised(viewer: Viewer, now: datetime) -> list[TrainingEvent]:
+    """The events the viewer runs: drafts and those with a session still to end first (the soonest first),
+    then the past ones, the latest first."""
     events = db.session().scalars(
         select(TrainingEvent).where(visibility.organised_body_condition(viewer, TrainingEvent.owner_body_id))
         .options(selectinload(TrainingEvent.sessions), selectinload(TrainingEvent.invitations))).all()
-    return sorted(events, key=_start_key)
+    current = [event for event in events if not event.sessions or any(item.ends_at > now for item in event.sessions)]
+    past = [event for event in events if event not in current]
+    return sorted(current, key=_start_key) + sorted(past, key=lambda event: max(item.ends_at for item in
+                                                                                  event.sessions), reverse=True)
 
 
 def open_to(viewer: Viewer, now: datetime) -> list[TrainingEvent]:

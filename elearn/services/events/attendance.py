@@ -125,16 +125,22 @@ def _set(session: Session, target: EventSession, registration: Registration, wan
     settle(session, target, registration, now)
 
 
+def event_completion(target: EventSession, person: User, at: datetime) -> Completion:
+    """What attending a session completes: the event, in the session's fiscal year, for its KPI tier, where
+    the person is now (the demo history builds its past attendances with this too)."""
+    event: TrainingEvent = target.event
+    day = target.starts_at.astimezone(TOKYO).date()
+    return Completion(
+        user_id=person.id, course_id=None, course_version_id=None, event_id=event.id, event_session_id=target.id,
+        completed_at=at, completed_on=day, fiscal_year=fiscal_year(day), body_id=person.body_id,
+        division_id=person.division_id, grade_id=person.grade_id, tier=event.kpi_tier, hours=event.hours)
+
+
 def _complete(session: Session, target: EventSession, registration: Registration, now: datetime) -> Completion:
     """Completed at the session's end, or now when marked (or checked in) while it runs: a certificate is
-    never dated in the future. The day counted is the session's."""
-    event: TrainingEvent = target.event
+    never dated in the future."""
     person = session.get(User, registration.user_id)
-    day = target.starts_at.astimezone(TOKYO).date()
-    completion = Completion(
-        user_id=person.id, course_id=None, course_version_id=None, event_id=event.id, event_session_id=target.id,
-        completed_at=min(target.ends_at, now), completed_on=day, fiscal_year=fiscal_year(day), body_id=person.body_id,
-        division_id=person.division_id, grade_id=person.grade_id, tier=event.kpi_tier, hours=event.hours)
+    completion = event_completion(target, person, min(target.ends_at, now))
     session.add(completion)
     session.flush()
     certificates.issue(session, completion, person, None)

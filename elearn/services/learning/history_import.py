@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TypeVar
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, aliased
@@ -34,9 +32,6 @@ from elearn.imports.reader import ImportFileError, Table, read_table
 from elearn.imports.staff_rows import normalise_staff_number
 from elearn.models import Certificate, Completion, Course, CourseVersion, HistoryImport, OrgUnit, TrainingEvent, User
 from elearn.services import audit
-
-CHUNK_SIZE = 500
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -151,7 +146,7 @@ def _people_named(session: Session, table: Table) -> dict[tuple[str, str], _Pers
                       for row in table.rows} - {""}) if "staff_number" in header_of else []
     found: dict[tuple[str, str], _Person] = {}
     body = aliased(OrgUnit)
-    for chunk in _chunks(numbers):
+    for chunk in db.chunks(numbers):
         for row in session.execute(
                 select(body.code, User.staff_number, User.id, User.body_id, User.division_id, User.grade_id)
                 .join(body, body.id == User.body_id).where(User.staff_number.in_(chunk))):
@@ -179,7 +174,7 @@ def _recorded(session: Session, parsed: ParsedHistory,
               people: dict[tuple[str, str], _Person]) -> dict[tuple[str, str, str, int], date]:
     key_of = {people[(row.body_code, row.staff_number)].id: (row.body_code, row.staff_number) for row in parsed.rows}
     recorded: dict[tuple[str, str, str, int], date] = {}
-    for chunk in _chunks(sorted(key_of)):
+    for chunk in db.chunks(sorted(key_of)):
         for user_id, slug, year, completed_at in session.execute(
                 select(Completion.user_id, Course.slug, Completion.fiscal_year, Completion.completed_at)
                 .join(Course, Course.id == Completion.course_id).where(Completion.user_id.in_(chunk))):
@@ -192,11 +187,6 @@ def _recorded(session: Session, parsed: ParsedHistory,
             for year in {fiscal_year(row.completed_on) for row in parsed.rows}:
                 recorded[(*key_of[user_id], code, year)] = day
     return recorded
-
-
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), CHUNK_SIZE):
-        yield items[start:start + CHUNK_SIZE]
 
 
 # --- past imports -------------------------------------------------------------------------------------------------

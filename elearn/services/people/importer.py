@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import insert, select
@@ -29,11 +29,6 @@ from elearn.imports.staff_rows import ParsedStaff, StaffRow, parse_staff_table
 from elearn.models import Grade, OrgUnit, StaffTier, User
 from elearn.services import audit
 from elearn.services.people.passwords import hash_random_password
-
-# Keeps IN (...) lists well under SQLite's bound-parameter limit.
-CHUNK_SIZE = 500
-
-T = TypeVar("T")
 
 
 class ImportRejected(Exception):
@@ -176,7 +171,7 @@ def _existing_staff(session: Session, parsed: ParsedStaff, units: _Units) -> lis
         tiers_of[user_id].add(tier)
     rows = list(session.execute(select(*_STAFF_COLUMNS).where(User.body_id.in_(body_ids))))
     emails_elsewhere = sorted(parsed.emails - {row.email for row in rows})
-    for chunk in _chunks(emails_elsewhere):
+    for chunk in db.chunks(emails_elsewhere):
         # Their tiers are left empty: they are outside the file's bodies, so never compared.
         rows += session.execute(
             select(*_STAFF_COLUMNS).where(User.email.in_(chunk), User.body_id.not_in(body_ids))
@@ -228,7 +223,7 @@ def _apply_staff_changes(session: Session, plan: StaffPlan, units: _Units) -> No
 
 def _users_by_id(session: Session, user_ids: Iterable[int]) -> dict[int, User]:
     users: dict[int, User] = {}
-    for chunk in _chunks(sorted(user_ids)):
+    for chunk in db.chunks(sorted(user_ids)):
         query = select(User).where(User.id.in_(chunk)).options(raiseload(User.grants))
         users.update((user.id, user) for user in session.scalars(query))
     return users
@@ -286,11 +281,6 @@ def _create_staff(
         for row, password in zip(rows, passwords, strict=True)
         if password is not None
     ]
-
-
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), CHUNK_SIZE):
-        yield items[start : start + CHUNK_SIZE]
 
 
 # --- organisation units --------------------------------------------------------------------------

@@ -347,7 +347,8 @@ def team_trainings(viewer: Viewer, view: TeamView) -> tuple[list[TeamTraining], 
     rows: list[TeamTraining] = []
     modes: dict[TrainingMode, set[int]] = defaultdict(set)
     ids = sorted(people)
-    for user_id, event_id, batch_id, completed_on, completed_at, tier, title, course_title, event_format, delivery in \
+    titles = {source.slug: source.title for source in content.tree().courses}
+    for user_id, event_id, batch_id, completed_on, completed_at, tier, title, course_slug, event_format, delivery in \
             session.execute(
                 select(Completion.user_id, Completion.event_id, Completion.history_import_id, Completion.completed_on,
                        Completion.completed_at, Completion.tier, TrainingEvent.title, Course.slug,
@@ -362,17 +363,10 @@ def team_trainings(viewer: Viewer, view: TeamView) -> tuple[list[TeamTraining], 
             continue
         name, kana, unit_path = people[user_id]
         day = completed_on or completed_at.astimezone(TOKYO).date()
-        rows.append(TeamTraining(user_id, name, kana, unit_path, title or _course_title(course_title), day, mode,
-                                 tier))
+        rows.append(TeamTraining(user_id, name, kana, unit_path, title or titles.get(course_slug, course_slug or ""),
+                                 day, mode, tier))
     rows.sort(key=lambda row: (row.completed_on, row.kana, row.title))
     return rows, {mode: len(modes[mode]) for mode in TrainingMode if modes.get(mode)}
-
-
-def _course_title(slug: str | None) -> str:
-    if slug is None:
-        return ""
-    source = next((course for course in content.tree().courses if course.slug == slug), None)
-    return source.title if source else slug
 
 
 def _filtered_people(viewer: Viewer, view: TeamView) -> dict[int, tuple[str, str, str]]:
