@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads bench-events translations clean
+.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads bench-events bench-notices translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ demo: install
 	$(BIN)/elearn db upgrade
 	$(BIN)/elearn content sync
 	$(BIN)/elearn demo
-	$(BIN)/elearn serve --host 127.0.0.1 --port 5000
+	$(BIN)/elearn serve --host 127.0.0.1 --port 5000 --with-worker
 
 test: install
 	$(BIN)/ruff check elearn tests bench
@@ -39,6 +39,8 @@ bench-downloads: install
 	$(BIN)/python bench/downloads.py
 bench-events: install
 	$(BIN)/python bench/event_registration.py
+bench-notices: install
+	$(BIN)/python bench/notices.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

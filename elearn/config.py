@@ -57,10 +57,18 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         ENV_NAME="development",
         # Where courses/ and quizzes/ live.
         CONTENT_ROOT=str(PROJECT_ROOT),
-        # Outgoing mail (loopback relay in closed networks); nothing is sent while MAIL_SERVER is unset.
+        # Outgoing mail (a relay inside the closed network); mail waits in the outbox while MAIL_SERVER is
+        # unset. MAIL_PER_MINUTE throttles the sender (0: as fast as the relay takes it).
         MAIL_SERVER=None,
         MAIL_PORT=25,
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        MAIL_STARTTLS=False,
         MAIL_FROM="elearn@localhost",
+        MAIL_FROM_NAME="",
+        MAIL_PER_MINUTE=600,
+        # The job queue (Huey): a SQLite file beside the database by default, redis://host:6379/N in production.
+        QUEUE_URL=None,
         # The address staff reach the site at; printed in certificate QR codes, so set it in production.
         PUBLIC_URL="http://127.0.0.1:5000",
         VERIFY_LIMIT="20 per minute; 200 per day",

@@ -6,6 +6,7 @@ from elearn.domain.completion import CourseStatus
 from elearn.domain.events import Attendance, Delivery, EventFormat, RegistrationStatus
 from elearn.domain.kpi import TrainingMode
 from elearn.domain.magazine import Audience, InboxKind, InboxStatus, IssueStatus
+from elearn.domain.notices import Channel, NoticeKind, Topic
 from elearn.domain.people import OrgKind, Permission, Tier
 
 TIER_LABELS = {
@@ -90,4 +91,57 @@ INBOX_STATUS_LABELS = {
     InboxStatus.ANSWERED: _l("Replied"),
     InboxStatus.ADOPTED: _l("Adopted"),
     InboxStatus.DECLINED: _l("Declined"),
+}
+
+
+TOPIC_LABELS = {
+    Topic.COURSES: _l("Required courses and their deadlines"),
+    Topic.OVERDUE: _l("Overdue required courses"),
+    Topic.EVENTS: _l("Seminars and workshops you registered for or were nominated for"),
+    Topic.CERTIFICATES: _l("Certificates issued to you"),
+    Topic.INBOX: _l("Answers to your questions and ideas"),
+    Topic.ANNOUNCEMENTS: _l("Announcements from the training office"),
+    Topic.MAGAZINE: _l("New issues of the digital magazine"),
+    Topic.DIGEST: _l("Weekly digest of your team"),
+}
+
+CHANNEL_LABELS = {
+    Channel.MAIL: _l("By mail and in the app"),
+    Channel.APP: _l("In the app only"),
+    Channel.OFF: _l("Not at all"),
+}
+
+WEEKDAY_LABELS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday")]
+
+NOTICE_KIND_LABELS = {
+    NoticeKind.COURSE_REMINDER: _l("Course reminder"),
+    NoticeKind.OVERDUE: _l("Overdue reminder"),
+    NoticeKind.TEAM_DIGEST: _l("Team digest"),
+    NoticeKind.EVENT_REGISTERED: _l("Registration confirmed"),
+    NoticeKind.EVENT_WAITING: _l("Waiting list"),
+    NoticeKind.EVENT_PROMOTED: _l("Moved up from the waiting list"),
+    NoticeKind.EVENT_NOMINATED: _l("Nomination"),
+    NoticeKind.EVENT_TOMORROW: _l("Session tomorrow"),
+    NoticeKind.EVENT_ATTENDED: _l("Attendance recorded"),
+    NoticeKind.EVENT_SURVEY: _l("Survey open"),
+    NoticeKind.MAGAZINE_ISSUE: _l("New magazine issue"),
+    NoticeKind.INBOX_REPLY: _l("Answer from the magazine team"),
+    NoticeKind.IDEA_ADOPTED: _l("Idea adopted"),
+    NoticeKind.CERTIFICATE_ISSUED: _l("Certificate issued"),
+    NoticeKind.ANNOUNCEMENT: _l("Announcement"),
+}
+
+MAIL_STATE_LABELS = {
+    "queued": _l("Waiting"),
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+}
+
+JOB_STATE_LABELS = {
+    "running": _l("Running"),
+    "complete": _l("Finished without error"),
+    "retrying": _l("Failed, will be retried"),
+    "failed": _l("Failed"),
+    "interrupted": _l("Interrupted"),
 }

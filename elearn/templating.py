@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import get_locale
 from flask_login import current_user
 
 from elearn.dates import date_text, datetime_text, fiscal_year_text, month_text, short_date_text, time_text
 from elearn.domain.kpi import TrainingMode
 from elearn.domain.magazine import ruby_pieces
+from elearn.domain.notices import Topic
 from elearn.domain.people import Permission, Tier
 from elearn.labels import (
     ATTENDANCE_LABELS,
@@ -21,13 +22,17 @@ from elearn.labels import (
     INBOX_KIND_LABELS,
     INBOX_STATUS_LABELS,
     ISSUE_STATUS_LABELS,
+    JOB_STATE_LABELS,
+    MAIL_STATE_LABELS,
     MODE_LABELS,
+    NOTICE_KIND_LABELS,
     ORG_KIND_LABELS,
     PERMISSION_LABELS,
     REGISTRATION_STATUS_LABELS,
     TIER_LABELS,
+    TOPIC_LABELS,
 )
-from elearn.services import visibility
+from elearn.services import notices, visibility
 from elearn.web import viewer
 
 
@@ -39,6 +44,15 @@ def hours_text(value: Decimal) -> str:
 def may(rule: str) -> bool:
     """Templates ask the access policy by rule name, e.g. {% if may("see_team") %} for visibility.may_see_team."""
     return bool(current_user.is_authenticated) and getattr(visibility, f"may_{rule}")(viewer())
+
+
+def unread_notices() -> int:
+    """The bell's count, read once per request."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notices" not in g:
+        g.unread_notices = notices.unread_count(current_user.id)
+    return g.unread_notices
 
 
 def init_templating(app: Flask) -> None:
@@ -69,4 +83,10 @@ def init_templating(app: Flask) -> None:
         current_locale=lambda: str(get_locale()),
         ruby=ruby_pieces,
         may=may,
+        unread_notices=unread_notices,
+        Topic=Topic,
+        TOPIC_LABELS=TOPIC_LABELS,
+        NOTICE_KIND_LABELS=NOTICE_KIND_LABELS,
+        MAIL_STATE_LABELS=MAIL_STATE_LABELS,
+        JOB_STATE_LABELS=JOB_STATE_LABELS,
     )

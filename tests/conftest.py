@@ -161,3 +161,43 @@ def synced(app):
     with app.app_context():
         content.sync(content.tree())
     return app
+
+
+class _Collector:
+    """An aiosmtpd handler keeping what it receives; `delay` slows each message (a worker can be killed
+    while it sends)."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.delay = 0.0
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        import asyncio
+
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+    def parsed(self):  # type: ignore[no-untyped-def]
+        from email import policy
+        from email.parser import BytesParser
+
+        return [BytesParser(policy=policy.default).parsebytes(raw) for _from, _to, raw in self.messages]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback (aiosmtpd); yields (host, port, collector)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    collector = _Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield "127.0.0.1", port, collector
+    controller.stop()

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "event.nomination.confirm": _l("Nomination accepted"),
     "event.nomination.decline": _l("Nomination declined"),
     "event.publish": _l("Training event published"),
+    "announcement.send": _l("Announcement sent"),
     "event.register": _l("Registered for training"),
     "event.session": _l("Training session added"),
     "event.session.update": _l("Training session changed"),

@@ -6,6 +6,7 @@ from flask_login import current_user
 from elearn.admin import (
     audit,  # noqa: F401  (registers the audit log routes on bp)
     imports,  # noqa: F401  (registers the import routes on bp)
+    mail,  # noqa: F401  (registers the mail and job logs on bp)
     passwords,  # noqa: F401  (registers the initial password routes on bp)
     reporting,  # noqa: F401  (registers the KPI and deadline routes on bp)
 )

@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from elearn.auth.forms import ChangePasswordForm, EmptyForm, NewPasswordForm, SignInForm
 from elearn.extensions import LOCALE_COOKIE, limiter
 from elearn.security import start_session_clock
+from elearn.services import notices
 from elearn.services.people import accounts, orgs
 from elearn.services.people.accounts import SignInOutcome
 from elearn.services.people.passwords import verify_password
@@ -38,6 +39,9 @@ def sign_in():
             session.clear()
             login_user(result.user, remember=form.remember.data)
             start_session_clock(remembered=form.remember.data)
+            chosen = request.cookies.get(LOCALE_COOKIE)
+            if chosen in current_app.config["LANGUAGES"] and result.user.locale != chosen:
+                notices.remember_locale(result.user.id, chosen)  # chosen on this PC before signing in
             if result.user.must_change_password:
                 return redirect(url_for("auth.change_password"))
             return redirect(safe_next_url(request.args.get("next"), url_for("learn.home")))
@@ -95,6 +99,8 @@ def choose_language(code: str):
     response = redirect(safe_next_url(request.args.get("next"), url_for("learn.home")))
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        if current_user.is_authenticated and current_user.locale != code:
+            notices.remember_locale(current_user.id, code)  # mail follows the language chosen here
     return response
 
 

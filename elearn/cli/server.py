@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import click
@@ -20,6 +21,8 @@ def demo(force: bool) -> None:
     from elearn.demo import count_non_demo_staff, load_demo_data
     from elearn.demo import history as demo_history
     from elearn.demo import magazine as demo_magazine
+    from elearn.demo import notices as demo_notices
+    from elearn.services.notices import mail_context
 
     # Demo accounts have published passwords and the demo adds fictional staff: never in production.
     if current_app.config["ENV_NAME"] == "production":
@@ -40,6 +43,9 @@ def demo(force: bool) -> None:
     # On stderr: scripts (the browser tests) parse the account table on stdout.
     click.echo(demo_history.summary(), err=True)
     click.echo(demo_magazine.summary(utcnow()), err=True)
+    with mail_context():
+        made = demo_notices.load(utcnow())
+    click.echo("notices: " + ", ".join(f"{part} {count}" for part, count in made.items()), err=True)
 
 
 @click.command("serve", help="Serve the app with gunicorn (production-grade; not the debug server).")
@@ -47,9 +53,11 @@ def demo(force: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--with-worker", is_flag=True,
+              help="Also run the background worker (`elearn worker`) beside the server, as `make demo` does.")
 @with_appcontext
 @needs_current_schema
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int, with_worker: bool) -> None:
     from elearn.config import ConfigError
     from elearn.content.loader import ContentInvalid
     from elearn.server import limiter_storage_for_workers, run_gunicorn
@@ -69,4 +77,11 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     if storage != configured:
         click.echo(f"rate limits: {configured} counts per worker; the {workers} workers share {storage} instead")
     click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
-    sys.exit(run_gunicorn(host, port, workers, threads, {"LIMITER_STORAGE": storage}))
+    worker = subprocess.Popen([sys.executable, "-m", "elearn", "worker"]) if with_worker else None
+    try:
+        code = run_gunicorn(host, port, workers, threads, {"LIMITER_STORAGE": storage})
+    finally:
+        if worker is not None:
+            worker.terminate()  # the consumer finishes the task in hand on SIGTERM
+            worker.wait(30)
+    sys.exit(code)

@@ -159,3 +159,21 @@ def may_nominate(viewer: Viewer, owner_body_id: int, person_body_id: int, invite
     if person_body_id not in invited_body_ids:
         return False
     return may_run_event(viewer, owner_body_id) or (viewer.is_manager and person_on_team)
+
+
+# --- notices ----------------------------------------------------------------------------------------------------
+
+
+def may_announce(viewer: Viewer) -> bool:
+    """The announcements page: a training office (its body's organisers) and administrators."""
+    return may_organise(viewer)
+
+
+def may_announce_to(viewer: Viewer, body_id: int) -> bool:
+    """Send an announcement to staff of this body (and see its recipient count and delivery)."""
+    return may_run_event(viewer, body_id)
+
+
+def may_read_mail_log(viewer: Viewer) -> bool:
+    """The outbox and the job log: every message's recipient, subject and text. Administrators only."""
+    return viewer.is_admin

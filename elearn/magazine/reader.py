@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from elearn import db
 from elearn.clock import now, utcnow
 from elearn.domain.magazine import reading_minutes
+from elearn.links import public_url
 from elearn.magazine.blueprint import bp
 from elearn.magazine.forms import InboxForm
 from elearn.models import MagazineIssue, User
@@ -108,13 +109,6 @@ def feed_key(user_id: int) -> str:
     """A per-person key for feed readers, which cannot sign in; it shows only titles and summaries."""
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, f"magazine-feed:{user_id}".encode(), sha256).hexdigest()[:32]
-
-
-def public_url(endpoint: str, **values: object) -> str:
-    """An absolute address on ELEARN_PUBLIC_URL, never on the request's Host header (which the client
-    chooses, and which differs between the proxy and the app)."""
-    path = url_for(endpoint, **values)[len(request.script_root):]
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
 def personal_feed_url(user_id: int) -> str:

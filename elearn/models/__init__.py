@@ -28,11 +28,13 @@ from elearn.models.magazine import (
     MagazineRead,
     Sticker,
 )
+from elearn.models.notices import Announcement, JobRun, Notice, NoticeChoice, OutboxMessage, ReminderSent
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.models.reporting import CourseDeadline, KpiReportPdf, KpiRuleRow, KpiTarget
 from elearn.models.security import AuditEntry, PasswordResetToken, RateLimitCounter, SignInFailure
 
 __all__ = [
+    "Announcement",
     "AuditEntry",
     "Certificate",
     "CertificateCounter",
@@ -51,6 +53,7 @@ __all__ = [
     "Grade",
     "HistoryImport",
     "InboxItem",
+    "JobRun",
     "MagazineHelpful",
     "MagazineIssue",
     "MagazineIssueCourse",
@@ -63,10 +66,14 @@ __all__ = [
     "KpiReportPdf",
     "KpiRuleRow",
     "KpiTarget",
+    "Notice",
+    "NoticeChoice",
     "OrgUnit",
+    "OutboxMessage",
     "PasswordResetToken",
     "RateLimitCounter",
     "Registration",
+    "ReminderSent",
     "SurveyResponse",
     "TrainingEvent",
     "RoleGrant",

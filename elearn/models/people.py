@@ -68,6 +68,10 @@ class User(Base):
     division_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     grade_id: Mapped[int | None] = mapped_column(ForeignKey("grades.id"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The language mail is written in ("ja" when never chosen); set by the language switch.
+    locale: Mapped[str | None] = mapped_column(String(8))
+    # Managers: the day (0 = Monday) their team digest comes; None: the default day.
+    digest_weekday: Mapped[int | None] = mapped_column(Integer)
 
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

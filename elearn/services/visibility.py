@@ -158,6 +158,18 @@ def may_nominate(viewer: Viewer, event: TrainingEvent, person: User) -> bool:
                                                     event.invited_body_ids, on_team)
 
 
+def may_announce(viewer: Viewer) -> bool:
+    return access.may_announce(viewer)
+
+
+def may_announce_to(viewer: Viewer, body_id: int) -> bool:
+    return access.may_announce_to(viewer, body_id)
+
+
+def may_read_mail_log(viewer: Viewer) -> bool:
+    return access.may_read_mail_log(viewer)
+
+
 def organised_body_condition(viewer: Viewer, body_column: ColumnElement[int]) -> ColumnElement[bool]:
     """On any table with an owner body: the events the viewer runs."""
     if viewer.is_admin:

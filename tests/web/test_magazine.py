@@ -578,7 +578,7 @@ def test_an_adopted_idea_becomes_a_sticker_and_a_notice_when_its_issue_is_out(ap
     desk = app.test_client()
     sign_in(desk, editor)
     desk.post(f"/magazine/studio/inbox/{item_id}", data=adopt(number))
-    assert "notice" not in client.get("/magazine/inbox/mine").get_data(as_text=True)
+    assert "あなたのネタが第" not in client.get("/magazine/inbox/mine").get_data(as_text=True)
     assert "★" not in client.get(f"/magazine/people/{sender.id}").get_data(as_text=True)
     clock.moment = PUBLISH_AT + timedelta(seconds=1)
     assert f"あなたのネタが第{number}号になりました" in client.get("/").get_data(as_text=True)

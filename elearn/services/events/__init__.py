@@ -230,6 +230,13 @@ def is_for(event: TrainingEvent, tiers: frozenset[Tier], grade: str | None) -> b
     return bool({Tier(value) for value in event.target_tiers} & tiers) or (grade in event.target_grades)
 
 
+def notice_params(target: EventSession) -> dict:
+    """What a notice about a session says (stored as plain values: see services/notices/messages.py)."""
+    event = target.event
+    return {"event_id": event.id, "title": event.title, "starts_at": target.starts_at.isoformat(),
+            "venue": target.venue, "online": bool(target.meeting_url)}
+
+
 def body_choices() -> list[tuple[int, str]]:
     """Bodies an event may be opened to, the prefecture first."""
     return [(unit.id, unit.name) for unit in db.session().scalars(

@@ -18,6 +18,7 @@ from elearn.clock import TOKYO
 from elearn.domain.events import Attendance, RegistrationStatus, checkin_code_valid, checkin_open, checkin_session_id
 from elearn.domain.events import completes as completes_event
 from elearn.domain.fiscal import fiscal_year
+from elearn.domain.notices import NoticeKind
 from elearn.imports.columns import (
     Column,
     RowError,
@@ -40,7 +41,8 @@ from elearn.models import (
     TrainingEvent,
     User,
 )
-from elearn.services import audit, certificates, visibility
+from elearn.services import audit, certificates, notices, visibility
+from elearn.services.events import notice_params
 from elearn.services.visibility import Viewer
 
 MARKABLE = frozenset({RegistrationStatus.REGISTERED, RegistrationStatus.NOMINATED})
@@ -123,6 +125,20 @@ def _set(session: Session, target: EventSession, registration: Registration, wan
     registration.attendance_marked_at = now
     session.flush()
     settle(session, target, registration, now)
+    if wanted is Attendance.ATTENDED:
+        _tell_attended(session, target, registration)
+
+
+def _tell_attended(session: Session, target: EventSession, registration: Registration) -> None:
+    """Attendance recorded (with the certificate's number once it is issued), and the survey if it waits for
+    an answer; once per person and event, however often a mark is corrected."""
+    event = target.event
+    serial = session.scalar(select(Certificate.serial).join(Completion, Completion.id == Certificate.completion_id)
+                            .where(Completion.user_id == registration.user_id, Completion.event_id == event.id))
+    params = {**notice_params(target), "certificate": serial, "survey_required": event.survey_required}
+    notices.notify(session, registration.user_id, NoticeKind.EVENT_ATTENDED, params, key=f"attended:{event.id}")
+    if event.survey_questions and not survey_answered(session, event.id, registration.user_id):
+        notices.notify(session, registration.user_id, NoticeKind.EVENT_SURVEY, params, key=f"survey:{event.id}")
 
 
 def event_completion(target: EventSession, person: User, at: datetime) -> Completion:

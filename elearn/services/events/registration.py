@@ -25,10 +25,12 @@ from elearn.domain.events import (
     promotions,
     registration_closed,
 )
+from elearn.domain.notices import NoticeKind
 from elearn.imports.staff_rows import normalise_staff_number
 from elearn.models import Completion, EventSession, OrgUnit, Registration, TrainingEvent, User
-from elearn.services import audit, visibility
-from elearn.services.events import is_for
+from elearn.services import audit, notices, visibility
+from elearn.services.events import is_for, notice_params
+from elearn.services.notices import Delivery
 from elearn.services.visibility import Viewer
 
 LIVE = frozenset({RegistrationStatus.REGISTERED, RegistrationStatus.WAITING, RegistrationStatus.NOMINATED})
@@ -60,6 +62,8 @@ def register(user: User, session_id: int, now: datetime) -> Registration:
         _refuse_if_elsewhere(session, event, person.id, target.id)
         status = place_for(_places_taken(session, target.id), target.capacity)
         registration = _upsert(session, existing, target.id, person.id, status, now)
+        notices.notify(session, person.id, NoticeKind.EVENT_REGISTERED if status is RegistrationStatus.REGISTERED
+                       else NoticeKind.EVENT_WAITING, notice_params(target))
         audit.record(session, person, "event.register", event.code, session=target.id, status=status.value)
     return registration
 
@@ -91,9 +95,14 @@ def fill_free_places(session: Session, target: EventSession, now: datetime | Non
         select(Registration.id, Registration.queued_at)
         .where(Registration.session_id == target.id, Registration.status == RegistrationStatus.WAITING))]
     chosen = promotions(free, waiting)
-    for registration in session.scalars(select(Registration).where(Registration.id.in_(chosen))):
+    promoted = list(session.scalars(select(Registration).where(Registration.id.in_(chosen))))
+    for registration in promoted:
         registration.status = RegistrationStatus.REGISTERED
         registration.promoted_at = now or target.starts_at
+    if promoted:
+        params = notice_params(target)
+        notices.deliver(session, [Delivery(registration.user_id, NoticeKind.EVENT_PROMOTED, params)
+                                  for registration in promoted])
     return chosen
 
 
@@ -134,6 +143,7 @@ def nominate(actor: User, viewer: Viewer, session_id: int, person_ids: Iterable[
             registration = _upsert(session, existing, target.id, person.id, RegistrationStatus.NOMINATED, now)
             registration.nominated_by_id = actor.id
             session.flush()
+            notices.notify(session, person.id, NoticeKind.EVENT_NOMINATED, {**notice_params(target), "by": actor.name})
             nominated.append(person.name)
         if nominated:
             audit.record(session, actor, "event.nominate", event.code, session=target.id, people=len(nominated))

@@ -23,9 +23,10 @@ from elearn.clock import utcnow
 from elearn.domain import attempts as rules
 from elearn.domain.completion import completion_fiscal_year, is_complete
 from elearn.domain.grading import grade_attempt
+from elearn.domain.notices import NoticeKind
 from elearn.domain.quiz import AttemptCounts, LateSubmission, QuizSettings, ShowAnswers
 from elearn.models import Completion, Course, CourseVersion, QuizAttempt, User
-from elearn.services import certificates, learning
+from elearn.services import certificates, learning, notices
 from elearn.services.learning import content
 from elearn.services.learning.quiz_snapshot import Answer, as_response, question_of, responses_from, snapshot
 
@@ -187,7 +188,9 @@ def submit(user: User, attempt_id: int, sequence: int, answers: Mapping[int, Ans
             session.flush()
             # Same transaction as the completion: the sequence-guarded UPDATE above lets exactly one
             # submit through, so there is exactly one certificate.
-            certificates.issue(session, completion, user, version)
+            certificate = certificates.issue(session, completion, user, version)
+            notices.notify(session, user.id, NoticeKind.CERTIFICATE_ISSUED,
+                           {"title": certificate.course_title, "number": certificate.serial})
     db.session().expire_all()
     stored = db.session().get(QuizAttempt, attempt_id)
     if changed != 1:

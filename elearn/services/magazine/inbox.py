@@ -12,14 +12,15 @@ from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import Session, joinedload
 
 from elearn import db
 from elearn.clock import TOKYO
 from elearn.domain.magazine import InboxKind, InboxStatus, IssueStatus, MonthCount, StoredStatus, counts_by_month
+from elearn.domain.notices import NoticeKind
 from elearn.domain.people import Permission
 from elearn.models import InboxItem, MagazineIssue, RoleGrant, Sticker, User
-from elearn.services import audit
+from elearn.services import audit, notices
 from elearn.services.magazine import published
 
 INBOX_PAGE_SIZE = 50
@@ -170,11 +171,26 @@ def update(actor: User, item_id: int, change: ItemUpdate, now: datetime) -> None
         reply = change.reply.strip()
         if reply != row.reply:
             row.reply, row.replied_at = reply, (now if reply else None)
+            if reply:
+                notices.notify(session, row.sender_id, NoticeKind.INBOX_REPLY, {"excerpt": _excerpt(row.subject)})
         row.status, row.assignee_id = change.status, change.assignee_id
         row.internal_notes = change.internal_notes.strip()
         if (adopted.id if adopted else None) != row.adopted_issue_id:
             row.adopted_issue_id, row.adopted_at = (adopted.id, now) if adopted else (None, None)
+            if adopted and session.scalar(select(MagazineIssue.id).where(MagazineIssue.id == adopted.id,
+                                                                         published(now))):
+                # An issue still to come is told when it is out (the notice scan), not before.
+                tell_adopted(session, row, adopted.number)
         audit.record(session, actor, "inbox.update", f"inbox:{row.id}", status=change.status.value)
+
+
+def tell_adopted(session: Session, item: InboxItem, number: int) -> None:
+    notices.notify(session, item.sender_id, NoticeKind.IDEA_ADOPTED, {"excerpt": _excerpt(item.subject),
+                                                                      "number": number}, key=f"adopted:{item.id}")
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 # --- stickers ----------------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+"""The tasks and their schedule. Each runs in an app context with a request context on PUBLIC_URL, so that
+links in mail point where staff reach the site."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask
+from huey import Huey, crontab
+
+# Notices go out in office hours only: hourly from 07:05 to 19:05 Japan time (22:05 to 10:05 UTC). Every
+# step of the scan is idempotent, so running it hourly only means a missed hour is made up at the next.
+OFFICE_HOURS_UTC = "22,23,0,1,2,3,4,5,6,7,8,9,10"
+# Catch-up for mail a wake-up missed (queue down at commit time, a worker killed mid-run).
+MAIL_TICK = crontab(minute="*")
+NOTICE_SCAN = crontab(minute="5", hour=OFFICE_HOURS_UTC)
+
+# Tasks that may be re-enqueued by name after their worker died (periodic ones simply run again).
+RESUMABLE = frozenset({"send_mail", "deliver_announcement"})
+
+
+def register(queue: Huey, app: Flask) -> dict[str, Callable]:
+    def in_app(function: Callable) -> Callable:
+        @wraps(function)
+        def run(*args: object) -> object:
+            with app.app_context(), app.test_request_context(base_url=app.config["PUBLIC_URL"]):
+                return function(*args)
+        return run
+
+    @queue.task(name="send_mail", retries=3, retry_delay=60, retry_backoff=2)
+    @in_app
+    def send_mail() -> dict:
+        from elearn.services.notices import mail
+
+        report = mail.send_waiting()
+        return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
+
+    @queue.periodic_task(MAIL_TICK, name="mail_tick")
+    @in_app
+    def mail_tick() -> None:
+        from elearn.services.notices import mail
+
+        if mail.waiting_count():
+            mail.send_waiting()
+
+    @queue.periodic_task(NOTICE_SCAN, name="notice_scan", retries=2, retry_delay=300)
+    @in_app
+    def notice_scan() -> dict:
+        from elearn.services.outreach import scan
+
+        return scan.run_all()
+
+    @queue.task(name="deliver_announcement", retries=5, retry_delay=30, retry_backoff=2)
+    @in_app
+    def deliver_announcement(announcement_id: int) -> int:
+        from elearn.services.outreach import announcements
+
+        return announcements.deliver(announcement_id)
+
+    return {"send_mail": send_mail, "mail_tick": mail_tick, "notice_scan": notice_scan,
+            "deliver_announcement": deliver_announcement}

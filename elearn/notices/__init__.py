@@ -1,0 +1,3 @@
+from elearn.notices.views import bp
+
+__all__ = ["bp"]
