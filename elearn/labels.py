@@ -132,7 +132,7 @@ NOTICE_KIND_LABELS = {
 }
 
 MAIL_STATE_LABELS = {
-    "queued": _l("Waiting"),
+    "queued": _l("Waiting to be sent"),
     "sending": _l("Being sent"),
     "sent": _l("Sent"),
     "failed": _l("Failed"),
@@ -144,4 +144,12 @@ JOB_STATE_LABELS = {
     "retrying": _l("Failed, will be retried"),
     "failed": _l("Failed"),
     "interrupted": _l("Interrupted"),
+}
+
+TASK_LABELS = {
+    "send_mail": _l("Sending mail"),
+    "mail_tick": _l("Sending mail (every minute)"),
+    "notice_scan": _l("Notice scan (hourly)"),
+    "deliver_announcement": _l("Delivering an announcement"),
+    "render_certificates": _l("Making certificate PDFs"),
 }

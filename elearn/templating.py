@@ -29,6 +29,7 @@ from elearn.labels import (
     ORG_KIND_LABELS,
     PERMISSION_LABELS,
     REGISTRATION_STATUS_LABELS,
+    TASK_LABELS,
     TIER_LABELS,
     TOPIC_LABELS,
 )
@@ -89,4 +90,5 @@ def init_templating(app: Flask) -> None:
         NOTICE_KIND_LABELS=NOTICE_KIND_LABELS,
         MAIL_STATE_LABELS=MAIL_STATE_LABELS,
         JOB_STATE_LABELS=JOB_STATE_LABELS,
+        TASK_LABELS=TASK_LABELS,
     )

@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from elearn import jobs
 from elearn.dates import fiscal_year_text
 from elearn.domain.archive_names import safe_member_name
 from elearn.domain.certificates import CertificateState, grouped_code, normalise_code
@@ -35,7 +36,6 @@ bp = Blueprint("certificates", __name__)
 _verify_limit = limiter.limit(lambda: current_app.config["VERIFY_LIMIT"])
 # A preparation step renders for about this long: short enough for any proxy's timeout and for the page
 # to show progress often, long enough that the requests cost little next to the rendering.
-PREPARE_SECONDS = 2.0
 
 
 @bp.get("/certificates/")
@@ -88,10 +88,15 @@ def team_download():
 @bp.post("/team/certificates/prepare")
 @permitted(visibility.may_see_team)
 def team_prepare():
-    """Render the next few missing PDFs (about PREPARE_SECONDS) and say how far the selection is."""
+    """Say how far the selection's PDFs are, and have the worker render the missing ones (queued once per
+    selection, however often the page asks)."""
     team = certificates.for_team(viewer(), request.args.get("fiscal_year", type=int))
-    progress = certificate_pdf.render_some(team, PREPARE_SECONDS)
-    return jsonify(done=progress.done, total=progress.total)
+    missing = certificate_pdf.not_rendered(team)
+    if missing:
+        ids = [certificate.id for certificate in team]
+        key = certificate_pdf.preparation_key(ids)
+        jobs.enqueue_once(key, "render_certificates", key, [certificate.id for certificate in missing])
+    return jsonify(done=len(team) - len(missing), total=len(team))
 
 
 @bp.get("/team/certificates.zip")

@@ -8,6 +8,7 @@ the periodic ticks pick the work up again, and the interrupted run is re-enqueue
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -60,5 +61,35 @@ def enqueue(name: str, *args: object, app: Flask | None = None) -> bool:
     return True
 
 
+def enqueue_once(key: str, name: str, *args: object, app: Flask | None = None,
+                 stale_after: float = 600.0) -> bool:
+    """Put a task on the queue unless one for the same `key` is waiting or running: a page polling for
+    progress asks every second, and the work must be queued once. A claim older than `stale_after` seconds
+    is taken to belong to a worker that died, and the task is queued again. The task calls `release`."""
+    slot = f"once:{key}"
+    try:
+        store = queue(app)
+        moment = time.time()
+        if not store.put_if_empty(slot, moment):
+            claimed = store.get(slot, peek=True)
+            if claimed is not None and moment - float(claimed) < stale_after:
+                return False
+            store.put(slot, moment)
+        task(name, app)(*args)
+    except Exception:
+        log.exception("could not enqueue %s", name)
+        return False
+    return True
+
+
+def release(key: str, app: Flask | None = None) -> None:
+    queue(app).delete(f"once:{key}")
+
+
+MAIL_KEY = "send_mail"
+
+
 def wake_mail(app: Flask) -> None:
-    enqueue("send_mail", app=app)
+    """One waiting send at a time: the task frees the slot as it starts, so mail queued while it runs wakes
+    the next one."""
+    enqueue_once(MAIL_KEY, "send_mail", app=app, stale_after=300)

@@ -17,7 +17,7 @@ MAIL_TICK = crontab(minute="*")
 NOTICE_SCAN = crontab(minute="5", hour=OFFICE_HOURS_UTC)
 
 # Tasks that may be re-enqueued by name after their worker died (periodic ones simply run again).
-RESUMABLE = frozenset({"send_mail", "deliver_announcement"})
+RESUMABLE = frozenset({"send_mail", "deliver_announcement", "render_certificates"})
 
 
 def register(queue: Huey, app: Flask) -> dict[str, Callable]:
@@ -31,8 +31,10 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
     @queue.task(name="send_mail", retries=3, retry_delay=60, retry_backoff=2)
     @in_app
     def send_mail() -> dict:
+        from elearn import jobs
         from elearn.services.notices import mail
 
+        jobs.release(jobs.MAIL_KEY, app)
         report = mail.send_waiting()
         return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
 
@@ -58,5 +60,16 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
 
         return announcements.deliver(announcement_id)
 
+    @queue.task(name="render_certificates", retries=2, retry_delay=30)
+    @in_app
+    def render_certificates(key: str, certificate_ids: list[int]) -> int:
+        from elearn import jobs
+        from elearn.services.certificates import pdf
+
+        try:
+            return pdf.render_listed(certificate_ids)
+        finally:
+            jobs.release(key, app)
+
     return {"send_mail": send_mail, "mail_tick": mail_tick, "notice_scan": notice_scan,
-            "deliver_announcement": deliver_announcement}
+            "deliver_announcement": deliver_announcement, "render_certificates": render_certificates}

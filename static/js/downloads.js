@@ -1,7 +1,8 @@
 // Feedback for downloads that take a while, layered on links that work without it.
 // 1. A link marked data-download-status (the KPI PDF): the file is fetched here while a live region says
 //    it is being prepared, then handed to the browser as a download.
-// 2. The certificate preparation page: PDFs are rendered a few at a time through POSTs to prepare-url,
+// 2. The certificate preparation page: the first POST to prepare-url has the worker render the PDFs,
+//    the next ones (every 1.5 s) read how far it is,
 //    the progress shown as they go; when all are ready the ZIP download starts.
 (function () {
   "use strict";
@@ -90,9 +91,11 @@
   }
 
   // A step that fails (a proxy's 502, a dropped connection, one that hangs) is tried again twice,
-  // after a pause, before the page gives up and offers the direct download.
-  var RETRIES = 2, STEP_TIMEOUT_MS = 30000;
-  var failures = 0;
+  // after a pause, before the page gives up and offers the direct download. The worker renders the PDFs;
+  // the page asks how far it is every POLL_MS, and gives up the same way when nothing moves for STALL_MS
+  // (no worker running).
+  var RETRIES = 2, STEP_TIMEOUT_MS = 30000, POLL_MS = 1500, STALL_MS = 60000;
+  var failures = 0, lastDone = -1, lastMoved = Date.now();
 
   function retryOrStop() {
     failures += 1;
@@ -122,7 +125,9 @@
         } else {
           failures = 0;
           status.textContent = fill(preparation.dataset.preparing, progress);
-          step();
+          if (progress.done !== lastDone) { lastDone = progress.done; lastMoved = Date.now(); }
+          if (Date.now() - lastMoved > STALL_MS) { stop(); return; }
+          setTimeout(step, POLL_MS);
         }
       })
       .catch(function () { clearTimeout(timer); retryOrStop(); });

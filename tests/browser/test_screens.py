@@ -102,12 +102,13 @@ def _learner_pages(walk: Walk, page) -> list[str]:
     issue = walk.first_link(page, "/magazine/", r"^/magazine/\d+/$")
     event = walk.first_link(page, "/events/", r"^/events/\d+$")
     return ["/", course, lesson, "/certificates/", "/magazine/", issue, f"{issue}?mode=scroll",
-            "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password", "/events/", event]
+            "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password", "/events/", event, "/notices/",
+            "/notices/settings"]
 
 
 def _manager_pages(walk: Walk, page) -> list[str]:
     member = walk.first_link(page, "/team/", r"^/team/staff/\d+$")
-    return ["/team/", "/team/?view=detail", "/team/?status=overdue", member]
+    return ["/team/", "/team/?view=detail", "/team/?status=overdue", member, "/notices/"]
 
 
 def _reporter_pages(walk: Walk, page) -> list[str]:
@@ -122,7 +123,8 @@ def _admin_pages(walk: Walk, page) -> list[str]:
     return ["/admin/", "/admin/staff", member, "/admin/certificates/", certificate, "/admin/issuers/", issuer,
             "/admin/deadlines", "/admin/kpi", "/admin/audit", "/admin/import/staff", "/admin/import/orgs",
             "/admin/import/history", "/admin/history-imports/",
-            "/quiz/stats/" + course.split("/")[2], "/team/", "/kpi/"]
+            "/quiz/stats/" + course.split("/")[2], "/team/", "/kpi/", "/admin/mail",
+            walk.first_link(page, "/admin/mail", r"^/admin/mail/\d+$"), "/admin/jobs"]
 
 
 def _author_pages(walk: Walk, page) -> list[str]:
@@ -145,7 +147,7 @@ def _organiser_pages(walk: Walk, page) -> list[str]:
     # The edit forms are the new-event and new-session templates filled in: the new ones stand for them.
     return ["/events/manage/", surveyed, f"{surveyed}/survey", workshop["href"], workshop["roster"],
             f"{session}/qr", f"{session}/attendance-import", f"{workshop['href']}/sessions/new",
-            "/events/manage/new"]
+            "/events/manage/new", "/notices/announcements"]
 
 
 ROLES = {"learner": _learner_pages, "manager": _manager_pages, "reporter": _reporter_pages,

@@ -148,3 +148,26 @@ def test_the_csv_export_holds_the_filtered_entries_readably_and_formula_safe(app
 def test_only_administrators_read_the_log(client, make_user, path):
     sign_in(client, make_user(permissions=[(Permission.MANAGER, "P100")]))
     assert client.get(path).status_code == 403
+
+
+def test_deadlines_for_many_courses_at_once_are_saved_and_audited(app):
+    """Twelve courses' deadlines in one save: the list goes in the details, not the 200-character target
+    (PostgreSQL refused the save when it did)."""
+    from datetime import date
+
+    from elearn.models import Course
+    from elearn.services.learning import deadlines
+
+    with app.app_context(), db.write_session() as session:
+        courses = [Course(slug=f"course-{index:02d}", is_active=True) for index in range(12)]
+        session.add_all(courses)
+    with app.app_context():
+        changes = deadlines.save(None, 2026, {course.id: date(2027, 1, 29) for course in courses})
+        entry = db.session().scalar(db_select_audit("deadlines.save"))
+    assert len(changes) == 12 and entry.target == "FY2026" and entry.details["changes"] == changes
+
+
+def db_select_audit(action: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    return select(AuditEntry).where(AuditEntry.action == action)

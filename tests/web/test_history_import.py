@@ -12,8 +12,9 @@ from sqlalchemy import func, insert, select
 from support import PASSWORD, csrf_token_from, sign_in
 
 from elearn import db
+from elearn.domain.notices import NoticeKind
 from elearn.domain.people import Permission
-from elearn.models import AuditEntry, Certificate, Completion, HistoryImport, OrgUnit, User
+from elearn.models import AuditEntry, Certificate, Completion, HistoryImport, Notice, OrgUnit, User
 from elearn.services import certificates
 from elearn.services.learning import history_import
 from elearn.services.people.passwords import hash_password
@@ -166,6 +167,8 @@ def test_a_certificate_is_issued_for_a_record_only_when_asked_and_says_so(app, c
         certificate = db.session().scalars(select(Certificate)).one()
         assert certificate.from_record and certificate.fiscal_year == 2022 and certificate.minutes == 120
         assert certificate.serial.startswith("R4-")
+        told = db.session().scalars(select(Notice).where(Notice.user_id == person.id)).one()
+        assert told.kind == NoticeKind.CERTIFICATE_ISSUED and told.params["number"] == certificate.serial
     twice = client.post(f"/admin/staff/{person.id}/records/{record_id}/certificate", follow_redirects=True)
     assert "すでに発行されています" in twice.get_data(as_text=True)
     pdf = client.get(f"/certificates/{certificate.id}.pdf")

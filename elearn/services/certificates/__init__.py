@@ -17,6 +17,7 @@ from elearn.domain.certificates import (
     normalise_code,
     serial_number,
 )
+from elearn.domain.notices import NoticeKind
 from elearn.domain.people import Tier
 from elearn.models import (
     Certificate,
@@ -28,7 +29,7 @@ from elearn.models import (
     TrainingEvent,
     User,
 )
-from elearn.services import audit, visibility
+from elearn.services import audit, notices, visibility
 from elearn.services.visibility import Viewer
 
 PAGE_SIZE = 50
@@ -144,6 +145,8 @@ def issue_for_record(actor: User, completion_id: int) -> Certificate:
         session.flush()
         audit.record(session, actor, "certificate.issue_for_record", certificate.serial,
                      holder=certificate.holder_name, record=completion.id)
+        notices.notify(session, certificate.user_id, NoticeKind.CERTIFICATE_ISSUED,
+                       {"title": certificate.course_title, "number": certificate.serial})
     return certificate
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import segno
 from flask import current_app
+from sqlalchemy import select
 
 from elearn import db
 from elearn.clock import TOKYO
@@ -75,21 +74,21 @@ def progress(candidates: list[Certificate]) -> Progress:
     return Progress(len(candidates) - len(not_rendered(candidates)), len(candidates))
 
 
-def render_some(candidates: list[Certificate], seconds: float,
-                clock: Callable[[], float] = time.monotonic) -> Progress:
-    """Render missing PDFs of `candidates` for about `seconds` (at least one), then say how far the
-    selection is. Small steps keep each request short while a page shows progress; a job queue can
-    later call the same function in a loop. Two callers on one selection each render some of the
-    same PDFs at worst (the store takes either copy)."""
-    missing = not_rendered(candidates)
-    started, rendered = clock(), 0
-    for certificate in missing:
-        pdf_of(certificate)
-        rendered += 1
-        elapsed = clock() - started
-        if elapsed + elapsed / rendered > seconds:  # the next one would likely run past the budget
-            break
-    return Progress(len(candidates) - len(missing) + rendered, len(candidates))
+def render_listed(certificate_ids: list[int]) -> int:
+    """The worker's side of a team's preparation: render those of the listed certificates still missing
+    (another worker or a direct download may have made some meanwhile); returns how many it rendered."""
+    rendered = 0
+    for chunk in db.chunks(sorted(set(certificate_ids))):
+        for certificate in not_rendered(list(db.session().scalars(select(Certificate).where(
+                Certificate.id.in_(list(chunk)))))):
+            pdf_of(certificate)
+            rendered += 1
+    return rendered
+
+
+def preparation_key(certificate_ids: list[int]) -> str:
+    """One queued rendering per selection (a team and year), whoever asks and however often."""
+    return "certificates:" + hashlib.sha256(",".join(map(str, sorted(certificate_ids))).encode()).hexdigest()[:32]
 
 
 def current_etag(certificate: Certificate) -> str | None:
