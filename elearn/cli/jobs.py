@@ -40,7 +40,10 @@ def jobs_command(show_all: bool) -> None:
     from elearn import jobs
     from elearn.clock import utcnow
     from elearn.jobs import runs
+    from elearn.services import visibility
 
+    if not visibility.may_read_mail_log(visibility.COMMAND_LINE):
+        raise click.ClickException("refused by the access policy")
     waiting = runs.waiting(jobs.queue())
     click.echo(f"waiting: {len(waiting)}")
     for task in waiting:
@@ -70,8 +73,11 @@ def mail_group() -> None:
 @with_appcontext
 @needs_current_schema
 def mail_send(dry_run: bool, limit: int | None) -> None:
+    from elearn.services import visibility
     from elearn.services.notices import mail
 
+    if not visibility.may_read_mail_log(visibility.COMMAND_LINE):  # the outbox names every recipient
+        raise click.ClickException("refused by the access policy")
     if dry_run:
         due, rows = mail.preview()
         click.echo(f"due: {due}")

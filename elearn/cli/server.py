@@ -44,8 +44,8 @@ def demo(force: bool) -> None:
     click.echo(demo_history.summary(), err=True)
     click.echo(demo_magazine.summary(utcnow()), err=True)
     with mail_context():
-        made = demo_notices.load(utcnow())
-    click.echo("notices: " + ", ".join(f"{part} {count}" for part, count in made.items()), err=True)
+        demo_notices.load(utcnow())
+    click.echo(demo_notices.summary(), err=True)
 
 
 @click.command("serve", help="Serve the app with gunicorn (production-grade; not the debug server).")

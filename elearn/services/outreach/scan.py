@@ -23,6 +23,7 @@ from elearn.models import (
     EventSession,
     InboxItem,
     MagazineIssue,
+    Notice,
     NoticeChoice,
     Registration,
     RoleGrant,
@@ -72,10 +73,12 @@ def send_digests(today: date) -> int:
                            User.id.in_(select(RoleGrant.user_id).where(RoleGrant.permission == Permission.MANAGER)))
         .order_by(User.id)))
     key = f"digest:{digest_week(today)}"
+    # Told this week already (an earlier hourly run): their team is not read again.
+    told = set(session.scalars(select(Notice.user_id).where(Notice.key == key)))
     sent = 0
     for manager in managers:
         weekday = manager.digest_weekday if manager.digest_weekday is not None else DEFAULT_DIGEST_WEEKDAY
-        if today.weekday() != weekday:
+        if today.weekday() != weekday or manager.id in told:
             continue
         view = team_view(visibility.viewer_of(manager), TeamFilters(fiscal_year=fiscal_year(today)), today)
         overdue: dict[int, int] = defaultdict(int)
