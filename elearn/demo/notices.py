@@ -42,7 +42,7 @@ def _holder(permission: Permission, body_code: str) -> User | None:
 
 
 def load(now: datetime) -> dict[str, int]:
-    """Returns what each part made (zero on a second load): the demo's tests read it."""
+    """Returns what each part made (zero on a second load)."""
     made = {"event notices": _event_notices(now), "announcement": _announcement()}
     manager, learner = _prefecture_staff(MANAGER), _prefecture_staff(LEARNER)
     with db.write_session() as session:

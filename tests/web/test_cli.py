@@ -8,13 +8,14 @@ import warnings
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import SAWarning
 
 from elearn import db
 from elearn.db import Base
+from elearn.domain.notices import NoticeKind
 from elearn.domain.people import DEFAULT_GRADES, Permission
-from elearn.models import User
+from elearn.models import Notice, OrgUnit, User
 
 
 def test_migrations_match_the_models(database_url):
@@ -66,11 +67,19 @@ def test_demo_command_prints_every_permission_and_is_idempotent(runner, app):
         assert permission in first.output
     with app.app_context():
         count = len(db.session().scalars(select(User.id)).all())
+        notices = db.session().scalar(select(func.count()).select_from(Notice))
+        learner_kinds = set(db.session().scalars(
+            select(Notice.kind).join(User, User.id == Notice.user_id).join(OrgUnit, OrgUnit.id == User.body_id)
+            .where(OrgUnit.code == "P000", User.staff_number == "100001")))
+    # The demo's notices: the learner's bell has the announcement and the newest issue (opted in).
+    assert {NoticeKind.ANNOUNCEMENT, NoticeKind.MAGAZINE_ISSUE} <= learner_kinds
+    assert f"Notices: {notices} under the bells" in first.output
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     assert second.output == first.output
     with app.app_context():
         assert len(db.session().scalars(select(User.id)).all()) == count
+        assert db.session().scalar(select(func.count()).select_from(Notice)) == notices
 
 
 def test_console_script_help_lists_the_commands():

@@ -165,3 +165,4 @@ def test_without_synced_courses_the_history_is_skipped(app):
         assert session.scalar(select(func.count()).select_from(Completion)) == 0
         assert session.scalar(select(func.count()).select_from(Certificate)) == 0
         assert session.scalar(select(func.count()).select_from(CertificateIssuer)) == 4
+

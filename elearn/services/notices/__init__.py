@@ -4,7 +4,6 @@ outbox after the commit (and every minute, for what a lost wake-up left)."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,12 +19,10 @@ from sqlalchemy.orm import Session
 
 from elearn import db
 from elearn.clock import now
-from elearn.domain.notices import Channel, NoticeKind, Topic, channel_for
+from elearn.domain.notices import DEFAULT_CHANNEL, Channel, NoticeKind, Topic, channel_for, channels_allowed
 from elearn.links import public_url
 from elearn.models import Notice, NoticeChoice, OutboxMessage, User
 from elearn.services.notices.messages import Composed, compose
-
-log = logging.getLogger(__name__)
 
 _KICK_FLAG = "elearn.notices.kick_mail"
 
@@ -277,8 +274,6 @@ def choices_of(user_id: int) -> dict[Topic, Channel]:
 def save_choices(user: User, wanted: Mapping[Topic, Channel], digest_weekday: int | None) -> None:
     """Store the person's choices; a choice equal to the default is not stored, so a new default reaches
     everyone who never chose."""
-    from elearn.domain.notices import DEFAULT_CHANNEL, channels_allowed
-
     with db.write_session() as session:
         existing = {row.topic: row for row in session.scalars(
             select(NoticeChoice).where(NoticeChoice.user_id == user.id))}
