@@ -18,10 +18,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+from scratch import postgres_databases  # noqa: E402  (bench/, the script's own folder)
 
 from elearn import create_app, db, migrate  # noqa: E402
 from elearn.domain.events import Delivery, EventFormat, RegistrationStatus  # noqa: E402
@@ -127,18 +128,8 @@ def main() -> None:
             if backend == "sqlite":
                 ok &= run(backend, f"sqlite:///{folder / 'bench.sqlite3'}", args, folder)
             elif backend == "postgresql":
-                admin_url = make_url(args.postgres_url)
-                bench_url = admin_url.set(database="elearn_bench_events")
-                engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-                with engine.connect() as connection:
-                    connection.execute(text("DROP DATABASE IF EXISTS elearn_bench_events"))
-                    connection.execute(text("CREATE DATABASE elearn_bench_events"))
-                try:
-                    ok &= run(backend, bench_url.render_as_string(hide_password=False), args, folder)
-                finally:
-                    with engine.connect() as connection:
-                        connection.execute(text("DROP DATABASE IF EXISTS elearn_bench_events WITH (FORCE)"))
-                    engine.dispose()
+                with postgres_databases(args.postgres_url, "elearn_bench_events") as urls:
+                    ok &= run(backend, urls["elearn_bench_events"], args, folder)
             else:
                 raise SystemExit(f"unknown backend {backend!r}: sqlite or postgresql")
     sys.exit(0 if ok else 1)

@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+from scratch import postgres_databases  # noqa: E402  (bench/, the script's own folder)
 
 from elearn import create_app, db, migrate  # noqa: E402
 from elearn.domain.certificates import serial_number  # noqa: E402
@@ -326,18 +327,8 @@ def main() -> None:
             if backend == "sqlite":
                 run(backend, f"sqlite:///{folder / 'bench.sqlite3'}", args, folder)
             elif backend == "postgresql":
-                admin_url = make_url(args.postgres_url)
-                bench_url = admin_url.set(database="elearn_bench_kpi")
-                engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-                with engine.connect() as connection:
-                    connection.execute(text("DROP DATABASE IF EXISTS elearn_bench_kpi"))
-                    connection.execute(text("CREATE DATABASE elearn_bench_kpi"))
-                try:
-                    run(backend, bench_url.render_as_string(hide_password=False), args, folder)
-                finally:
-                    with engine.connect() as connection:
-                        connection.execute(text("DROP DATABASE IF EXISTS elearn_bench_kpi WITH (FORCE)"))
-                    engine.dispose()
+                with postgres_databases(args.postgres_url, "elearn_bench_kpi") as urls:
+                    run(backend, urls["elearn_bench_kpi"], args, folder)
             else:
                 raise SystemExit(f"unknown backend {backend!r}: sqlite or postgresql")
 

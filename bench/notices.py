@@ -24,10 +24,11 @@ from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
-from sqlalchemy import bindparam, create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import bindparam, func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+from scratch import postgres_databases  # noqa: E402  (bench/, the script's own folder)
 
 from elearn import create_app, db, migrate  # noqa: E402
 from elearn.domain.notices import NoticeKind  # noqa: E402
@@ -206,21 +207,9 @@ def main() -> None:
             if backend == "sqlite":
                 ok &= run(backend, lambda part, folder=folder: f"sqlite:///{folder / f'{part}.sqlite3'}", args, folder)
             elif backend == "postgresql":
-                admin_url = make_url(args.postgres_url)
-                engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
                 names = {part: f"elearn_bench_notices_{part}" for part in ("mail", "scan")}
-                with engine.connect() as connection:
-                    for name in names.values():
-                        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-                        connection.execute(text(f"CREATE DATABASE {name}"))
-                try:
-                    ok &= run(backend, lambda part, base=admin_url, names=names: base.set(
-                        database=names[part]).render_as_string(hide_password=False), args, folder)
-                finally:
-                    with engine.connect() as connection:
-                        for name in names.values():
-                            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    engine.dispose()
+                with postgres_databases(args.postgres_url, *names.values()) as urls:
+                    ok &= run(backend, lambda part, urls=urls, names=names: urls[names[part]], args, folder)
             else:
                 raise SystemExit(f"unknown backend {backend!r}: sqlite or postgresql")
     sys.exit(0 if ok else 1)
