@@ -370,3 +370,29 @@ def test_the_mail_and_job_logs_are_for_administrators_only(app, client, make_use
     assert "401会議室" in detail
     assert client.get("/admin/mail?state=failed").get_data(as_text=True).count("ログに出る研修") == 0
     assert "処理待ち" in client.get("/admin/jobs").get_data(as_text=True)
+
+
+def test_one_batch_tells_a_person_every_unkeyed_notice_and_each_key_once(app, make_user):
+    person = make_user()
+    params = {"event_id": 7, "title": "研修", "starts_at": STARTS.isoformat(), "venue": "", "online": False}
+    with app.app_context(), db.write_session() as session:
+        made = notices.deliver(session, [
+            notices.Delivery(person.id, NoticeKind.EVENT_REGISTERED, params),
+            notices.Delivery(person.id, NoticeKind.EVENT_PROMOTED, params),
+            notices.Delivery(person.id, NoticeKind.EVENT_TOMORROW, params, key="event_tomorrow:1"),
+            notices.Delivery(person.id, NoticeKind.EVENT_TOMORROW, params, key="event_tomorrow:1")])
+    assert made == 3
+    assert kinds_of(app, person.id) == [NoticeKind.EVENT_REGISTERED, NoticeKind.EVENT_PROMOTED,
+                                        NoticeKind.EVENT_TOMORROW]
+
+
+def test_a_bad_digest_day_is_refused_with_a_message_and_nothing_changes(app, client, make_user):
+    manager = make_user(permissions=[(Permission.MANAGER, "P100")])
+    sign_in(client, manager)
+    data = {"courses": "app", "events": "mail", "certificates": "mail", "inbox": "mail", "announcements": "mail",
+            "magazine": "off", "digest": "mail", "digest_weekday": "9"}
+    page = client.post("/notices/settings", data=data)
+    assert page.status_code == 200 and 'class="error"' in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().get(User, manager.id).digest_weekday is None
+        assert db.session().scalar(select(func.count()).select_from(NoticeChoice)) == 0

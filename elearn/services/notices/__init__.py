@@ -90,12 +90,13 @@ def deliver(session: Session, deliveries: Sequence[Delivery],
     wanted: list[tuple[Delivery, Recipient, Channel]] = []
     for item in deliveries:
         person = people.get(item.user_id)
-        if person is None or (item.user_id, item.key) in told:
+        if person is None or (item.key is not None and (item.user_id, item.key) in told):
             continue
         channel = channel_for(item.kind, person.choices)
         if channel is Channel.OFF:
             continue
-        told.add((item.user_id, item.key))
+        if item.key is not None:
+            told.add((item.user_id, item.key))  # the same key twice in one batch: once
         wanted.append((item, person, channel))
     if not wanted:
         return 0
