@@ -64,7 +64,7 @@ class Plan:
 
 
 def plan(today: date) -> Plan:
-    """Who is due what today: six set queries over all active staff, then plain Python (the courses required
+    """Who is due what today: eight set queries over all active staff, then plain Python (the courses required
     of a tier-and-grade pair are worked out once per pair, not per person)."""
     session = db.session()
     year = fiscal_year(today)
