@@ -14,27 +14,21 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from elearn.clock import TOKYO
 from elearn.domain.events import Delivery, EventFormat
 from elearn.domain.people import Tier
+from elearn.forms import checkboxes
 from elearn.labels import DELIVERY_LABELS, EVENT_FORMAT_LABELS, TIER_LABELS
 
 MATERIAL_EXTENSIONS = ["pdf", "pptx", "docx", "xlsx"]
 MAX_QUESTIONS = 10
-
-
-def _checkboxes(label, **kwargs) -> SelectMultipleField:  # type: ignore[no-untyped-def]
-    return SelectMultipleField(label, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-                               **kwargs)
 
 
 class EventForm(FlaskForm):
@@ -48,10 +42,10 @@ class EventForm(FlaskForm):
     format = SelectField(_l("Format"))
     delivery = SelectField(_l("Delivery"))
     hours = DecimalField(_l("Hours of study"), places=2, validators=[DataRequired(), NumberRange(0.25, 100)])
-    target_tiers = _checkboxes(_l("For tiers (none: everyone invited)"))
-    target_grades = _checkboxes(_l("For grades (none: any grade)"))
+    target_tiers = checkboxes(_l("For tiers (none: everyone invited)"))
+    target_grades = checkboxes(_l("For grades (none: any grade)"))
     kpi_tier = SelectField(_l("Counts toward the KPI as"))
-    invited_bodies = _checkboxes(_l("Also open to"), coerce=int)
+    invited_bodies = checkboxes(_l("Also open to"), coerce=int)
     scale_questions = TextAreaField(_l("Survey: questions answered from 1 to 5 (one per line)"),
                                     validators=[Optional(), Length(max=3000)])
     text_questions = TextAreaField(_l("Survey: questions answered in words (one per line)"),

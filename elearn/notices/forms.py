@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from elearn.domain.notices import Channel, Topic, channels_allowed
 from elearn.domain.people import Tier
+from elearn.forms import checkboxes
 from elearn.labels import CHANNEL_LABELS, TIER_LABELS, TOPIC_LABELS, WEEKDAY_LABELS
 
 # Topics a person may choose for; the overdue reminder is shown, fixed, and the digest only to managers.
@@ -40,16 +40,14 @@ def topics_of(form) -> dict[Topic, Channel]:  # type: ignore[no-untyped-def]
     return {topic: Channel(getattr(form, topic.value).data) for topic in CHOOSABLE if hasattr(form, topic.value)}
 
 
-def _checkboxes(label, **kwargs) -> SelectMultipleField:  # type: ignore[no-untyped-def]
-    return SelectMultipleField(label, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-                               render_kw={"class": "checks"}, **kwargs)
+CHECKS = {"class": "checks"}  # boxes side by side, wrapping (app.css)
 
 
 class AnnouncementForm(FlaskForm):
     body_id = SelectField(_l("To the staff of"), coerce=int)
-    units = _checkboxes(_l("Only these units (and the units below them)"), coerce=int)
-    tiers = _checkboxes(_l("Only these tiers"))
-    grades = _checkboxes(_l("Only these grades"), coerce=int)
+    units = checkboxes(_l("Only these units (and the units below them)"), coerce=int, render_kw=CHECKS)
+    tiers = checkboxes(_l("Only these tiers"), render_kw=CHECKS)
+    grades = checkboxes(_l("Only these grades"), coerce=int, render_kw=CHECKS)
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     text = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=4000)])
 
