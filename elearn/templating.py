@@ -56,6 +56,14 @@ def unread_notices() -> int:
     return g.unread_notices
 
 
+def play_time_text(seconds: float) -> str:
+    """A position or length in a video as players show it: 4:05, or 1:02:03 past an hour."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def init_templating(app: Flask) -> None:
     app.add_template_filter(date_text, "date")
     app.add_template_filter(datetime_text, "datetime")
@@ -64,6 +72,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(short_date_text, "short_date")
     app.add_template_filter(fiscal_year_text, "fiscal_year")
     app.add_template_filter(hours_text, "hours")
+    app.add_template_filter(play_time_text, "clock")
     app.jinja_env.globals.update(
         Permission=Permission,
         Tier=Tier,

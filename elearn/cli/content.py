@@ -36,7 +36,7 @@ def content_sync(check: bool) -> None:
 
     root = content.content_root()
     try:
-        tree = load_content(root)
+        tree = load_content(root, thorough_media=True)
     except ContentInvalid as invalid:
         for error in invalid.errors:
             click.echo(error.shown_from(root), err=True)

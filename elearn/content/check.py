@@ -11,7 +11,7 @@ from elearn.content.loader import ContentInvalid, load_content
 def main(argv: list[str]) -> int:
     root = (Path(argv[0]) if argv else Path(__file__).resolve().parents[2]).resolve()
     try:
-        tree = load_content(root)
+        tree = load_content(root, thorough_media=True)
     except ContentInvalid as invalid:
         for error in invalid.errors:
             print(error.shown_from(root))

@@ -9,17 +9,19 @@ from elearn.content import markdown
 from elearn.content.fields import Fields
 from elearn.content.model import Bank, Course, Lesson
 from elearn.content.source import SourceError, split_front_matter
+from elearn.content.video_lessons import load_video, minutes_of
 from elearn.domain.people import Tier
 from elearn.domain.quiz import AttemptCounts, LateSubmission, QuizSettings, ShowAnswers
 
 COURSE_KEYS = {"slug", "title", "summary", "version", "tiers", "required_for_grades", "estimated_minutes",
-               "recurrence_years", "quiz"}
+               "recurrence_years", "quiz", "video_watch_percent"}
 QUIZ_KEYS = {"bank", "questions", "pools", "passing_score", "max_attempts", "cooldown_minutes",
              "time_limit_minutes", "late_submission", "show_answers", "attempt_counts"}
 LESSON_FILE = re.compile(r"^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
 
 
-def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError], asset_base: str) -> Course | None:
+def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError], asset_base: str,
+                thorough_media: bool = False) -> Course | None:
     before = len(errors)
     path = folder / "course.md"
     if not path.is_file():
@@ -41,9 +43,14 @@ def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError],
         except ValueError:
             fields.error(f"unknown tier {name!r} (use {', '.join(t.value for t in Tier)})", key="tiers")
     quiz = _quiz(fields, banks)
-    lessons = _lessons(folder, errors, asset_base.format(slug=folder.name))
+    lessons = _lessons(folder, errors, asset_base.format(slug=folder.name), thorough_media)
     if not lessons and len(errors) == before:
         fields.error("a course needs at least one lesson file NN-<name>.md")
+    estimated_minutes = fields.integer("estimated_minutes", minimum=1, required=True, default=1) or 1
+    lesson_minutes = sum(lesson.minutes for lesson in lessons)
+    if lesson_minutes > estimated_minutes:
+        fields.error(f"'estimated_minutes' ({estimated_minutes}) is less than its lessons take ({lesson_minutes}, "
+                     "videos by their real length)", key="estimated_minutes")
     course = Course(
         slug=folder.name,
         title=fields.text("title"),
@@ -51,13 +58,14 @@ def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError],
         version=fields.integer("version", minimum=1, required=True, default=1) or 1,
         tiers=frozenset(tiers),
         required_for_grades=frozenset(fields.text_list("required_for_grades")),
-        estimated_minutes=fields.integer("estimated_minutes", minimum=1, required=True, default=1) or 1,
+        estimated_minutes=estimated_minutes,
         recurrence_years=fields.integer("recurrence_years", minimum=1, maximum=10),
         quiz=quiz,
         overview_html=markdown.render(body, asset_base.format(slug=folder.name)),
         lessons=tuple(lessons),
         path=folder,
         assets=frozenset(_assets(folder)),
+        watch_percent=fields.integer("video_watch_percent", minimum=50, maximum=100, default=90) or 90,
     )
     _check_images(path, body, body_line, folder, errors)
     return course if len(errors) == before else None
@@ -116,7 +124,7 @@ def _check_drawable(quiz: Fields, settings: QuizSettings, bank: Bank | None) -> 
                    key="questions")
 
 
-def _lessons(folder: Path, errors: list[SourceError], asset_base: str) -> list[Lesson]:
+def _lessons(folder: Path, errors: list[SourceError], asset_base: str, thorough_media: bool) -> list[Lesson]:
     lessons = []
     numbers: dict[int, str] = {}
     for path in sorted(folder.glob("*.md")):
@@ -131,29 +139,36 @@ def _lessons(folder: Path, errors: list[SourceError], asset_base: str) -> list[L
             errors.append(SourceError(path, 0, f"lesson number {number:02d} is also used by {numbers[number]}"))
             continue
         numbers[number] = path.name
-        lesson = _lesson(path, number, errors, asset_base)
+        lesson = _lesson(path, number, errors, asset_base, thorough_media)
         if lesson is not None:
             lessons.append(lesson)
     return lessons
 
 
-def _lesson(path: Path, number: int, errors: list[SourceError], asset_base: str) -> Lesson | None:
+def _lesson(path: Path, number: int, errors: list[SourceError], asset_base: str,
+            thorough_media: bool) -> Lesson | None:
     before = len(errors)
     try:
         front, body, body_line = split_front_matter(path)
     except SourceError as error:
         errors.append(error)
         return None
-    fields = Fields(front, path, errors, {"title", "minutes"})
+    fields = Fields(front, path, errors, {"title", "minutes", "video"})
     title = fields.text("title")
-    minutes = fields.integer("minutes", minimum=1, maximum=240, required=True, default=1) or 1
-    if not body.strip():
-        fields.error("the lesson has no text")
+    video = load_video(fields, path.parent, thorough_media) if "video" in front else None
+    if "video" in front:
+        if "minutes" in front:
+            fields.error("a video lesson's minutes come from the video's length: remove 'minutes'", key="minutes")
+        minutes = minutes_of(video) if video else 1
+    else:
+        minutes = fields.integer("minutes", minimum=1, maximum=240, required=True, default=1) or 1
+        if not body.strip():
+            fields.error("the lesson has no text")
     _check_images(path, body, body_line, path.parent, errors)
     if len(errors) > before:
         return None
     return Lesson(number=number, slug=path.stem, title=title, minutes=minutes,
-                  html=markdown.render(body, asset_base), path=path)
+                  html=markdown.render(body, asset_base) if body.strip() else "", path=path, video=video)
 
 
 def _check_images(path: Path, body: str, body_line: int, folder: Path, errors: list[SourceError]) -> None:

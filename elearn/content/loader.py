@@ -18,8 +18,11 @@ class ContentInvalid(Exception):
         self.errors = errors
 
 
-def load_content(root: Path, asset_base: str = DEFAULT_ASSET_BASE) -> ContentTree:
-    """Load courses/ and quizzes/ under root; raise ContentInvalid listing every problem."""
+def load_content(root: Path, asset_base: str = DEFAULT_ASSET_BASE, thorough_media: bool = False) -> ContentTree:
+    """Load courses/ and quizzes/ under root; raise ContentInvalid listing every problem.
+
+    `thorough_media` reads every video to its end (see `media.probe_video`): for sync and checks, not start-up.
+    """
     errors: list[SourceError] = []
     banks = {}
     for path in sorted((root / "quizzes").glob("*.yaml")):
@@ -29,7 +32,7 @@ def load_content(root: Path, asset_base: str = DEFAULT_ASSET_BASE) -> ContentTre
     courses = []
     courses_root = root / "courses"
     for folder in sorted(p for p in courses_root.iterdir() if p.is_dir()) if courses_root.is_dir() else []:
-        course = load_course(folder, banks, errors, asset_base)
+        course = load_course(folder, banks, errors, asset_base, thorough_media)
         if course is not None:
             courses.append(course)
     if errors:

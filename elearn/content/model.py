@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from elearn.content.media import Cue
 from elearn.domain.people import Tier
 from elearn.domain.quiz import Question, QuizSettings
+from elearn.domain.video import DEFAULT_WATCH_PERCENT
 
 
 @dataclass(frozen=True)
@@ -21,13 +23,36 @@ class Bank:
 
 
 @dataclass(frozen=True)
+class CaptionTrack:
+    language: str  # "ja" or "en"
+    file: str  # relative to the course folder
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
+class Video:
+    file: str  # relative to the course folder
+    mime_type: str
+    duration: float  # seconds, read from the file
+    width: int
+    height: int
+    captions: tuple[CaptionTrack, ...]  # Japanese first
+    poster: str | None = None
+
+    def track(self, language: str) -> CaptionTrack:
+        """The captions in `language`, else the Japanese ones."""
+        return next((t for t in self.captions if t.language == language), self.captions[0])
+
+
+@dataclass(frozen=True)
 class Lesson:
     number: int
     slug: str  # the file name without .md, e.g. "01-three-stages"
     title: str
-    minutes: int
+    minutes: int  # a video lesson's comes from the video's length
     html: str
     path: Path
+    video: Video | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +70,7 @@ class Course:
     lessons: tuple[Lesson, ...]
     path: Path
     assets: frozenset[str] = field(default_factory=frozenset)  # relative paths of files besides the .md
+    watch_percent: int = DEFAULT_WATCH_PERCENT  # share of a video lesson to watch for it to count
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
-from flask import Blueprint, abort, redirect, render_template, send_from_directory, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
 from elearn.clock import now
+from elearn.learn import media
 from elearn.services import learning, magazine
 from elearn.services.events import registration
 from elearn.services.events.registration import upcoming_training
-from elearn.services.learning import content, quiz
+from elearn.services.learning import content, quiz, video
 from elearn.services.magazine import inbox
 from elearn.services.people import orgs
 
@@ -43,29 +45,63 @@ def resume(slug: str):
     return redirect(url_for("learn.lesson", slug=slug, lesson_slug=card.next_lesson.slug))
 
 
+def _lesson_of(slug: str, lesson_slug: str):  # type: ignore[no-untyped-def]
+    card = learning.course_card(current_user, slug) or abort(404)
+    index = next((i for i, item in enumerate(card.source.lessons) if item.slug == lesson_slug), None)
+    if index is None:
+        abort(404)
+    return card, index
+
+
 @bp.get("/courses/<slug>/<lesson_slug>")
 @login_required
 def lesson(slug: str, lesson_slug: str):
-    card = learning.course_card(current_user, slug) or abort(404)
+    card, index = _lesson_of(slug, lesson_slug)
     lessons = card.source.lessons
-    index = next((i for i, item in enumerate(lessons) if item.slug == lesson_slug), None)
-    if index is None:
-        abort(404)
+    shown = lessons[index]
+    watching = (video.watching(current_user.id, card.course_id, shown, card.source.watch_percent)
+                if shown.video else None)
     return render_template(
-        "learn/lesson.html", card=card, lesson=lessons[index], form=EmptyForm(),
+        "learn/lesson.html", card=card, lesson=shown, form=EmptyForm(), watching=watching,
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        media_url=lambda name: media.url(card.source, name),
+        watch_message=_watch_message(watching) if watching else "",
     )
 
 
 @bp.post("/courses/<slug>/<lesson_slug>/read")
 @login_required
 def mark_read(slug: str, lesson_slug: str):
-    card = learning.course_card(current_user, slug) or abort(404)
-    if not any(item.slug == lesson_slug for item in card.source.lessons):
-        abort(404)
+    card, index = _lesson_of(slug, lesson_slug)
+    shown = card.source.lessons[index]
+    if shown.video and not video.watching(current_user.id, card.course_id, shown, card.source.watch_percent).is_watched:
+        flash(_("Watch at least %(percent)d%% of the video first: skipping ahead does not count.",
+                percent=card.source.watch_percent), "error")
+        return redirect(url_for("learn.lesson", slug=slug, lesson_slug=lesson_slug))
     learning.mark_read(current_user, card.course_id, lesson_slug)
     return redirect(url_for("learn.resume", slug=slug))
+
+
+@bp.post("/courses/<slug>/<lesson_slug>/watched")
+@login_required
+def watched(slug: str, lesson_slug: str):
+    """What the player played since the page was opened: `report` is JSON {"played": [[start, end], ...],
+    "position": seconds}, sent as a form field so that `navigator.sendBeacon` can carry the CSRF token too."""
+    card, index = _lesson_of(slug, lesson_slug)
+    shown = card.source.lessons[index]
+    if shown.video is None:
+        abort(404)
+    played, position = media.read_report(request.form.get("report", ""))
+    state = video.report(current_user, card.course_id, shown, card.source.watch_percent, played, position)
+    return jsonify(percent=state.percent, watched=state.is_watched, message=_watch_message(state))
+
+
+def _watch_message(state: video.Watching) -> str:
+    if state.is_watched:
+        return _("Watched %(percent)d%%: this lesson counts as done.", percent=state.percent)
+    return _("Watched %(percent)d%% (%(needed)d%% completes the lesson)", percent=state.percent,
+             needed=state.percent_needed)
 
 
 @bp.get("/learn/assets/<slug>/<path:filename>")
@@ -74,4 +110,4 @@ def asset(slug: str, filename: str):
     source = content.tree().course(slug)
     if source is None or filename not in source.assets:
         abort(404)
-    return send_from_directory(source.path, filename)
+    return media.send(source, filename)

@@ -15,7 +15,15 @@ from elearn.models.events import (
     SurveyResponse,
     TrainingEvent,
 )
-from elearn.models.learning import Completion, Course, CourseVersion, HistoryImport, LessonProgress, QuizAttempt
+from elearn.models.learning import (
+    Completion,
+    Course,
+    CourseVersion,
+    HistoryImport,
+    LessonProgress,
+    QuizAttempt,
+    VideoProgress,
+)
 from elearn.models.magazine import (
     InboxItem,
     MagazineHelpful,
@@ -80,4 +88,5 @@ __all__ = [
     "SignInFailure",
     "StaffTier",
     "User",
+    "VideoProgress",
 ]

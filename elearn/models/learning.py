@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.clock import utcnow
@@ -64,6 +64,25 @@ class LessonProgress(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
     lesson_slug: Mapped[str] = mapped_column(String(100))
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VideoProgress(Base):
+    """How much of one video lesson a person has watched (see elearn.domain.video), and where they stopped,
+    so another device resumes there. `watched` is the union of the stretches played, [[start, end], ...]."""
+
+    __tablename__ = "video_progress"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "lesson_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    lesson_slug: Mapped[str] = mapped_column(String(100))
+    watched: Mapped[list] = mapped_column(JSON, default=list)
+    watched_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    duration: Mapped[float] = mapped_column(Float)  # of the video the stretches were measured on
+    position: Mapped[float] = mapped_column(Float, default=0.0)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the share to watch was reached
 
 
 class QuizAttempt(Base):

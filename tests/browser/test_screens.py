@@ -96,12 +96,15 @@ def _account(live_server, permission: str, body: str = "P000") -> dict:
     return next(a for a in live_server["accounts"] if a["permission"] == permission and a["body"] == body)
 
 
+VIDEO_LESSON = "/courses/security-basics/06-spotting-suspicious-mail"
+
+
 def _learner_pages(walk: Walk, page) -> list[str]:
     course = walk.first_link(page, "/", r"^/courses/[^/]+/$")
     lesson = walk.first_link(page, course, r"^/courses/[^/]+/[^/]+$")
     issue = walk.first_link(page, "/magazine/", r"^/magazine/\d+/$")
     event = walk.first_link(page, "/events/", r"^/events/\d+$")
-    return ["/", course, lesson, "/certificates/", "/magazine/", issue, f"{issue}?mode=scroll",
+    return ["/", course, lesson, VIDEO_LESSON, "/certificates/", "/magazine/", issue, f"{issue}?mode=scroll",
             "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password", "/events/", event, "/notices/",
             "/notices/settings"]
 

@@ -94,7 +94,8 @@ def _sync_version(course: Course, source: CourseSource, content_hash: str, repor
     row.required_for_grades = sorted(source.required_for_grades)
     row.estimated_minutes = source.estimated_minutes
     row.recurrence_years = source.recurrence_years
-    row.lessons = [{"slug": ls.slug, "title": ls.title, "minutes": ls.minutes} for ls in source.lessons]
+    row.lessons = [{"slug": ls.slug, "title": ls.title, "minutes": ls.minutes,
+                    **({"video_seconds": ls.video.duration} if ls.video else {})} for ls in source.lessons]
     row.quiz = _quiz_settings(source)
     if existing is None:
         course.versions.append(row)

@@ -1,0 +1,79 @@
+"""A lesson's `video:` front matter: the file, its caption tracks and poster, each checked on load."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from elearn.content.fields import Fields
+from elearn.content.media import EXTENSION_OF, MediaProblem, probe_video, read_captions
+from elearn.content.model import CaptionTrack, Video
+from elearn.content.source import SourceError
+
+VIDEO_KEYS = {"file", "poster", "captions"}
+CAPTION_LANGUAGES = ("ja", "en")  # Japanese is required: every lesson must be followable without sound
+POSTER_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+def load_video(fields: Fields, folder: Path, thorough: bool) -> Video | None:
+    """The lesson's video, or None with its problems in `fields.errors`."""
+    raw = fields.sub_mapping("video")
+    if raw is None:
+        return None
+    spec = Fields(raw, fields.path, fields.errors, VIDEO_KEYS)
+    before = len(fields.errors)
+    file = _file_in(spec, "file", folder)
+    poster = _file_in(spec, "poster", folder, required=False)
+    if poster and Path(poster).suffix.lower() not in POSTER_SUFFIXES:
+        spec.error(f"the poster must be a JPEG, PNG or WebP image, not {poster!r}", key="poster")
+    tracks = spec.sub_mapping("captions", required=False)
+    if tracks is None:
+        spec.error("'captions' is required: a Japanese WebVTT track at least, e.g. captions: {ja: media/x.ja.vtt}",
+                   key="captions" if "captions" in raw else None)
+        return None
+    languages = Fields(tracks, fields.path, fields.errors, set(CAPTION_LANGUAGES))
+    caption_files = {language: _file_in(languages, language, folder, required=language == "ja")
+                     for language in CAPTION_LANGUAGES}
+    if not file or len(fields.errors) > before:
+        return None
+    try:
+        facts = probe_video(folder / file, thorough=thorough)
+    except MediaProblem as problem:
+        spec.error(f"{file}: {problem}", key="file")
+        return None
+    if Path(file).suffix.lower() != EXTENSION_OF[facts.container]:
+        spec.error(f"{file} holds {facts.container.upper()} video: name it {EXTENSION_OF[facts.container]}",
+                   key="file")
+    captions = []
+    for language, caption_file in caption_files.items():
+        if not caption_file:
+            continue
+        if not caption_file.lower().endswith(".vtt"):
+            languages.error(f"captions must be WebVTT (.vtt), not {caption_file!r}", key=language)
+            continue
+        try:
+            cues = read_captions(folder / caption_file, facts.duration)
+        except MediaProblem as problem:
+            fields.errors.append(SourceError(folder / caption_file, problem.line, str(problem)))
+            continue
+        captions.append(CaptionTrack(language, caption_file, cues))
+    if len(fields.errors) > before:
+        return None
+    return Video(file=file, mime_type=facts.mime_type, duration=facts.duration, width=facts.width,
+                 height=facts.height, captions=tuple(captions), poster=poster or None)
+
+
+def minutes_of(video: Video) -> int:
+    return max(1, math.ceil(video.duration / 60))
+
+
+def _file_in(spec: Fields, key: str, folder: Path, required: bool = True) -> str:
+    """A relative path to a file inside the course folder."""
+    value = spec.text(key, required=required)
+    if not value:
+        return ""
+    resolved = (folder / value).resolve()
+    if folder.resolve() not in resolved.parents or not resolved.is_file() or (folder / value).is_symlink():
+        spec.error(f"{value!r} is not a file in {folder.name}/", key=key)
+        return ""
+    return value

@@ -1,0 +1,64 @@
+"""Course files over HTTP: videos in Range requests, cached for good once their URL names their version."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from flask import abort, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+
+from elearn.content.model import Course
+
+# Types the browser must be told: Python's mimetypes does not know .vtt on every system, and a video
+# served as application/octet-stream does not play.
+MEDIA_TYPES = {
+    ".mp4": "video/mp4", ".webm": "video/webm", ".vtt": "text/vtt",  # werkzeug adds "; charset=utf-8" to text types
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+    ".svg": "image/svg+xml", ".gif": "image/gif",
+}
+A_YEAR = 365 * 24 * 60 * 60
+
+
+def version_of(path: Path) -> str:
+    """Changes whenever the file does (size and modification time), without reading it."""
+    stat = path.stat()
+    return f"{stat.st_mtime_ns:x}{stat.st_size:x}"
+
+
+def url(course: Course, name: str) -> str:
+    return url_for("learn.asset", slug=course.slug, filename=name, v=version_of(course.path / name))
+
+
+def send(course: Course, name: str) -> ResponseReturnValue:
+    path = course.path / name
+    if not path.is_file():
+        abort(404)
+    mimetype = MEDIA_TYPES.get(path.suffix.lower())
+    if mimetype is None:
+        abort(404)
+    # Streamed in blocks, Range honoured (206 with Content-Range; Accept-Ranges on every answer).
+    response = send_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=None)
+    if request.args.get("v") == version_of(path):
+        # The URL names this very file: the browser may keep it for good (private: signed-in content).
+        response.cache_control.private = True
+        response.cache_control.max_age = A_YEAR
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    return response
+
+
+def read_report(text: str) -> tuple[list[list[float]], float]:
+    """The player's report, or 400: played stretches as pairs of finite numbers, and a position."""
+    try:
+        report = json.loads(text)
+        played = [[float(start), float(end)] for start, end in report.get("played", [])]
+        position = float(report.get("position", 0))
+    except (ValueError, TypeError, AttributeError):
+        abort(400)
+    if not all(math.isfinite(value) for pair in played for value in pair) or not math.isfinite(position):
+        abort(400)
+    return played, position
