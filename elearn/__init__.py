@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_templating(app)
 
-    from elearn import admin, auth, certificates, events, jobs, learn, magazine, notices, quiz, reports
+    from elearn import admin, auth, certificates, events, jobs, learn, magazine, media, notices, quiz, reports
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(magazine.bp)
     app.register_blueprint(events.bp)
     app.register_blueprint(notices.bp)
+    app.register_blueprint(media.bp)
     jobs.init_app(app)
 
     if app.config["PROXY_COUNT"]:

@@ -51,6 +51,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         # One request of magazine page images (several pages at once); only that route gets it.
         MAGAZINE_UPLOAD_LIMIT=120 * 1024 * 1024,
+        # One uploaded lesson video (and its captions and poster); only the video upload route gets it.
+        VIDEO_UPLOAD_LIMIT=1024 * 1024 * 1024,
+        # Checked uploaded videos, one folder each, named by lessons as video: {library: <slug>}.
+        # Default: instance/media-library. Share it between web servers and workers (NFS, or the object
+        # store's file gateway) as the instance folder is.
+        MEDIA_LIBRARY=None,
         # Static files (fonts above all) are cached by browsers; pages themselves are no-store.
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,8 +11,10 @@ from elearn.content.loader import ContentInvalid, load_content
 
 def main(argv: list[str]) -> int:
     root = (Path(argv[0]) if argv else Path(__file__).resolve().parents[2]).resolve()
+    # Without the app's settings: the media library where `elearn serve` keeps it by default.
+    library = Path(os.environ.get("ELEARN_MEDIA_LIBRARY") or root / "instance" / "media-library")
     try:
-        tree = load_content(root, thorough_media=True)
+        tree = load_content(root, thorough_media=True, library=library)
     except ContentInvalid as invalid:
         for error in invalid.errors:
             print(error.shown_from(root))

@@ -21,7 +21,7 @@ LESSON_FILE = re.compile(r"^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
 
 
 def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError], asset_base: str,
-                thorough_media: bool = False) -> Course | None:
+                thorough_media: bool = False, library: Path | None = None) -> Course | None:
     before = len(errors)
     path = folder / "course.md"
     if not path.is_file():
@@ -43,7 +43,7 @@ def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError],
         except ValueError:
             fields.error(f"unknown tier {name!r} (use {', '.join(t.value for t in Tier)})", key="tiers")
     quiz = _quiz(fields, banks)
-    lessons = _lessons(folder, errors, asset_base.format(slug=folder.name), thorough_media)
+    lessons = _lessons(folder, errors, asset_base.format(slug=folder.name), thorough_media, library)
     if not lessons and len(errors) == before:
         fields.error("a course needs at least one lesson file NN-<name>.md")
     estimated_minutes = fields.integer("estimated_minutes", minimum=1, required=True, default=1) or 1
@@ -124,7 +124,8 @@ def _check_drawable(quiz: Fields, settings: QuizSettings, bank: Bank | None) -> 
                    key="questions")
 
 
-def _lessons(folder: Path, errors: list[SourceError], asset_base: str, thorough_media: bool) -> list[Lesson]:
+def _lessons(folder: Path, errors: list[SourceError], asset_base: str, thorough_media: bool,
+             library: Path | None) -> list[Lesson]:
     lessons = []
     numbers: dict[int, str] = {}
     for path in sorted(folder.glob("*.md")):
@@ -139,14 +140,14 @@ def _lessons(folder: Path, errors: list[SourceError], asset_base: str, thorough_
             errors.append(SourceError(path, 0, f"lesson number {number:02d} is also used by {numbers[number]}"))
             continue
         numbers[number] = path.name
-        lesson = _lesson(path, number, errors, asset_base, thorough_media)
+        lesson = _lesson(path, number, errors, asset_base, thorough_media, library)
         if lesson is not None:
             lessons.append(lesson)
     return lessons
 
 
 def _lesson(path: Path, number: int, errors: list[SourceError], asset_base: str,
-            thorough_media: bool) -> Lesson | None:
+            thorough_media: bool, library: Path | None) -> Lesson | None:
     before = len(errors)
     try:
         front, body, body_line = split_front_matter(path)
@@ -155,7 +156,7 @@ def _lesson(path: Path, number: int, errors: list[SourceError], asset_base: str,
         return None
     fields = Fields(front, path, errors, {"title", "minutes", "video"})
     title = fields.text("title")
-    video = load_video(fields, path.parent, thorough_media) if "video" in front else None
+    video = load_video(fields, path.parent, thorough_media, library) if "video" in front else None
     if "video" in front:
         if "minutes" in front:
             fields.error("a video lesson's minutes come from the video's length: remove 'minutes'", key="minutes")

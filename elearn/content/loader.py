@@ -18,10 +18,12 @@ class ContentInvalid(Exception):
         self.errors = errors
 
 
-def load_content(root: Path, asset_base: str = DEFAULT_ASSET_BASE, thorough_media: bool = False) -> ContentTree:
+def load_content(root: Path, asset_base: str = DEFAULT_ASSET_BASE, thorough_media: bool = False,
+                 library: Path | None = None) -> ContentTree:
     """Load courses/ and quizzes/ under root; raise ContentInvalid listing every problem.
 
     `thorough_media` reads every video to its end (see `media.probe_video`): for sync and checks, not start-up.
+    `library` is the media library's folder, where lessons' `video: {library: <slug>}` are found.
     """
     errors: list[SourceError] = []
     banks = {}
@@ -32,7 +34,7 @@ def load_content(root: Path, asset_base: str = DEFAULT_ASSET_BASE, thorough_medi
     courses = []
     courses_root = root / "courses"
     for folder in sorted(p for p in courses_root.iterdir() if p.is_dir()) if courses_root.is_dir() else []:
-        course = load_course(folder, banks, errors, asset_base, thorough_media)
+        course = load_course(folder, banks, errors, asset_base, thorough_media, library)
         if course is not None:
             courses.append(course)
     if errors:

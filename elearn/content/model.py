@@ -38,6 +38,7 @@ class Video:
     height: int
     captions: tuple[CaptionTrack, ...]  # Japanese first
     poster: str | None = None
+    library: str | None = None  # the media library's folder the files are in, else the course folder
 
     def track(self, language: str) -> CaptionTrack:
         """The captions in `language`, else the Japanese ones."""

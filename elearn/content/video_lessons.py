@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
+
+import yaml
 
 from elearn.content.fields import Fields
 from elearn.content.media import EXTENSION_OF, MediaProblem, probe_video, read_captions
 from elearn.content.model import CaptionTrack, Video
 from elearn.content.source import SourceError
 
-VIDEO_KEYS = {"file", "poster", "captions"}
+VIDEO_KEYS = {"file", "poster", "captions", "library"}
+LIBRARY_MANIFEST = "video.yaml"
 CAPTION_LANGUAGES = ("ja", "en")  # Japanese is required: every lesson must be followable without sound
 POSTER_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
 
-def load_video(fields: Fields, folder: Path, thorough: bool) -> Video | None:
+def load_video(fields: Fields, folder: Path, thorough: bool, library: Path | None = None) -> Video | None:
     """The lesson's video, or None with its problems in `fields.errors`."""
     raw = fields.sub_mapping("video")
     if raw is None:
         return None
     spec = Fields(raw, fields.path, fields.errors, VIDEO_KEYS)
+    if "library" in raw:
+        return _library_video(spec, raw, library, thorough)
     before = len(fields.errors)
     file = _file_in(spec, "file", folder)
     poster = _file_in(spec, "poster", folder, required=False)
@@ -61,6 +67,26 @@ def load_video(fields: Fields, folder: Path, thorough: bool) -> Video | None:
         return None
     return Video(file=file, mime_type=facts.mime_type, duration=facts.duration, width=facts.width,
                  height=facts.height, captions=tuple(captions), poster=poster or None)
+
+
+def _library_video(spec: Fields, raw: dict, library: Path | None, thorough: bool) -> Video | None:
+    """A video uploaded on the web: its checked files and manifest are in the library's folder `slug`."""
+    slug = spec.slug("library")
+    if set(raw) & {"file", "poster", "captions"}:
+        spec.error("a library video names only 'library': its files and captions come with it", key="library")
+        return None
+    if not slug:
+        return None
+    folder = library / slug if library else None
+    if folder is None or not (folder / LIBRARY_MANIFEST).is_file():
+        spec.error(f"no video {slug!r} in the media library (upload it under 動画ライブラリ first)", key="library")
+        return None
+    manifest = yaml.safe_load((folder / LIBRARY_MANIFEST).read_text(encoding="utf-8"))
+    listed = Fields({"file": manifest.get("file"), "poster": manifest.get("poster"),
+                     "captions": manifest.get("captions")}, folder / LIBRARY_MANIFEST, spec.errors, VIDEO_KEYS)
+    video = load_video(Fields({"video": listed.mapping}, folder / LIBRARY_MANIFEST, spec.errors, {"video"}),
+                       folder, thorough)
+    return replace(video, library=slug) if video else None
 
 
 def minutes_of(video: Video) -> int:

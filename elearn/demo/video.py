@@ -50,13 +50,13 @@ def draw_slide(slide: Slide, number: int, total: int, size: tuple[int, int]) -> 
 
 
 def encode(path: Path, frames: list[Image.Image], seconds_per_frame: float, fps: int = 15,
-           chime: bool = True, container: str = "mp4") -> None:
+           chime: bool = True, container: str = "mp4", index_first: bool = True) -> None:
     """One still per slide, held for `seconds_per_frame`; a short chime at each slide change.
 
     MP4 is H.264 (yuv420p) with AAC and its index at the front (faststart), so playback starts before
     the whole file has arrived; WebM is VP9 with Opus.
     """
-    options = {"movflags": "+faststart"} if container == "mp4" else {}
+    options = {"movflags": "+faststart"} if container == "mp4" and index_first else {}
     with av.open(str(path), mode="w", format=container, options=options) as output:
         video = output.add_stream("libx264" if container == "mp4" else "libvpx-vp9", rate=fps)
         video.width, video.height = frames[0].size
@@ -127,11 +127,11 @@ def _timestamp(seconds: float) -> str:
 
 
 def make_test_video(path: Path, seconds: float = 2.0, size: tuple[int, int] = (160, 90),
-                    container: str = "mp4") -> None:
+                    container: str = "mp4", index_first: bool = True) -> None:
     """A small real video for tests: two plain slides, with sound."""
     slide = Slide("テスト", ("動画",), ("字幕",), ("Caption",))
     frames = [draw_slide(slide, n, 2, size) for n in (1, 2)]
-    encode(path, frames, seconds / 2, fps=10, container=container)
+    encode(path, frames, seconds / 2, fps=10, container=container, index_first=index_first)
 
 
 def main() -> None:

@@ -97,6 +97,11 @@ def may_author_magazine(viewer: Viewer) -> bool:
     return viewer.is_author
 
 
+def may_manage_media(viewer: Viewer) -> bool:
+    """The video library: uploading lesson videos and seeing every upload's state (authors and administrators)."""
+    return viewer.is_author or viewer.is_admin
+
+
 def may_see_quiz_statistics(viewer: Viewer) -> bool:
     return viewer.is_author or viewer.is_admin
 

@@ -17,7 +17,7 @@ MAIL_TICK = crontab(minute="*")
 NOTICE_SCAN = crontab(minute="5", hour=OFFICE_HOURS_UTC)
 
 # Tasks that may be re-enqueued by name after their worker died (periodic ones simply run again).
-RESUMABLE = frozenset({"send_mail", "deliver_announcement", "render_certificates"})
+RESUMABLE = frozenset({"send_mail", "deliver_announcement", "render_certificates", "check_video_upload"})
 
 
 def register(queue: Huey, app: Flask) -> dict[str, Callable]:
@@ -71,5 +71,13 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
         finally:
             jobs.release(key, app)
 
-    return {"send_mail": send_mail, "mail_tick": mail_tick, "notice_scan": notice_scan,
+    @queue.task(name="check_video_upload", retries=1, retry_delay=60)
+    @in_app
+    def check_video_upload(upload_id: int) -> str:
+        from elearn.services import media
+
+        return media.check(upload_id).value
+
+    return {"check_video_upload": check_video_upload,
+            "send_mail": send_mail, "mail_tick": mail_tick, "notice_scan": notice_scan,
             "deliver_announcement": deliver_announcement, "render_certificates": render_certificates}

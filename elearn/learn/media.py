@@ -9,7 +9,9 @@ from pathlib import Path
 from flask import abort, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from elearn.content.model import Course
+from elearn.content.fields import SLUG
+from elearn.content.model import Course, Video
+from elearn.services.media import library_root
 
 # Types the browser must be told: Python's mimetypes does not know .vtt on every system, and a video
 # served as application/octet-stream does not play.
@@ -27,12 +29,22 @@ def version_of(path: Path) -> str:
     return f"{stat.st_mtime_ns:x}{stat.st_size:x}"
 
 
-def url(course: Course, name: str) -> str:
+def url(course: Course, video: Video | None, name: str) -> str:
+    """The address of a course file, or of a library video's file, naming its version."""
+    if video is not None and video.library:
+        path = library_root() / video.library / name
+        return url_for("learn.library_file", slug=video.library, filename=name, v=version_of(path))
     return url_for("learn.asset", slug=course.slug, filename=name, v=version_of(course.path / name))
 
 
-def send(course: Course, name: str) -> ResponseReturnValue:
-    path = course.path / name
+def send_library_file(slug: str, name: str) -> ResponseReturnValue:
+    if not SLUG.match(slug) or "/" in name or name.startswith("."):
+        abort(404)
+    return send(library_root() / slug, name)
+
+
+def send(folder: Path, name: str) -> ResponseReturnValue:
+    path = folder / name
     if not path.is_file():
         abort(404)
     mimetype = MEDIA_TYPES.get(path.suffix.lower())

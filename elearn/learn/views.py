@@ -65,7 +65,7 @@ def lesson(slug: str, lesson_slug: str):
         "learn/lesson.html", card=card, lesson=shown, form=EmptyForm(), watching=watching,
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
-        media_url=lambda name: media.url(card.source, name),
+        media_url=lambda name: media.url(card.source, shown.video, name),
         watch_message=_watch_message(watching) if watching else "",
     )
 
@@ -110,4 +110,11 @@ def asset(slug: str, filename: str):
     source = content.tree().course(slug)
     if source is None or filename not in source.assets:
         abort(404)
-    return media.send(source, filename)
+    return media.send(source.path, filename)
+
+
+@bp.get("/learn/library/<slug>/<filename>")
+@login_required
+def library_file(slug: str, filename: str):
+    """A checked upload's files, for the lessons that name it (course content: anyone signed in)."""
+    return media.send_library_file(slug, filename)

@@ -96,6 +96,7 @@ def may_download_certificate(viewer: Viewer, certificate: Certificate) -> bool:
 # Page-level rules, for @permitted(...) on views.
 may_administer = access.may_administer
 may_author_magazine = access.may_author_magazine
+may_manage_media = access.may_manage_media
 may_see_quiz_statistics = access.may_see_quiz_statistics
 may_see_team = access.may_see_team
 may_read_kpi = access.may_read_kpi

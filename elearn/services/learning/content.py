@@ -16,6 +16,7 @@ from elearn.content.model import Bank, ContentTree
 from elearn.content.model import Course as CourseSource
 from elearn.models import Course, CourseVersion
 from elearn.services import audit
+from elearn.services.media import library_root
 
 
 class SyncRefused(ValueError):
@@ -39,7 +40,7 @@ def tree() -> ContentTree:
     """The content of this process, loaded on first use; `elearn content sync` validates it first."""
     cached = current_app.extensions.get("elearn.content")
     if cached is None:
-        cached = load_content(content_root())
+        cached = load_content(content_root(), library=library_root())
         current_app.extensions["elearn.content"] = cached
     return cached
 

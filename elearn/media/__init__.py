@@ -1,0 +1,3 @@
+from elearn.media.views import bp
+
+__all__ = ["bp"]
