@@ -18,6 +18,25 @@ from elearn.services import certificates
 
 PASSWORD = "correct-horse-42"
 SAMPLE_CONTENT = Path(__file__).resolve().parent / "data" / "content"
+# A SCORM 1.2 manifest: an asset, then a SCO with a mastery score.
+MANIFEST_12 = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="demo" version="1.0" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+          xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="org">
+    <organization identifier="org">
+      <title>セキュリティ自己点検</title>
+      <item identifier="i1" identifierref="r1"><title>はじめに</title></item>
+      <item identifier="i2" identifierref="r2" parameters="?part=2">
+        <title>確認</title><adlcp:masteryscore>80</adlcp:masteryscore>
+      </item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="r1" type="webcontent" adlcp:scormtype="asset" href="intro.html"/>
+    <resource identifier="r2" type="webcontent" adlcp:scormtype="sco" href="check/index.html"/>
+  </resources>
+</manifest>"""
 
 
 def sign_in(client, user: User, password: str = PASSWORD, body: str = "P000", **extra):
