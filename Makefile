@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads bench-events bench-notices translations clean
+.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads bench-events bench-notices bench-media translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ demo: install
 
 test: install
 	$(BIN)/ruff check elearn tests bench
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 bench: install
 	$(BIN)/python bench/import_staff.py
@@ -41,6 +41,8 @@ bench-events: install
 	$(BIN)/python bench/event_registration.py
 bench-notices: install
 	$(BIN)/python bench/notices.py
+bench-media: install
+	$(BIN)/python bench/video_serving.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

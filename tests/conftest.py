@@ -17,6 +17,28 @@ from elearn.domain.people import OrgKind, Tier
 from elearn.models import OrgUnit, RoleGrant, StaffTier, User
 from elearn.services.people.passwords import hash_password
 
+
+
+def _database_of_this_worker() -> None:
+    """Under pytest-xdist (`make test` runs two workers), each worker gets a PostgreSQL database of its own,
+    test_gw0, test_gw1..., made on first use: the tests empty the database between them. Set in the
+    environment before any test module reads it."""
+    url, worker = os.environ.get("ELEARN_TEST_DATABASE_URL"), os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return
+    from sqlalchemy.engine import make_url
+
+    shared = make_url(url)
+    own = shared.set(database=f"{shared.database}_{worker}")
+    admin = create_engine(shared, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}) is None:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    admin.dispose()
+    os.environ["ELEARN_TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
+
+
+_database_of_this_worker()
 POSTGRES_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")
 
 

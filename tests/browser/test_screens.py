@@ -134,7 +134,7 @@ def _author_pages(walk: Walk, page) -> list[str]:
     issue = walk.first_link(page, "/magazine/studio/", r"^/magazine/studio/\d+$")
     item = walk.first_link(page, "/magazine/studio/inbox/", r"^/magazine/studio/inbox/\d+$")
     return ["/magazine/studio/", issue, "/magazine/studio/new", "/magazine/studio/inbox/", item,
-            "/magazine/studio/stickers"]
+            "/magazine/studio/stickers", "/media/"]
 
 
 def _organiser_pages(walk: Walk, page) -> list[str]:

@@ -192,8 +192,8 @@ def _finish(upload_id: int, state: UploadState, reason: str, duration: float | N
     with db.write_session() as session:
         upload = session.get(VideoUpload, upload_id)
         upload.state, upload.reason, upload.duration, upload.checked_at = state, reason[:1000], duration, utcnow()
-        audit.record(session, None, f"media.{state.value}", f"video_upload:{upload_id}", slug=upload.slug,
-                     reason=reason)
+        action = "media.ready" if state == UploadState.READY else "media.refused"
+        audit.record(session, None, action, f"video_upload:{upload_id}", slug=upload.slug, reason=reason)
     return state
 
 
