@@ -18,7 +18,6 @@ from elearn.models import OrgUnit, RoleGrant, StaffTier, User
 from elearn.services.people.passwords import hash_password
 
 
-
 def _database_of_this_worker() -> None:
     """Under pytest-xdist (`make test` runs two workers), each worker gets a PostgreSQL database of its own,
     test_gw0, test_gw1..., made on first use: the tests empty the database between them. Set in the
