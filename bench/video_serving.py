@@ -96,7 +96,7 @@ def run(workdir: Path, megabytes: int) -> int:
                 ("app", app_port, app_path, {"Cookie": cookie}, servers[0])):
             memory = MemoryWatch(server.pid)
             memory.start()
-            whole = best_of(3, lambda: download(port, path, headers, size))
+            whole = max(download(port, path, headers, size) for _ in range(3))  # the best of three
             ranges = ranged(port, path, headers, size)
             memory.stop()
             figures[name] = (whole, ranges, memory)
@@ -196,10 +196,6 @@ def ranged(port: int, path: str, headers: dict, size: int) -> float:
     if errors:
         raise BenchFailed(f"Range answers were wrong: {errors[:3]}")
     return RANGE_REQUESTS * RANGE_BYTES / 1e6 / elapsed
-
-
-def best_of(times: int, measure) -> float:  # type: ignore[no-untyped-def]
-    return max(measure() for _ in range(times))
 
 
 class MemoryWatch(threading.Thread):
