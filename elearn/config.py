@@ -57,6 +57,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # Default: instance/media-library. Share it between web servers and workers (NFS, or the object
         # store's file gateway) as the instance folder is.
         MEDIA_LIBRARY=None,
+        # SCORM packages are other providers' script: they run on an origin of their own, never the app's
+        # (README, "SCORM packages"). Production: a second host name for the same app, e.g.
+        # https://scorm.elearn.example.lg.jp. `elearn serve` also listens on this port when it is local.
+        SCORM_CONTENT_URL="http://127.0.0.1:5001",
         # Static files (fonts above all) are cached by browsers; pages themselves are no-store.
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from gunicorn.app.base import BaseApplication
 
 from elearn.config import ConfigError
@@ -48,11 +50,12 @@ class _ElearnServer(BaseApplication):
         return app
 
 
-def run_gunicorn(host: str, port: int, workers: int, threads: int, app_config: dict | None = None) -> int:
+def run_gunicorn(host: str, port: int, workers: int, threads: int, app_config: dict | None = None,
+                 also_bind: tuple[str, ...] = ()) -> int:
     """Serve until stopped; `app_config` overrides the environment's settings in every worker."""
     _ElearnServer(
         {
-            "bind": f"{host}:{port}",
+            "bind": [f"{host}:{port}", *also_bind],
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread",
@@ -62,3 +65,12 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int, app_config: d
         app_config or {},
     ).run()
     return 0
+
+
+def package_origin_bind(content_url: str, host: str, port: int) -> str | None:
+    """The address to listen on for the SCORM package origin, when it is this machine on another port (in
+    production it is a host name of its own, routed here by the reverse proxy)."""
+    parts = urlsplit(content_url)
+    if parts.hostname not in ("127.0.0.1", "localhost", host) or parts.port in (None, port):
+        return None
+    return f"{host}:{parts.port}"

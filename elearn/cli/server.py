@@ -60,7 +60,7 @@ def demo(force: bool) -> None:
 def serve(host: str, port: int, workers: int, threads: int, with_worker: bool) -> None:
     from elearn.config import ConfigError
     from elearn.content.loader import ContentInvalid
-    from elearn.server import limiter_storage_for_workers, run_gunicorn
+    from elearn.server import limiter_storage_for_workers, package_origin_bind, run_gunicorn
     from elearn.services.learning import content
 
     try:
@@ -77,9 +77,13 @@ def serve(host: str, port: int, workers: int, threads: int, with_worker: bool) -
     if storage != configured:
         click.echo(f"rate limits: {configured} counts per worker; the {workers} workers share {storage} instead")
     click.echo(f"serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    package_bind = package_origin_bind(current_app.config["SCORM_CONTENT_URL"], host, port)
+    if package_bind:
+        click.echo(f"SCORM packages on their own origin: http://{package_bind}/")
     worker = subprocess.Popen([sys.executable, "-m", "elearn", "worker"]) if with_worker else None
     try:
-        code = run_gunicorn(host, port, workers, threads, {"LIMITER_STORAGE": storage})
+        code = run_gunicorn(host, port, workers, threads, {"LIMITER_STORAGE": storage},
+                            also_bind=(package_bind,) if package_bind else ())
     finally:
         if worker is not None:
             worker.terminate()  # the consumer finishes the task in hand on SIGTERM

@@ -8,6 +8,7 @@ from pathlib import Path
 from elearn.content import markdown
 from elearn.content.fields import Fields
 from elearn.content.model import Bank, Course, Lesson
+from elearn.content.scorm_lessons import load_scorm
 from elearn.content.source import SourceError, split_front_matter
 from elearn.content.video_lessons import load_video, minutes_of
 from elearn.domain.people import Tier
@@ -64,7 +65,7 @@ def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError],
         overview_html=markdown.render(body, asset_base.format(slug=folder.name)),
         lessons=tuple(lessons),
         path=folder,
-        assets=frozenset(_assets(folder)),
+        assets=frozenset(_assets(folder, lessons)),
         watch_percent=fields.integer("video_watch_percent", minimum=50, maximum=100, default=90) or 90,
     )
     _check_images(path, body, body_line, folder, errors)
@@ -154,10 +155,15 @@ def _lesson(path: Path, number: int, errors: list[SourceError], asset_base: str,
     except SourceError as error:
         errors.append(error)
         return None
-    fields = Fields(front, path, errors, {"title", "minutes", "video"})
+    fields = Fields(front, path, errors, {"title", "minutes", "video", "scorm"})
     title = fields.text("title")
     video = load_video(fields, path.parent, thorough_media, library) if "video" in front else None
-    if "video" in front:
+    scorm = load_scorm(fields, path.parent, library) if "scorm" in front else None
+    if "video" in front and "scorm" in front:
+        fields.error("a lesson is a video or a SCORM package, not both", key="scorm")
+    if "scorm" in front:
+        minutes = fields.integer("minutes", minimum=1, maximum=240, required=True, default=1) or 1
+    elif "video" in front:
         if "minutes" in front:
             fields.error("a video lesson's minutes come from the video's length: remove 'minutes'", key="minutes")
         minutes = minutes_of(video) if video else 1
@@ -169,7 +175,8 @@ def _lesson(path: Path, number: int, errors: list[SourceError], asset_base: str,
     if len(errors) > before:
         return None
     return Lesson(number=number, slug=path.stem, title=title, minutes=minutes,
-                  html=markdown.render(body, asset_base) if body.strip() else "", path=path, video=video)
+                  html=markdown.render(body, asset_base) if body.strip() else "", path=path, video=video,
+                  scorm=scorm)
 
 
 def _check_images(path: Path, body: str, body_line: int, folder: Path, errors: list[SourceError]) -> None:
@@ -179,5 +186,10 @@ def _check_images(path: Path, body: str, body_line: int, folder: Path, errors: l
             errors.append(SourceError(path, body_line + line - 1, f"image {target!r} is not a file in {folder.name}/"))
 
 
-def _assets(folder: Path) -> list[str]:
-    return [str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.suffix != ".md"]
+def _assets(folder: Path, lessons: list[Lesson]) -> list[str]:
+    """Files the app serves from the course folder: never a SCORM package's (those are another provider's
+    script and are served only from the package origin)."""
+    packages = [lesson.scorm.root for lesson in lessons
+                if lesson.scorm and folder.resolve() in lesson.scorm.root.parents]
+    return [str(p.relative_to(folder)) for p in folder.rglob("*")
+            if p.is_file() and p.suffix != ".md" and not any(root in p.resolve().parents for root in packages)]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from elearn.content.media import Cue
+from elearn.content.scorm import Sco
 from elearn.domain.people import Tier
 from elearn.domain.quiz import Question, QuizSettings
 from elearn.domain.video import DEFAULT_WATCH_PERCENT
@@ -46,6 +47,18 @@ class Video:
 
 
 @dataclass(frozen=True)
+class ScormLesson:
+    package: str  # the media library's folder, or "<course>/<folder>" for a package kept in the course
+    version: str  # "1.2" or "2004"
+    title: str
+    items: tuple[Sco, ...]  # in the manifest's order; the lesson is done when every one is
+    root: Path  # the folder holding imsmanifest.xml and the package's files
+
+    def item(self, identifier: str) -> Sco | None:
+        return next((item for item in self.items if item.identifier == identifier), None)
+
+
+@dataclass(frozen=True)
 class Lesson:
     number: int
     slug: str  # the file name without .md, e.g. "01-three-stages"
@@ -54,6 +67,7 @@ class Lesson:
     html: str
     path: Path
     video: Video | None = None
+    scorm: ScormLesson | None = None
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,14 @@ from flask_login import current_user, login_required
 
 from elearn.auth.forms import EmptyForm
 from elearn.clock import now
-from elearn.learn import media
+from elearn.learn import media, scorm_lesson
 from elearn.services import learning, magazine
 from elearn.services.events import registration
 from elearn.services.events.registration import upcoming_training
 from elearn.services.learning import content, quiz, video
 from elearn.services.magazine import inbox
 from elearn.services.people import orgs
+from elearn.services.scorm import runtime
 
 bp = Blueprint("learn", __name__)
 
@@ -59,6 +60,8 @@ def lesson(slug: str, lesson_slug: str):
     card, index = _lesson_of(slug, lesson_slug)
     lessons = card.source.lessons
     shown = lessons[index]
+    if shown.scorm:
+        return scorm_lesson.page(card, index)
     watching = (video.watching(current_user.id, card.course_id, shown, card.source.watch_percent)
                 if shown.video else None)
     return render_template(
@@ -75,12 +78,24 @@ def lesson(slug: str, lesson_slug: str):
 def mark_read(slug: str, lesson_slug: str):
     card, index = _lesson_of(slug, lesson_slug)
     shown = card.source.lessons[index]
+    if shown.scorm and not runtime.lesson_done(current_user.id, card.course_id, shown):
+        flash(_("Finish every part of the package first."), "error")
+        return redirect(url_for("learn.lesson", slug=slug, lesson_slug=lesson_slug))
     if shown.video and not video.watching(current_user.id, card.course_id, shown, card.source.watch_percent).is_watched:
         flash(_("Watch at least %(percent)d%% of the video first: skipping ahead does not count.",
                 percent=card.source.watch_percent), "error")
         return redirect(url_for("learn.lesson", slug=slug, lesson_slug=lesson_slug))
     learning.mark_read(current_user, card.course_id, lesson_slug)
     return redirect(url_for("learn.resume", slug=slug))
+
+
+@bp.get("/courses/<slug>/<lesson_slug>/scorm-state")
+@login_required
+def scorm_state(slug: str, lesson_slug: str):
+    card, index = _lesson_of(slug, lesson_slug)
+    if card.source.lessons[index].scorm is None:
+        abort(404)
+    return jsonify(scorm_lesson.state(card, index))
 
 
 @bp.post("/courses/<slug>/<lesson_slug>/watched")

@@ -36,7 +36,7 @@ from elearn.models.magazine import (
     MagazineRead,
     Sticker,
 )
-from elearn.models.media import UploadState, VideoUpload
+from elearn.models.media import ScormAttempt, UploadState, VideoUpload
 from elearn.models.notices import Announcement, JobRun, Notice, NoticeChoice, OutboxMessage, ReminderSent
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.models.reporting import CourseDeadline, KpiReportPdf, KpiRuleRow, KpiTarget
@@ -90,6 +90,7 @@ __all__ = [
     "StaffTier",
     "User",
     "VideoProgress",
+    "ScormAttempt",
     "UploadState",
     "VideoUpload",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Float, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.clock import utcnow
@@ -39,3 +39,27 @@ class VideoUpload(Base):
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     uploaded_by: Mapped[User] = relationship()
+
+
+class ScormAttempt(Base):
+    """One person's run-time data of one item (SCO) of a SCORM package in a lesson, as the package last
+    committed it; `cmi` is restored at the next launch, so the package resumes where the person left it."""
+
+    __tablename__ = "scorm_attempts"
+    __table_args__ = (UniqueConstraint("user_id", "course_id", "lesson_slug", "sco", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"))
+    lesson_slug: Mapped[str] = mapped_column(String(100))
+    package: Mapped[str] = mapped_column(String(100))
+    sco: Mapped[str] = mapped_column(String(200))  # the manifest item's identifier
+    number: Mapped[int] = mapped_column(Integer, default=1)
+    cmi: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(60), default="")
+    score: Mapped[float | None] = mapped_column(Float)  # 0-100
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    commits: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

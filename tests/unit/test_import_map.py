@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "elearn"
-BLUEPRINTS = ("admin", "auth", "certificates", "events", "learn", "magazine", "media", "notices", "quiz", "reports")
+BLUEPRINTS = ("admin", "auth", "certificates", "events", "learn", "magazine", "media", "notices", "quiz", "reports",
+              "scorm")
 WEB = ("elearn.web", "elearn.templating", "elearn.errors", "elearn.security", *(f"elearn.{b}" for b in BLUEPRINTS))
 
 

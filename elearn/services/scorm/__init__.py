@@ -14,9 +14,8 @@ from pathlib import Path
 import yaml
 
 from elearn.content.scorm import MANIFEST, Manifest, PackageProblem, check_zip, read_manifest, unpack
+from elearn.content.scorm_lessons import PACKAGE_FILE
 from elearn.services.media import library_root
-
-PACKAGE_FILE = "package.yaml"
 
 
 def import_package(archive_path: Path, slug: str) -> Manifest:
