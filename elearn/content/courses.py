@@ -73,7 +73,7 @@ def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError],
 
 
 def _quiz(fields: Fields, banks: dict[str, Bank]) -> QuizSettings:
-    raw = fields.sub_mapping("quiz") or {}
+    raw = fields.sub_mapping("quiz", required=False) or {}  # none: the lessons alone complete the course
     quiz = Fields(raw, fields.path, fields.errors, QUIZ_KEYS) if raw else fields
     bank = quiz.text("bank") if raw else ""
     count = (quiz.integer("questions", minimum=1, required=True, default=1) or 1) if raw else 1

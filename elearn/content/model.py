@@ -87,6 +87,11 @@ class Course:
     assets: frozenset[str] = field(default_factory=frozenset)  # relative paths of files besides the .md
     watch_percent: int = DEFAULT_WATCH_PERCENT  # share of a video lesson to watch for it to count
 
+    @property
+    def has_quiz(self) -> bool:
+        """Without one (a SCORM course with its own test, say), finishing every lesson completes the course."""
+        return bool(self.quiz.bank)
+
 
 @dataclass(frozen=True)
 class ContentTree:

@@ -8,7 +8,7 @@ from elearn.learn import media, scorm_lesson
 from elearn.services import learning, magazine
 from elearn.services.events import registration
 from elearn.services.events.registration import upcoming_training
-from elearn.services.learning import content, quiz, video
+from elearn.services.learning import completions, content, quiz, video
 from elearn.services.magazine import inbox
 from elearn.services.people import orgs
 from elearn.services.scorm import runtime
@@ -86,6 +86,9 @@ def mark_read(slug: str, lesson_slug: str):
                 percent=card.source.watch_percent), "error")
         return redirect(url_for("learn.lesson", slug=slug, lesson_slug=lesson_slug))
     learning.mark_read(current_user, card.course_id, lesson_slug)
+    if completions.complete_if_done(current_user, card.course_id):
+        flash(_("You completed %(title)s. Your certificate is ready.", title=card.source.title), "success")
+        return redirect(url_for("learn.course", slug=slug))
     return redirect(url_for("learn.resume", slug=slug))
 
 
@@ -109,6 +112,8 @@ def watched(slug: str, lesson_slug: str):
         abort(404)
     played, position = media.read_report(request.form.get("report", ""))
     state = video.report(current_user, card.course_id, shown, card.source.watch_percent, played, position)
+    if state.is_watched:
+        completions.complete_if_done(current_user, card.course_id)
     return jsonify(percent=state.percent, watched=state.is_watched, message=_watch_message(state))
 
 

@@ -11,9 +11,11 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -32,26 +34,58 @@ def live_server(tmp_path_factory) -> Iterator[dict]:
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian chromium is not installed (apt-get install chromium); .ci/run installs it")
     folder = tmp_path_factory.mktemp("live")
+    port, package_port = _free_port(), _free_port()
     env = {
         **os.environ,
         "ELEARN_DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}",
         "ELEARN_INSTANCE_PATH": str(folder / "instance"),
         "ELEARN_SECRET_KEY": "browser-test-secret",
+        "ELEARN_CONTENT_ROOT": str(_content_with_third_party_packages(folder / "content")),
+        "ELEARN_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "ELEARN_SCORM_CONTENT_URL": f"http://127.0.0.1:{package_port}",
     }
     elearn = [sys.executable, "-m", "elearn"]
     subprocess.run([*elearn, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*elearn, "content", "sync"], env=env, check=True, capture_output=True)
     demo = subprocess.run([*elearn, "demo"], env=env, check=True, capture_output=True, text=True)
-    port = _free_port()
     server = subprocess.Popen([*elearn, "serve", "--port", str(port), "--workers", "2"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url)
-        yield {"base_url": base_url, "accounts": _parse_accounts(demo.stdout), "database": folder / "live.sqlite3"}
+        yield {"base_url": base_url, "accounts": _parse_accounts(demo.stdout), "database": folder / "live.sqlite3",
+               "package_origin": env["ELEARN_SCORM_CONTENT_URL"]}
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+SAMPLES_COURSE = """---
+slug: scorm-samples
+title: SCORM教材の動作確認（テスト用）
+summary: 外部の事業者が作ったSCORM 1.2と2004の教材を再生します。
+version: 1
+tiers: []
+required_for_grades: []
+estimated_minutes: 30
+recurrence_years: null
+---
+テスト専用のコースです。
+"""
+
+
+def _content_with_third_party_packages(root: Path) -> Path:
+    """The project's content, plus a course of SCORM packages the project did not write (tests/data/scorm)."""
+    shutil.copytree(PROJECT / "courses", root / "courses")
+    shutil.copytree(PROJECT / "quizzes", root / "quizzes")
+    course = root / "courses" / "scorm-samples"
+    course.mkdir()
+    (course / "course.md").write_text(SAMPLES_COURSE, encoding="utf-8")
+    for number, name in enumerate(("golf12", "golf2004"), start=1):
+        shutil.copytree(PROJECT / "tests" / "data" / "scorm" / name, course / name)
+        (course / f"{number:02d}-{name}.md").write_text(
+            f"---\ntitle: {name}\nminutes: 10\nscorm:\n  folder: {name}\n---\n", encoding="utf-8")
+    return root
 
 
 def _wait_until_up(base_url: str) -> None:

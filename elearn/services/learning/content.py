@@ -45,13 +45,14 @@ def tree() -> ContentTree:
     return cached
 
 
-def fingerprint(course: CourseSource, bank: Bank) -> str:
+def fingerprint(course: CourseSource, bank: Bank | None) -> str:
     """SHA-256 over every file of the course folder and its question bank."""
     digest = hashlib.sha256()
     for path in sorted(p for p in course.path.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(course.path)).encode())
         digest.update(path.read_bytes())
-    digest.update(bank.path.read_bytes())
+    if bank is not None:
+        digest.update(bank.path.read_bytes())
     return digest.hexdigest()
 
 
@@ -67,7 +68,7 @@ def sync(loaded: ContentTree) -> SyncReport:
                 session.add(course)
                 report.created.append(source.slug)
             course.is_active = True
-            _sync_version(course, source, fingerprint(source, loaded.banks[source.quiz.bank]), report)
+            _sync_version(course, source, fingerprint(source, loaded.banks.get(source.quiz.bank)), report)
         for slug, course in rows.items():
             if course.is_active and loaded.course(slug) is None:
                 course.is_active = False  # history stays: completions still count

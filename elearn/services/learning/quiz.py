@@ -72,7 +72,7 @@ def as_past(attempt: QuizAttempt) -> rules.PastAttempt:
 def start(user: User, slug: str) -> QuizAttempt:
     """The open attempt if there is one, else a new one with freshly drawn and shuffled questions."""
     card = learning.course_card(user, slug)
-    if card is None:
+    if card is None or not card.source.has_quiz:
         raise LookupError(slug)
     if card.next_lesson is not None:
         raise QuizClosed("lessons_unread")

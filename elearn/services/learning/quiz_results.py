@@ -77,7 +77,7 @@ def question_stats(slug: str) -> StatsTable | None:
     """How often each bank question was answered right, over all submitted attempts (one query)."""
     course = db.session().scalars(select(Course).where(Course.slug == slug)).first()
     source = content.tree().course(slug)
-    if course is None or source is None:
+    if course is None or source is None or not source.has_quiz:
         return None
     answered: Counter[str] = Counter()
     correct: Counter[str] = Counter()

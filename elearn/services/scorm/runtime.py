@@ -19,7 +19,7 @@ from elearn.content.model import Lesson
 from elearn.content.scorm import Sco
 from elearn.domain import scorm as rules
 from elearn.models import LessonProgress, ScormAttempt, User
-from elearn.services.learning import content
+from elearn.services.learning import completions, content
 
 LAUNCH_SECONDS = 12 * 60 * 60
 _SALT = "elearn.scorm.launch"
@@ -51,6 +51,7 @@ def launch(user: User, course_id: int, course_slug: str, lesson: Lesson, item: S
             row = session.get(ScormAttempt, attempt.id)
             row.status, row.completed_at = "opened", utcnow()
             _mark_lesson_if_done(session, row, lesson)
+        completions.complete_if_done(user, course_id)
     return _serializer().dumps({"a": attempt.id, "c": course_slug, "l": lesson.slug})
 
 
@@ -107,6 +108,8 @@ def commit(run: Launched, payload: object) -> rules.Standing:
         if standing.is_complete and row.completed_at is None:
             row.completed_at = row.committed_at
             _mark_lesson_if_done(session, row, run.lesson)
+    if standing.is_complete:
+        completions.complete_if_done(db.session().get(User, run.attempt.user_id), run.attempt.course_id)
     return standing
 
 
