@@ -97,6 +97,7 @@ def _account(live_server, permission: str, body: str = "P000") -> dict:
 
 
 VIDEO_LESSON = "/courses/security-basics/06-spotting-suspicious-mail"
+SCORM_LESSON = "/courses/security-self-check/01-self-check"
 
 
 def _learner_pages(walk: Walk, page) -> list[str]:
@@ -104,7 +105,7 @@ def _learner_pages(walk: Walk, page) -> list[str]:
     lesson = walk.first_link(page, course, r"^/courses/[^/]+/[^/]+$")
     issue = walk.first_link(page, "/magazine/", r"^/magazine/\d+/$")
     event = walk.first_link(page, "/events/", r"^/events/\d+$")
-    return ["/", course, lesson, VIDEO_LESSON, "/certificates/", "/magazine/", issue, f"{issue}?mode=scroll",
+    return ["/", course, lesson, VIDEO_LESSON, SCORM_LESSON, "/certificates/", "/magazine/", issue, f"{issue}?mode=scroll",
             "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password", "/events/", event, "/notices/",
             "/notices/settings"]
 
@@ -161,11 +162,12 @@ def _open_walk(browser, live_server, viewport: str, locale: str):
     context = browser.new_context(viewport=VIEWPORTS[viewport], locale=locale, bypass_csp=True)  # axe is injected
     page = context.new_page()
     walk = Walk(live_server["base_url"], viewport, locale[:2])
-    own_host = urlsplit(walk.base_url).netloc
+    # The app's own host, and the origin its SCORM packages run on (the same server, another port).
+    own_hosts = {urlsplit(walk.base_url).netloc, urlsplit(live_server["package_origin"]).netloc}
     page.on("console", lambda message: message.type == "error" and walk.console.append(message.text))
     page.on("pageerror", lambda error: walk.console.append(str(error)))
     page.on("request", lambda request: urlsplit(request.url).scheme in ("http", "https")
-            and urlsplit(request.url).netloc != own_host and walk.foreign.append(request.url))
+            and urlsplit(request.url).netloc not in own_hosts and walk.foreign.append(request.url))
     return context, page, walk
 
 
