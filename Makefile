@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads bench-events bench-notices bench-media translations clean
+.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads bench-events bench-notices bench-media bench-scorm translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,8 @@ bench-notices: install
 	$(BIN)/python bench/notices.py
 bench-media: install
 	$(BIN)/python bench/video_serving.py
+bench-scorm: install
+	$(BIN)/python bench/scorm_commits.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*
