@@ -105,9 +105,9 @@ def _learner_pages(walk: Walk, page) -> list[str]:
     lesson = walk.first_link(page, course, r"^/courses/[^/]+/[^/]+$")
     issue = walk.first_link(page, "/magazine/", r"^/magazine/\d+/$")
     event = walk.first_link(page, "/events/", r"^/events/\d+$")
-    return ["/", course, lesson, VIDEO_LESSON, SCORM_LESSON, "/certificates/", "/magazine/", issue, f"{issue}?mode=scroll",
-            "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password", "/events/", event, "/notices/",
-            "/notices/settings"]
+    return ["/", course, lesson, VIDEO_LESSON, SCORM_LESSON, "/certificates/", "/magazine/", issue,
+            f"{issue}?mode=scroll", "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password", "/events/",
+            event, "/notices/", "/notices/settings"]
 
 
 def _manager_pages(walk: Walk, page) -> list[str]:
