@@ -19,9 +19,12 @@ def scorm_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--name", "slug", required=True,
               help="The package's name in the library (lower-case letters, digits and hyphens).")
+@click.option("--course", "course_slug",
+              help="Also write a lesson naming it into courses/COURSE/ (a new course, without a quiz of ours, if "
+                   "there is none), to sync with `elearn content sync`.")
 @with_appcontext
 @needs_current_schema
-def import_package(file: Path, slug: str) -> None:
+def import_package(file: Path, slug: str, course_slug: str | None) -> None:
     """Check FILE.zip (paths, links, size, zip bombs, the manifest) and file it; all or nothing."""
     from elearn.content.fields import SLUG
     from elearn.content.scorm import PackageProblem
@@ -29,6 +32,8 @@ def import_package(file: Path, slug: str) -> None:
 
     if not SLUG.match(slug):
         raise click.BadParameter("use lower-case letters, digits and hyphens", param_hint="--name")
+    if course_slug is not None and not SLUG.match(course_slug):
+        raise click.BadParameter("use lower-case letters, digits and hyphens", param_hint="--course")
     try:
         manifest = scorm.import_package(file, slug)
     except PackageProblem as problem:
@@ -38,3 +43,11 @@ def import_package(file: Path, slug: str) -> None:
         kind = "sco" if sco.is_sco else "asset"
         mastery = f", mastery {sco.mastery_score:g}" if sco.mastery_score is not None else ""
         click.echo(f"  {number}. {sco.title} [{kind}{mastery}] {sco.launch}")
+    if course_slug:
+        from elearn.services.learning import content
+        from elearn.services.scorm import lesson_files
+
+        written = lesson_files.add_lesson(content.content_root() / "courses" / course_slug, slug, manifest)
+        for path in written:
+            click.echo(f"wrote {path.relative_to(content.content_root())}")
+        click.echo("check and publish it with `elearn content sync`")

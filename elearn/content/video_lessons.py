@@ -79,7 +79,8 @@ def _library_video(spec: Fields, raw: dict, library: Path | None, thorough: bool
         return None
     folder = library / slug if library else None
     if folder is None or not (folder / LIBRARY_MANIFEST).is_file():
-        spec.error(f"no video {slug!r} in the media library (upload it under 動画ライブラリ first)", key="library")
+        spec.error(f"no video {slug!r} in the media library (upload it under 動画・教材ライブラリ first)",
+                   key="library")
         return None
     manifest = yaml.safe_load((folder / LIBRARY_MANIFEST).read_text(encoding="utf-8"))
     listed = Fields({"file": manifest.get("file"), "poster": manifest.get("poster"),

@@ -17,7 +17,8 @@ MAIL_TICK = crontab(minute="*")
 NOTICE_SCAN = crontab(minute="5", hour=OFFICE_HOURS_UTC)
 
 # Tasks that may be re-enqueued by name after their worker died (periodic ones simply run again).
-RESUMABLE = frozenset({"send_mail", "deliver_announcement", "render_certificates", "check_video_upload"})
+RESUMABLE = frozenset({"send_mail", "deliver_announcement", "render_certificates", "check_video_upload",
+                       "import_scorm_upload"})
 
 
 def register(queue: Huey, app: Flask) -> dict[str, Callable]:
@@ -78,6 +79,13 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
 
         return media.check(upload_id).value
 
-    return {"check_video_upload": check_video_upload,
+    @queue.task(name="import_scorm_upload", retries=1, retry_delay=60)
+    @in_app
+    def import_scorm_upload(upload_id: int) -> str:
+        from elearn.services import scorm
+
+        return scorm.import_upload(upload_id).value
+
+    return {"check_video_upload": check_video_upload, "import_scorm_upload": import_scorm_upload,
             "send_mail": send_mail, "mail_tick": mail_tick, "notice_scan": notice_scan,
             "deliver_announcement": deliver_announcement, "render_certificates": render_certificates}

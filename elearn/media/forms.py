@@ -20,3 +20,12 @@ class VideoUploadForm(FlaskForm):
     poster = FileField(_l("Poster image (optional)"),
                        validators=[FileAllowed(["jpg", "jpeg", "png", "webp"],
                                                _l("Choose a JPEG, PNG or WebP image."))])
+
+
+class ScormUploadForm(FlaskForm):
+    slug = StringField(
+        _l("Name in lesson files (lower-case letters, digits and hyphens)"),
+        validators=[DataRequired(), Length(max=100),
+                    Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and hyphens."))])
+    package = FileField(_l("SCORM package (a zip with imsmanifest.xml at its root)"),
+                        validators=[FileRequired(), FileAllowed(["zip"], _l("Choose a zip file."))])

@@ -1,4 +1,4 @@
-"""動画ライブラリ: authors and administrators upload lesson videos; a worker checks them (see services.media)."""
+"""動画・教材ライブラリ: authors and administrators upload lesson videos and SCORM packages; a worker checks them."""
 
 from __future__ import annotations
 
@@ -6,25 +6,26 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from elearn.media.forms import VideoUploadForm
+from elearn.media.forms import ScormUploadForm, VideoUploadForm
 from elearn.models import UploadState
-from elearn.services import media, visibility
+from elearn.services import media, scorm, visibility
 from elearn.web import permitted, viewer
 
 bp = Blueprint("media", __name__, url_prefix="/media")
+UPLOADS = {"media.upload", "media.upload_scorm"}
 
 @bp.url_value_preprocessor
 def _video_upload_limit(endpoint: str | None, values: dict | None) -> None:
     """The upload's own request limit, set before CSRF protection reads the form; only for those allowed."""
-    if endpoint == "media.upload" and current_user.is_authenticated and visibility.may_manage_media(viewer()):
+    if endpoint in UPLOADS and current_user.is_authenticated and visibility.may_manage_media(viewer()):
         request.max_content_length = current_app.config["VIDEO_UPLOAD_LIMIT"]
 
 
 @bp.errorhandler(413)
 def upload_too_large(error):  # type: ignore[no-untyped-def]
     limit_mb = current_app.config["VIDEO_UPLOAD_LIMIT"] // (1024 * 1024)
-    form = VideoUploadForm(formdata=None)
-    return render_template("media/library.html", form=form, uploads=media.uploads(),
+    return render_template("media/library.html", form=VideoUploadForm(formdata=None),
+                           scorm_form=ScormUploadForm(formdata=None), uploads=media.uploads(),
                            too_large=_("The upload is larger than the %(limit)d MB limit: nothing was stored. "
                                        "Shorten the video or encode it at a lower bit rate.", limit=limit_mb),
                            limit_mb=limit_mb), 413
@@ -33,11 +34,13 @@ def upload_too_large(error):  # type: ignore[no-untyped-def]
 @bp.get("/")
 @permitted(visibility.may_manage_media)
 def library():
-    return _page(VideoUploadForm())
+    return _page()
 
 
-def _page(form: VideoUploadForm, status: int = 200):  # type: ignore[no-untyped-def]
-    return render_template("media/library.html", form=form, uploads=media.uploads(),
+def _page(form: VideoUploadForm | None = None, scorm_form: ScormUploadForm | None = None,
+          status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template("media/library.html", form=form or VideoUploadForm(formdata=None),
+                           scorm_form=scorm_form or ScormUploadForm(formdata=None), uploads=media.uploads(),
                            limit_mb=current_app.config["VIDEO_UPLOAD_LIMIT"] // (1024 * 1024)), status
 
 
@@ -46,15 +49,36 @@ def _page(form: VideoUploadForm, status: int = 200):  # type: ignore[no-untyped-
 def upload():
     form = VideoUploadForm()
     if not form.validate_on_submit():
-        return _page(form, 400)
+        return _page(form, status=400)
     try:
         staged = media.stage(current_user, form.slug.data, form.title.data.strip(), form.video.data,
                              form.captions_ja.data, form.captions_en.data, form.poster.data)
     except media.UploadRefused as refused:
         _refusal_to_form(form, str(refused))
-        return _page(form, 400)
+        return _page(form, status=400)
     flash(_("%(title)s was uploaded and is being checked. This page shows the result.", title=staged.title),
           "success")
+    return redirect(url_for("media.library"))
+
+
+@bp.post("/scorm")
+@permitted(visibility.may_manage_media)
+def upload_scorm():
+    form = ScormUploadForm()
+    if not form.validate_on_submit():
+        return _page(scorm_form=form, status=400)
+    try:
+        staged = scorm.stage_upload(current_user, form.slug.data, form.package.data)
+    except media.UploadRefused as refused:
+        field, _sep, detail = str(refused).partition(":")
+        if field == "slug":
+            form.slug.errors.append(_("%(slug)s is already in the library. Choose another name.", slug=detail))
+        else:
+            form.package.errors.append(_("This package cannot be used: %(detail)s. Nothing was stored.",
+                                         detail=detail))
+        return _page(scorm_form=form, status=400)
+    flash(_("%(title)s was uploaded and is being unpacked. This page shows the result.", title=staged.title),
+          "success")  # the manifest's title
     return redirect(url_for("media.library"))
 
 

@@ -36,7 +36,7 @@ from elearn.models.magazine import (
     MagazineRead,
     Sticker,
 )
-from elearn.models.media import ScormAttempt, UploadState, VideoUpload
+from elearn.models.media import LibraryUpload, ScormAttempt, UploadKind, UploadState
 from elearn.models.notices import Announcement, JobRun, Notice, NoticeChoice, OutboxMessage, ReminderSent
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.models.reporting import CourseDeadline, KpiReportPdf, KpiRuleRow, KpiTarget
@@ -91,6 +91,7 @@ __all__ = [
     "User",
     "VideoProgress",
     "ScormAttempt",
+    "UploadKind",
     "UploadState",
-    "VideoUpload",
+    "LibraryUpload",
 ]

@@ -14,19 +14,26 @@ from elearn.models.people import User
 from elearn.models.types import UTCDateTime, str_enum
 
 
+class UploadKind(StrEnum):
+    VIDEO = "video"  # a lesson video with its captions: video: {library: <slug>}
+    SCORM = "scorm"  # a SCORM package: scorm: {package: <slug>}
+
+
 class UploadState(StrEnum):
     CHECKING = "checking"  # waiting for or in the worker's check
     READY = "ready"  # in the library: lessons may name it
     REFUSED = "refused"  # nothing kept; `reason` says why
 
 
-class VideoUpload(Base):
-    """One upload. The slug names its folder in the library and is what a lesson's `video: {library: ...}` says;
-    a refused upload keeps its row (and reason) but frees nothing else, so its slug may be used again."""
+class LibraryUpload(Base):
+    """One upload to the media library. The slug names its folder there and is what a lesson's
+    `video: {library: ...}` or `scorm: {package: ...}` says; a refused upload keeps its row (and reason) but
+    nothing else, so its slug may be used again."""
 
-    __tablename__ = "video_uploads"
+    __tablename__ = "library_uploads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[UploadKind] = mapped_column(str_enum(UploadKind), default=UploadKind.VIDEO)
     slug: Mapped[str] = mapped_column(String(100), index=True)
     title: Mapped[str] = mapped_column(String(200))
     state: Mapped[UploadState] = mapped_column(str_enum(UploadState), default=UploadState.CHECKING)

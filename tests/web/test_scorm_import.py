@@ -32,3 +32,25 @@ def test_the_import_command_files_a_good_package_and_refuses_a_bad_one_keeping_n
     assert not list(library.glob(".*"))
     again = runner.invoke(args=["scorm", "import", str(good), "--name", "self-check"])
     assert again.exit_code == 1 and "already has 'self-check'" in again.output
+
+
+def test_import_with_a_course_writes_a_course_without_a_quiz_that_syncs(make_app, tmp_path):
+    import shutil
+
+    from support import SAMPLE_CONTENT
+
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, root)
+    app = make_app(CONTENT_ROOT=str(root))
+    good = tmp_path / "good.zip"
+    with zipfile.ZipFile(good, "w") as archive:
+        archive.writestr("imsmanifest.xml", MANIFEST_12)
+        archive.writestr("intro.html", "<p>intro</p>")
+        archive.writestr("check/index.html", "<p>check</p>")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["scorm", "import", str(good), "--name", "self-check", "--course", "bought"])
+    assert result.exit_code == 0, result.output
+    assert "wrote courses/bought/course.md" in result.output
+    assert "wrote courses/bought/01-self-check.md" in result.output
+    sync = runner.invoke(args=["content", "sync"])
+    assert sync.exit_code == 0 and "bought" in sync.output, sync.output

@@ -13,7 +13,7 @@ from support import SAMPLE_CONTENT, csrf_token_from, sign_in
 from elearn import db, jobs
 from elearn.demo.video import make_test_video
 from elearn.domain.people import Permission
-from elearn.models import UploadState, VideoUpload
+from elearn.models import LibraryUpload, UploadState
 
 CAPTIONS = "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\n最初の字幕\n\n00:00:01.500 --> 00:00:03.000\n次の字幕\n"
 
@@ -61,9 +61,9 @@ def upload(client, video: bytes, captions: str = CAPTIONS, slug: str = "talk", *
     return client.post("/media/", data=data, content_type="multipart/form-data")
 
 
-def stored(app) -> list[VideoUpload]:
+def stored(app) -> list[LibraryUpload]:
     with app.app_context():
-        return list(db.session().scalars(select(VideoUpload)))
+        return list(db.session().scalars(select(LibraryUpload)))
 
 
 def leftovers(app) -> list[str]:
@@ -157,3 +157,60 @@ def test_a_taken_name_is_refused(client, library_app, video_bytes):
     answer = upload(client, video_bytes)
     assert answer.status_code == 400 and "talk" in answer.get_data(as_text=True)
     assert len(stored(library_app)) == 1
+
+
+def scorm_zip(members: dict[str, str]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def upload_scorm(client, data: bytes, slug: str = "self-check"):
+    return client.post("/media/scorm", data={"slug": slug, "package": (io.BytesIO(data), "package.zip")},
+                       content_type="multipart/form-data")
+
+
+def test_a_scorm_package_uploaded_on_the_web_is_unpacked_by_the_worker_and_a_lesson_names_it(
+        client, library_app):
+    from support import MANIFEST_12
+
+    good = scorm_zip({"imsmanifest.xml": MANIFEST_12, "intro.html": "<p>i</p>", "check/index.html": "<p>c</p>"})
+    assert upload_scorm(client, good).status_code == 302
+    (row,) = stored(library_app)
+    assert (row.kind, row.state, row.title) == ("scorm", UploadState.CHECKING, "セキュリティ自己点検")
+    assert run_queued(library_app) == ["import_scorm_upload"]
+    assert stored(library_app)[0].state == UploadState.READY
+    assert "scorm: {package: self-check}" in client.get("/media/").get_data(as_text=True)
+    assert "media-library/self-check/content/check/index.html" in leftovers(library_app)
+    lesson_file = Path(library_app.config["CONTENT_ROOT"]) / "courses/sample-course/03-package.md"
+    lesson_file.write_text("---\ntitle: 点検\nminutes: 5\nscorm:\n  package: self-check\n---\n", encoding="utf-8")
+    assert library_app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
+    assert 'class="scorm-frame"' in client.get("/courses/sample-course/03-package").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("members", "words"), [
+    ({"imsmanifest.xml": "x", "../../evil.html": "x"}, "leading outside the package"),
+    ({"imsmanifest.xml": '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                         "<manifest>&x;</manifest>"}, "DTD or entities"),
+    ({"index.html": "no manifest"}, "imsmanifest.xml is missing"),
+])
+def test_a_hostile_scorm_zip_is_refused_in_the_form_and_nothing_is_stored(client, library_app, members, words):
+    answer = upload_scorm(client, scorm_zip(members))
+    assert answer.status_code == 400 and words in answer.get_data(as_text=True)
+    assert stored(library_app) == [] and leftovers(library_app) == [] and run_queued(library_app) == []
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(client, library_app):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("imsmanifest.xml", "<manifest/>")
+        archive.writestr("zeros.bin", b"\0" * (30 * 1024 * 1024))
+    answer = upload_scorm(client, buffer.getvalue())
+    assert answer.status_code == 400 and "a zip bomb" in answer.get_data(as_text=True)
+    assert stored(library_app) == [] and leftovers(library_app) == []

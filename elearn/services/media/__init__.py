@@ -29,7 +29,7 @@ from elearn.content.media import (
     probe_video,
     read_captions,
 )
-from elearn.models import UploadState, User, VideoUpload
+from elearn.models import LibraryUpload, UploadState, User
 from elearn.services import audit
 from elearn.services.files.images import ImageRejected, open_upload
 
@@ -48,19 +48,19 @@ def library_root() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "media-library"
 
 
-def _staging(upload_id: int) -> Path:
+def staging(upload_id: int) -> Path:
     return Path(current_app.instance_path) / "media-staging" / str(upload_id)
 
 
 def slug_in_use(slug: str) -> bool:
     """Taken by a video in the library or one being checked."""
-    taken = db.session().scalar(select(VideoUpload.id).where(
-        VideoUpload.slug == slug, VideoUpload.state.in_([UploadState.CHECKING, UploadState.READY])).limit(1))
+    taken = db.session().scalar(select(LibraryUpload.id).where(
+        LibraryUpload.slug == slug, LibraryUpload.state.in_([UploadState.CHECKING, UploadState.READY])).limit(1))
     return taken is not None or (library_root() / slug).exists()
 
 
 def stage(uploader: User, slug: str, title: str, video: FileStorage, captions_ja: FileStorage,
-          captions_en: FileStorage | None, poster: FileStorage | None) -> VideoUpload:
+          captions_en: FileStorage | None, poster: FileStorage | None) -> LibraryUpload:
     """Keep the files for the worker and queue the check; UploadRefused for what can be told at once."""
     if slug_in_use(slug):
         raise UploadRefused(f"slug:{slug}")
@@ -79,11 +79,11 @@ def stage(uploader: User, slug: str, title: str, video: FileStorage, captions_ja
         except ImageRejected as rejected:
             raise UploadRefused(f"poster:{rejected.args[0]}") from None
     with db.write_session() as session:
-        upload = VideoUpload(slug=slug, title=title, original_name=(video.filename or "")[:255], size_bytes=0,
+        upload = LibraryUpload(slug=slug, title=title, original_name=(video.filename or "")[:255], size_bytes=0,
                              uploaded_by_id=uploader.id)
         session.add(upload)
         session.flush()
-        folder = _staging(upload.id)
+        folder = staging(upload.id)
         folder.mkdir(parents=True, exist_ok=True)
         try:
             video.save(folder / f"video{EXTENSION_OF[container]}")  # streamed from werkzeug's spooled file
@@ -95,13 +95,13 @@ def stage(uploader: User, slug: str, title: str, video: FileStorage, captions_ja
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        audit.record(session, uploader, "media.upload", f"video_upload:{upload.id}", slug=slug,
+        audit.record(session, uploader, "media.upload", f"library_upload:{upload.id}", slug=slug,
                      size=upload.size_bytes)
         upload_id = upload.id
     from elearn import jobs
 
     jobs.enqueue("check_video_upload", upload_id)
-    return db.session().get(VideoUpload, upload_id)
+    return db.session().get(LibraryUpload, upload_id)
 
 
 def _captions_text(upload: FileStorage, language: str) -> str:
@@ -120,10 +120,10 @@ def _captions_text(upload: FileStorage, language: str) -> str:
 
 def check(upload_id: int) -> UploadState:
     """The worker's part: read, re-mux and file the upload, or refuse it and keep nothing."""
-    upload = db.session().get(VideoUpload, upload_id)
+    upload = db.session().get(LibraryUpload, upload_id)
     if upload is None or upload.state != UploadState.CHECKING:
         return upload.state if upload else UploadState.REFUSED
-    staged = _staging(upload_id)
+    staged = staging(upload_id)
     building = library_root() / f".{upload.slug}.{upload_id}.partial"
     try:
         facts, files = _build(staged, building)
@@ -135,10 +135,10 @@ def check(upload_id: int) -> UploadState:
         building.rename(target)
     except MediaProblem as problem:
         shutil.rmtree(building, ignore_errors=True)
-        return _finish(upload_id, UploadState.REFUSED, str(problem))
+        return finish(upload_id, UploadState.REFUSED, str(problem))
     finally:
         shutil.rmtree(staged, ignore_errors=True)
-    return _finish(upload_id, UploadState.READY, "", facts.duration)
+    return finish(upload_id, UploadState.READY, "", facts.duration)
 
 
 def _build(staged: Path, building: Path):  # type: ignore[no-untyped-def]
@@ -188,19 +188,19 @@ def remux(source: Path, target: Path, container: str) -> None:
         raise MediaProblem(f"the video could not be re-muxed ({error.strerror or error})") from error
 
 
-def _finish(upload_id: int, state: UploadState, reason: str, duration: float | None = None) -> UploadState:
+def finish(upload_id: int, state: UploadState, reason: str, duration: float | None = None) -> UploadState:
     with db.write_session() as session:
-        upload = session.get(VideoUpload, upload_id)
+        upload = session.get(LibraryUpload, upload_id)
         upload.state, upload.reason, upload.duration, upload.checked_at = state, reason[:1000], duration, utcnow()
         action = "media.ready" if state == UploadState.READY else "media.refused"
-        audit.record(session, None, action, f"video_upload:{upload_id}", slug=upload.slug, reason=reason)
+        audit.record(session, None, action, f"library_upload:{upload_id}", slug=upload.slug, reason=reason)
     return state
 
 
-def uploads() -> list[VideoUpload]:
-    return list(db.session().scalars(select(VideoUpload).order_by(VideoUpload.uploaded_at.desc(),
-                                                                  VideoUpload.id.desc())))
+def uploads() -> list[LibraryUpload]:
+    return list(db.session().scalars(select(LibraryUpload).order_by(LibraryUpload.uploaded_at.desc(),
+                                                                  LibraryUpload.id.desc())))
 
 
-def get(upload_id: int) -> VideoUpload | None:
-    return db.session().get(VideoUpload, upload_id)
+def get(upload_id: int) -> LibraryUpload | None:
+    return db.session().get(LibraryUpload, upload_id)

@@ -12,10 +12,16 @@ from dataclasses import asdict
 from pathlib import Path
 
 import yaml
+from werkzeug.datastructures import FileStorage
 
+from elearn import db
 from elearn.content.scorm import MANIFEST, Manifest, PackageProblem, check_zip, read_manifest, unpack
 from elearn.content.scorm_lessons import PACKAGE_FILE
-from elearn.services.media import library_root
+from elearn.models import LibraryUpload, UploadKind, UploadState, User
+from elearn.services import audit
+from elearn.services.media import UploadRefused, finish, library_root, slug_in_use, staging
+
+STAGED_ZIP = "package.zip"
 
 
 def import_package(archive_path: Path, slug: str) -> Manifest:
@@ -42,3 +48,51 @@ def import_package(archive_path: Path, slug: str) -> Manifest:
         shutil.rmtree(building, ignore_errors=True)
         raise
     return manifest
+
+
+def stage_upload(uploader: User, slug: str, archive: FileStorage) -> LibraryUpload:
+    """Check the zip's listing and manifest at once (nothing unpacked: cheap), keep it for the worker to unpack;
+    UploadRefused says what is wrong, and nothing is stored."""
+    if slug_in_use(slug):
+        raise UploadRefused(f"slug:{slug}")
+    try:
+        with zipfile.ZipFile(archive.stream) as listing:
+            members = check_zip(listing)
+            manifest = read_manifest(listing.read(MANIFEST), {member.filename for member in members})
+    except zipfile.BadZipFile:
+        raise UploadRefused("package:not a zip file") from None
+    except PackageProblem as problem:
+        raise UploadRefused(f"package:{problem}") from None
+    archive.stream.seek(0)
+    with db.write_session() as session:
+        upload = LibraryUpload(kind=UploadKind.SCORM, slug=slug, title=manifest.title[:200],
+                               original_name=(archive.filename or "")[:255], size_bytes=0,
+                               uploaded_by_id=uploader.id)
+        session.add(upload)
+        session.flush()
+        folder = staging(upload.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        archive.save(folder / STAGED_ZIP)
+        upload.size_bytes = (folder / STAGED_ZIP).stat().st_size
+        audit.record(session, uploader, "media.upload", f"library_upload:{upload.id}", slug=slug, kind="scorm",
+                     size=upload.size_bytes)
+        upload_id = upload.id
+    from elearn import jobs
+
+    jobs.enqueue("import_scorm_upload", upload_id)
+    return db.session().get(LibraryUpload, upload_id)
+
+
+def import_upload(upload_id: int) -> UploadState:
+    """The worker's part: unpack and file the staged package, or refuse it keeping nothing."""
+    upload = db.session().get(LibraryUpload, upload_id)
+    if upload is None or upload.state != UploadState.CHECKING:
+        return upload.state if upload else UploadState.REFUSED
+    folder = staging(upload_id)
+    try:
+        import_package(folder / STAGED_ZIP, upload.slug)
+    except PackageProblem as problem:
+        return finish(upload_id, UploadState.REFUSED, str(problem))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return finish(upload_id, UploadState.READY, "")
