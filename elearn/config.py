@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -96,6 +97,14 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     _require_secret_key(app)
     if app.config["ENV_NAME"] == "production" and "127.0.0.1" in app.config["PUBLIC_URL"]:
         raise ConfigError("ELEARN_PUBLIC_URL must be set in production (certificates print it).")
+    if _origin(app.config["SCORM_CONTENT_URL"]) == _origin(app.config["PUBLIC_URL"]):
+        raise ConfigError("ELEARN_SCORM_CONTENT_URL must be an origin of its own, not the app's: SCORM packages "
+                          "are other providers' script (README, 'Why SCORM runs on an origin of its own').")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _as_bool(value: object) -> bool:

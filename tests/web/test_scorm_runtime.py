@@ -129,3 +129,10 @@ def test_a_bad_commit_is_refused_and_changes_nothing(client, scorm_app, body, st
     assert on_packages(client, player + "commit", "POST", data=body).status_code == status
     with scorm_app.app_context():
         assert db.session().scalar(select(ScormAttempt.commits).where(ScormAttempt.sco == "i2")) == 0
+
+
+def test_the_app_refuses_to_start_with_packages_on_its_own_origin(make_app):
+    from elearn.config import ConfigError
+
+    with pytest.raises(ConfigError, match="origin of its own"):
+        make_app(SCORM_CONTENT_URL="http://localhost/", PUBLIC_URL="http://localhost")

@@ -328,7 +328,7 @@ def test_per_process_limiter_storage_is_replaced_for_several_workers_in_developm
 
 def test_serve_refuses_per_process_limits_with_several_workers_in_production(make_app, monkeypatch):
     started = []
-    monkeypatch.setattr("elearn.server.run_gunicorn", lambda *args: started.append(args) or 0)
+    monkeypatch.setattr("elearn.server.run_gunicorn", lambda *args, **options: started.append((args, options)) or 0)
     production = make_app(ENV_NAME="production", PUBLIC_URL="https://elearn.pref.example.lg.jp")
     refused = production.test_cli_runner().invoke(args=["serve", "--workers", "2"])
     assert refused.exit_code != 0
@@ -338,7 +338,8 @@ def test_serve_refuses_per_process_limits_with_several_workers_in_production(mak
     development = make_app()
     result = development.test_cli_runner().invoke(args=["serve", "--workers", "3"])
     assert result.exit_code == 0, result.output
-    assert started[-1] == ("127.0.0.1", 5000, 3, 4, {"LIMITER_STORAGE": "database://"})
+    assert started[-1] == (("127.0.0.1", 5000, 3, 4, {"LIMITER_STORAGE": "database://"}),
+                           {"also_bind": ("127.0.0.1:5001",)})  # the SCORM package origin
 
 
 def _free_port() -> int:

@@ -213,3 +213,15 @@ def test_sync_refuses_a_bad_video_lesson_naming_file_and_line_and_changes_nothin
     assert result.exit_code != 0 and "nothing was changed" in result.output
     line = next(line for line in result.output.splitlines() if where in line)
     assert words in line, result.output
+
+
+def test_behind_a_proxy_that_sends_files_the_app_hands_over_the_path_and_keeps_its_headers(make_app, video_root,
+                                                                                          learner):
+    app = make_app(CONTENT_ROOT=str(video_root), USE_X_SENDFILE=True)
+    client = app.test_client()
+    sign_in(client, learner)
+    page = client.get(LESSON).get_data(as_text=True)
+    url = page[page.index("/learn/assets/video-course/media/talk.mp4"):].split('"')[0]
+    answer = fetch(client, url)
+    assert answer.headers["X-Sendfile"] == str(video_root / "courses/video-course/media/talk.mp4")
+    assert answer.data == b"" and answer.mimetype == "video/mp4" and "immutable" in answer.headers["Cache-Control"]
