@@ -126,3 +126,33 @@ def test_the_shipped_content_is_valid():
         assert 3 <= len(course.lessons) <= 6, course.slug
         assert len(tree.banks[course.quiz.bank].questions) >= 12, course.slug
     assert sum(1 for course in tree.courses for lesson in course.lessons if lesson.video) >= 1
+
+
+# One name for each thing across every course and bank (issue 16): the long-vowel katakana of 公用文作成の考え方
+# (令和4年), and the IT office as 情報政策担当課. A pattern here is a variant that must not come back.
+FORBIDDEN_VARIANTS = {
+    r"サーバ(?!ー)": "サーバー", r"フォルダ(?!ー)": "フォルダー", r"ブラウザ(?!ー)": "ブラウザー",
+    r"コンピュータ(?!ー)": "コンピューター", r"ユーザ(?!ー)": "ユーザー",
+    r"情報担当部門": "情報政策担当課", r"情報政策担当(?![課部])": "情報政策担当課",
+}
+
+
+def test_the_shipped_content_uses_one_set_of_terms():
+    import re
+
+    sources = [*sorted((PROJECT / "courses").glob("*/*.md")), *sorted((PROJECT / "quizzes").glob("*.yaml"))]
+    found = [f"{path.relative_to(PROJECT)}:{number}: {match[0]!r}, write {wanted}"
+             for path in sources
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             for pattern, wanted in FORBIDDEN_VARIANTS.items() for match in re.finditer(pattern, line)]
+    assert found == []
+
+
+def test_no_question_is_asked_in_two_banks():
+    tree = load_content(PROJECT)
+    seen: dict[str, str] = {}
+    for bank in tree.banks.values():
+        for question in bank.questions:
+            text = " ".join(question.text.split())
+            assert text not in seen, f"{bank.slug}/{question.id} repeats {seen[text]}"
+            seen[text] = f"{bank.slug}/{question.id}"
