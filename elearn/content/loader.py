@@ -6,6 +6,7 @@ from pathlib import Path
 
 from elearn.content.banks import load_bank
 from elearn.content.courses import load_course
+from elearn.content.glossary import load_glossary
 from elearn.content.model import ContentTree
 from elearn.content.source import SourceError
 
@@ -37,6 +38,7 @@ def load_content(root: Path, asset_base: str = DEFAULT_ASSET_BASE, thorough_medi
         course = load_course(folder, banks, errors, asset_base, thorough_media, library)
         if course is not None:
             courses.append(course)
+    glossary = load_glossary(root / "glossary.yaml", errors)
     if errors:
         raise ContentInvalid(sorted(errors, key=lambda e: (str(e.path), e.line)))
-    return ContentTree(courses=tuple(courses), banks=banks)
+    return ContentTree(courses=tuple(courses), banks=banks, glossary=glossary)

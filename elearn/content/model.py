@@ -97,6 +97,7 @@ class Course:
 class ContentTree:
     courses: tuple[Course, ...]
     banks: dict[str, Bank]
+    glossary: tuple = ()  # content.glossary.Term, sorted by reading
 
     def course(self, slug: str) -> Course | None:
         return next((course for course in self.courses if course.slug == slug), None)

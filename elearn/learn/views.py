@@ -124,6 +124,13 @@ def _watch_message(state: video.Watching) -> str:
              needed=state.percent_needed)
 
 
+@bp.get("/glossary")
+@login_required
+def glossary():
+    """用語集: the terms the courses use (glossary.yaml beside courses/)."""
+    return render_template("learn/glossary.html", terms=content.tree().glossary)
+
+
 @bp.get("/learn/assets/<slug>/<path:filename>")
 @login_required
 def asset(slug: str, filename: str):

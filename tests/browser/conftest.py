@@ -78,6 +78,7 @@ def _content_with_third_party_packages(root: Path) -> Path:
     """The project's content, plus a course of SCORM packages the project did not write (tests/data/scorm)."""
     shutil.copytree(PROJECT / "courses", root / "courses")
     shutil.copytree(PROJECT / "quizzes", root / "quizzes")
+    shutil.copyfile(PROJECT / "glossary.yaml", root / "glossary.yaml")
     course = root / "courses" / "scorm-samples"
     course.mkdir()
     (course / "course.md").write_text(SAMPLES_COURSE, encoding="utf-8")

@@ -107,7 +107,7 @@ def _learner_pages(walk: Walk, page) -> list[str]:
     event = walk.first_link(page, "/events/", r"^/events/\d+$")
     return ["/", course, lesson, VIDEO_LESSON, SCORM_LESSON, "/certificates/", "/magazine/", issue,
             f"{issue}?mode=scroll", "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password", "/events/",
-            event, "/notices/", "/notices/settings"]
+            event, "/notices/", "/notices/settings", "/glossary"]
 
 
 def _manager_pages(walk: Walk, page) -> list[str]:

@@ -156,3 +156,17 @@ def test_no_question_is_asked_in_two_banks():
             text = " ".join(question.text.split())
             assert text not in seen, f"{bank.slug}/{question.id} repeats {seen[text]}"
             seen[text] = f"{bank.slug}/{question.id}"
+
+
+def test_the_glossary_explains_the_terms_the_issue_names_and_refuses_a_term_twice(tmp_path):
+    from elearn.content.glossary import load_glossary
+    from elearn.content.source import SourceError
+
+    terms = {term.term.split("（")[0] for term in load_content(PROJECT).glossary}
+    assert {"SLA", "RFI", "RFP", "MFA", "SSO", "ECRS", "EBPM", "PMO"} <= terms
+    path = tmp_path / "glossary.yaml"
+    path.write_text("terms:\n  - {term: SLA, reading: エスエルエー, text: 一つ目}\n"
+                    "  - term: SLA\n    reading: エスエルエー\n    text: 二つ目\n", encoding="utf-8")
+    errors: list[SourceError] = []
+    assert [t.text for t in load_glossary(path, errors)] == ["一つ目"]
+    assert [(e.line, e.message) for e in errors] == [(3, "'SLA' is explained twice (first on line 2)")]
