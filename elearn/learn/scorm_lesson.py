@@ -30,7 +30,7 @@ def state(card, index: int) -> dict:  # type: ignore[no-untyped-def]
     lesson = card.source.lessons[index]
     attempts = runtime.attempts_of(current_user.id, card.course_id, lesson)
     return {"items": {item.identifier: status_text(attempts.get(item.identifier)) for item in lesson.scorm.items},
-            "done": runtime.lesson_done(current_user.id, card.course_id, lesson)}
+            "done": runtime.lesson_done(current_user.id, card.course_id, lesson, attempts)}
 
 
 def page(card, index: int):  # type: ignore[no-untyped-def]
@@ -46,7 +46,7 @@ def page(card, index: int):  # type: ignore[no-untyped-def]
     response = current_app.make_response(render_template(
         "learn/scorm_lesson.html", card=card, lesson=lesson, form=EmptyForm(), chosen=chosen, attempts=attempts,
         status_text=status_text, player_url=player_url, package_origin=package_origin(),
-        done=runtime.lesson_done(current_user.id, card.course_id, lesson),
+        done=runtime.lesson_done(current_user.id, card.course_id, lesson, attempts),
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None))
     # This page alone may frame the package origin; nothing may frame the app.

@@ -112,7 +112,7 @@ def watched(slug: str, lesson_slug: str):
         abort(404)
     played, position = media.read_report(request.form.get("report", ""))
     state = video.report(current_user, card.course_id, shown, card.source.watch_percent, played, position)
-    if state.is_watched:
+    if state.just_watched:  # not on every later report: the lesson was already done then
         completions.complete_if_done(current_user, card.course_id)
     return jsonify(percent=state.percent, watched=state.is_watched, message=_watch_message(state))
 

@@ -70,11 +70,11 @@ def _run(token: str) -> runtime.Launched:
 @bp.get("/<token>/")
 def player(token: str):
     run = _run(token)
+    path, question, query = run.item.launch.partition("?")  # the manifest's parameters ride along
     launch = {
         "version": run.lesson.scorm.version,
         "commitUrl": url_for("scorm.commit", token=token),
-        "contentUrl": url_for("scorm.package_file", token=token, name=run.item.launch.split("?")[0])
-        + (("?" + run.item.launch.split("?", 1)[1]) if "?" in run.item.launch else ""),
+        "contentUrl": url_for("scorm.package_file", token=token, name=path) + question + query,
         "resume": runtime.resume_data(run),
         "appOrigin": app_origin(),
     }

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support import SAMPLE_CONTENT, csrf_token_from, sign_in
 
 from elearn import db
@@ -225,3 +225,22 @@ def test_behind_a_proxy_that_sends_files_the_app_hands_over_the_path_and_keeps_i
     answer = fetch(client, url)
     assert answer.headers["X-Sendfile"] == str(video_root / "courses/video-course/media/talk.mp4")
     assert answer.data == b"" and answer.mimetype == "video/mp4" and "immutable" in answer.headers["Cache-Control"]
+
+
+def test_a_course_without_a_quiz_completes_and_certifies_when_its_video_is_watched_once(make_app, tmp_path,
+                                                                                       make_user):
+    from elearn.models import Certificate, Completion
+
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, root)
+    folder = write_video_course(root)
+    (folder / "course.md").write_text(COURSE.split("quiz:")[0] + "---\n概要です。\n", encoding="utf-8")
+    app = make_app(CONTENT_ROOT=str(root))
+    assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
+    client = app.test_client()
+    sign_in(client, make_user())
+    assert report(client, [[0, VIDEO_SECONDS]]).get_json()["watched"] is True
+    assert report(client, [[0, VIDEO_SECONDS]]).get_json()["watched"] is True  # a later report: no second one
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Completion)) == 1
+        assert db.session().scalar(select(func.count()).select_from(Certificate)) == 1

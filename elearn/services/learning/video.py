@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ class Watching:
     resume_at: float  # seconds
     is_watched: bool  # enough to count the lesson done
     percent_needed: int
+    just_watched: bool = False  # this report is the one that reached the share
 
     @property
     def percent(self) -> int:
@@ -82,11 +83,12 @@ def _report(user: User, course_id: int, lesson: Lesson, percent_needed: int, str
         row.watched_seconds = rules.seconds_in(accepted.watched)
         row.position = max(0.0, min(float(position), duration))
         row.reported_at = now
-        if row.completed_at is None and rules.is_watched(accepted.watched, duration, percent_needed):
+        just_watched = row.completed_at is None and rules.is_watched(accepted.watched, duration, percent_needed)
+        if just_watched:
             row.completed_at = now
             _mark_read(session, user.id, course_id, lesson.slug)
         session.flush()
-        return _watching(row, lesson, percent_needed)
+        return replace(_watching(row, lesson, percent_needed), just_watched=just_watched)
 
 
 def _mark_read(session: Session, user_id: int, course_id: int, lesson_slug: str) -> None:

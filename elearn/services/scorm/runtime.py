@@ -105,10 +105,11 @@ def commit(run: Launched, payload: object) -> rules.Standing:
         row.cmi, row.status, row.score, row.passed = cmi, standing.status[:60], standing.score, standing.passed
         row.commits += 1
         row.committed_at = utcnow()
-        if standing.is_complete and row.completed_at is None:
+        just_completed = standing.is_complete and row.completed_at is None
+        if just_completed:
             row.completed_at = row.committed_at
             _mark_lesson_if_done(session, row, run.lesson)
-    if standing.is_complete:
+    if just_completed:  # autocommits after that change nothing for the course
         completions.complete_if_done(db.session().get(User, run.attempt.user_id), run.attempt.course_id)
     return standing
 
@@ -132,7 +133,9 @@ def attempts_of(user_id: int, course_id: int, lesson: Lesson) -> dict[str, Scorm
     return {row.sco: row for row in rows}
 
 
-def lesson_done(user_id: int, course_id: int, lesson: Lesson) -> bool:
-    attempts = attempts_of(user_id, course_id, lesson)
+def lesson_done(user_id: int, course_id: int, lesson: Lesson,
+                attempts: dict[str, ScormAttempt] | None = None) -> bool:
+    """Every item done; `attempts` as `attempts_of` gives them, when the caller has read them already."""
+    attempts = attempts_of(user_id, course_id, lesson) if attempts is None else attempts
     return all(item.identifier in attempts and attempts[item.identifier].completed_at is not None
                for item in lesson.scorm.items)
