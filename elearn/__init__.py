@@ -42,7 +42,21 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     init_templating(app)
 
-    from elearn import admin, auth, certificates, events, jobs, learn, magazine, media, notices, quiz, reports, scorm
+    from elearn import (
+        admin,
+        auth,
+        certificates,
+        events,
+        jobs,
+        learn,
+        magazine,
+        media,
+        notices,
+        quiz,
+        reports,
+        scorm,
+        workshops,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -55,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(notices.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(scorm.bp)
+    app.register_blueprint(workshops.bp)
     scorm.init_app(app)
     jobs.init_app(app)
 

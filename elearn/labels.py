@@ -129,6 +129,8 @@ NOTICE_KIND_LABELS = {
     NoticeKind.IDEA_ADOPTED: _l("Idea adopted"),
     NoticeKind.CERTIFICATE_ISSUED: _l("Certificate issued"),
     NoticeKind.ANNOUNCEMENT: _l("Announcement"),
+    NoticeKind.WORKSHOP_SUBMITTED: _l("Workshop to review"),
+    NoticeKind.WORKSHOP_REVIEWED: _l("Workshop reviewed"),
 }
 
 MAIL_STATE_LABELS = {

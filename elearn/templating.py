@@ -33,7 +33,7 @@ from elearn.labels import (
     TIER_LABELS,
     TOPIC_LABELS,
 )
-from elearn.services import notices, visibility
+from elearn.services import notices, visibility, workshops
 from elearn.web import viewer
 
 
@@ -54,6 +54,15 @@ def unread_notices() -> int:
     if "unread_notices" not in g:
         g.unread_notices = notices.unread_count(current_user.id)
     return g.unread_notices
+
+
+def workshops_waiting() -> int:
+    """Submissions waiting for the viewer's review, for the navigation (read once per request)."""
+    if not current_user.is_authenticated:
+        return 0
+    if "workshops_waiting" not in g:
+        g.workshops_waiting = workshops.waiting_count(viewer())
+    return g.workshops_waiting
 
 
 def play_time_text(seconds: float) -> str:
@@ -94,6 +103,7 @@ def init_templating(app: Flask) -> None:
         ruby=ruby_pieces,
         may=may,
         unread_notices=unread_notices,
+        workshops_waiting=workshops_waiting,
         Topic=Topic,
         TOPIC_LABELS=TOPIC_LABELS,
         NOTICE_KIND_LABELS=NOTICE_KIND_LABELS,

@@ -11,6 +11,7 @@ from elearn.content.model import Bank, Course, Lesson
 from elearn.content.scorm_lessons import load_scorm
 from elearn.content.source import SourceError, split_front_matter
 from elearn.content.video_lessons import load_video, minutes_of
+from elearn.content.workshops import WORKSHOP_FILE, load_workshop
 from elearn.domain.people import Tier
 from elearn.domain.quiz import AttemptCounts, LateSubmission, QuizSettings, ShowAnswers
 
@@ -47,11 +48,12 @@ def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError],
     lessons = _lessons(folder, errors, asset_base.format(slug=folder.name), thorough_media, library)
     if not lessons and len(errors) == before:
         fields.error("a course needs at least one lesson file NN-<name>.md")
+    workshop = load_workshop(folder, errors, asset_base.format(slug=folder.name))
     estimated_minutes = fields.integer("estimated_minutes", minimum=1, required=True, default=1) or 1
-    lesson_minutes = sum(lesson.minutes for lesson in lessons)
+    lesson_minutes = sum(lesson.minutes for lesson in lessons) + (workshop.minutes if workshop else 0)
     if lesson_minutes > estimated_minutes:
-        fields.error(f"'estimated_minutes' ({estimated_minutes}) is less than its lessons take ({lesson_minutes}, "
-                     "videos by their real length)", key="estimated_minutes")
+        fields.error(f"'estimated_minutes' ({estimated_minutes}) is less than its lessons and workshop take "
+                     f"({lesson_minutes}, videos by their real length)", key="estimated_minutes")
     course = Course(
         slug=folder.name,
         title=fields.text("title"),
@@ -67,6 +69,7 @@ def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError],
         path=folder,
         assets=frozenset(_assets(folder, lessons)),
         watch_percent=fields.integer("video_watch_percent", minimum=50, maximum=100, default=90) or 90,
+        workshop=workshop,
     )
     _check_images(path, body, body_line, folder, errors)
     return course if len(errors) == before else None
@@ -130,7 +133,7 @@ def _lessons(folder: Path, errors: list[SourceError], asset_base: str, thorough_
     lessons = []
     numbers: dict[int, str] = {}
     for path in sorted(folder.glob("*.md")):
-        if path.name == "course.md":
+        if path.name in ("course.md", WORKSHOP_FILE):
             continue
         match = LESSON_FILE.match(path.name)
         if not match:

@@ -71,6 +71,17 @@ class Lesson:
 
 
 @dataclass(frozen=True)
+class Workshop:
+    """A worksheet the learner submits; a reviewer accepts it before the course completes."""
+
+    title: str
+    minutes: int  # the learner's working time, part of the course's estimated_minutes
+    html: str  # the instructions
+    template: str | None  # a file in the course folder offered for download
+    path: Path
+
+
+@dataclass(frozen=True)
 class Course:
     slug: str
     title: str
@@ -86,6 +97,7 @@ class Course:
     path: Path
     assets: frozenset[str] = field(default_factory=frozenset)  # relative paths of files besides the .md
     watch_percent: int = DEFAULT_WATCH_PERCENT  # share of a video lesson to watch for it to count
+    workshop: Workshop | None = None
 
     @property
     def has_quiz(self) -> bool:

@@ -26,6 +26,7 @@ from elearn.demo.people import (
     PREFECTURE_DEPARTMENTS,
     SURNAMES,
 )
+from elearn.demo.practice import load_demo_practice
 from elearn.domain.people import DEFAULT_GRADES, OrgKind, Permission, Tier
 from elearn.models import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.services.people.passwords import hash_password
@@ -122,6 +123,7 @@ def load_demo_data() -> list[DemoAccount]:
         demo_people = [person for person in people if person.demo is not None]
         accounts = _demo_accounts(session, demo_people, units_by_code)
         load_demo_history(session)
+        load_demo_practice(session, [units_by_code[code].id for code in _FIRST_STAFF_NUMBER], utcnow())
         load_demo_magazine(session, utcnow())
         return accounts
 

@@ -14,6 +14,8 @@ The rules, in one place:
   surveys, and nominates staff of the bodies an event is open to. An event's rosters and surveys are its
   owner body's organisers' (and administrators'); no other body's organiser sees them.
 - Staff see the published events their body is invited to; a manager nominates only people of their team.
+- A workshop submission is its author's and its reviewers': the author's managers (their team), their body's
+  training office (organisers) and administrators. Nobody reviews their own.
 """
 
 from __future__ import annotations
@@ -182,3 +184,23 @@ def may_announce_to(viewer: Viewer, body_id: int) -> bool:
 def may_read_mail_log(viewer: Viewer) -> bool:
     """The outbox and the job log: every message's recipient, subject and text. Administrators only."""
     return viewer.is_admin
+
+
+# --- workshop assignments ---------------------------------------------------------------------------------------
+
+
+def may_review_workshops(viewer: Viewer) -> bool:
+    """The review queue: managers, training offices and administrators (each sees only what they may review)."""
+    return viewer.is_admin or viewer.is_manager or bool(viewer.organised_body_ids)
+
+
+def may_review_submission(viewer: Viewer, author_id: int, author_body_id: int, author_on_team: bool) -> bool:
+    """Read, accept or return someone's workshop submission."""
+    if viewer.user_id == author_id:
+        return False
+    return viewer.is_admin or author_on_team or author_body_id in viewer.organised_body_ids
+
+
+def may_read_submission(viewer: Viewer, author_id: int, author_body_id: int, author_on_team: bool) -> bool:
+    """A submission and its file: the author and their reviewers."""
+    return viewer.user_id == author_id or may_review_submission(viewer, author_id, author_body_id, author_on_team)

@@ -30,6 +30,8 @@ class NoticeKind(StrEnum):
     IDEA_ADOPTED = "idea_adopted"
     CERTIFICATE_ISSUED = "certificate_issued"
     ANNOUNCEMENT = "announcement"
+    WORKSHOP_SUBMITTED = "workshop_submitted"  # to the learner's reviewers
+    WORKSHOP_REVIEWED = "workshop_reviewed"  # to the learner: accepted or returned
 
 
 class Topic(StrEnum):
@@ -61,6 +63,8 @@ TOPIC_OF: Mapping[NoticeKind, Topic] = {
     NoticeKind.IDEA_ADOPTED: Topic.INBOX,
     NoticeKind.CERTIFICATE_ISSUED: Topic.CERTIFICATES,
     NoticeKind.ANNOUNCEMENT: Topic.ANNOUNCEMENTS,
+    NoticeKind.WORKSHOP_SUBMITTED: Topic.DIGEST,
+    NoticeKind.WORKSHOP_REVIEWED: Topic.COURSES,
 }
 
 

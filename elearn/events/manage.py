@@ -14,6 +14,7 @@ from flask_login import current_user
 from elearn.auth.forms import EmptyForm
 from elearn.clock import TOKYO, now, today_in_japan
 from elearn.dates import date_text, file_date
+from elearn.domain.documents import DocumentRefused
 from elearn.domain.events import CHECKIN_CODE_LIFETIME, Attendance, Delivery, EventFormat, checkin_code
 from elearn.domain.people import Tier
 from elearn.events.forms import AttendanceFileForm, EventForm, MaterialForm, NominateForm, SessionForm
@@ -22,7 +23,6 @@ from elearn.labels import ATTENDANCE_LABELS, REGISTRATION_STATUS_LABELS
 from elearn.services import events, visibility
 from elearn.services.events import attendance, materials, registration, reports, surveys
 from elearn.services.files import uploads
-from elearn.services.files.documents import DocumentRefused
 from elearn.services.people.import_samples import registered_grades
 from elearn.services.reports.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 from elearn.web import content_disposition, permitted, viewer

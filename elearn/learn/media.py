@@ -20,6 +20,13 @@ MEDIA_TYPES = {
     ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
     ".svg": "image/svg+xml", ".gif": "image/gif",
 }
+# Worksheet templates of workshop assignments: always downloaded, never opened in the page.
+DOCUMENT_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".pdf": "application/pdf",
+}
 A_YEAR = 365 * 24 * 60 * 60
 
 
@@ -47,11 +54,13 @@ def send(folder: Path, name: str) -> ResponseReturnValue:
     path = folder / name
     if not path.is_file():
         abort(404)
-    mimetype = MEDIA_TYPES.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    mimetype = MEDIA_TYPES.get(suffix) or DOCUMENT_TYPES.get(suffix)
     if mimetype is None:
         abort(404)
     # Streamed in blocks, Range honoured (206 with Content-Range; Accept-Ranges on every answer).
-    response = send_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=None)
+    response = send_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=None,
+                         as_attachment=suffix in DOCUMENT_TYPES)
     if request.args.get("v") == version_of(path):
         # The URL names this very file: the browser may keep it for good (private: signed-in content).
         response.cache_control.private = True

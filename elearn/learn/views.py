@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from elearn.auth.forms import EmptyForm
 from elearn.clock import now
 from elearn.learn import media, scorm_lesson
-from elearn.services import learning, magazine
+from elearn.services import learning, magazine, workshops
 from elearn.services.events import registration
 from elearn.services.events.registration import upcoming_training
 from elearn.services.learning import completions, content, quiz, video
@@ -34,7 +34,9 @@ def home():
 def course(slug: str):
     card = learning.course_card(current_user, slug) or abort(404)
     return render_template("learn/course.html", card=card, form=EmptyForm(),
-                           quiz_status=quiz.status(current_user, card.course_id))
+                           quiz_status=quiz.status(current_user, card.course_id) if card.source.has_quiz else None,
+                           workshop=workshops.standing(current_user.id, card.course_id)
+                           if card.source.workshop else None)
 
 
 @bp.get("/courses/<slug>/resume")

@@ -41,6 +41,7 @@ from elearn.models.notices import Announcement, JobRun, Notice, NoticeChoice, Ou
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
 from elearn.models.reporting import CourseDeadline, KpiReportPdf, KpiRuleRow, KpiTarget
 from elearn.models.security import AuditEntry, PasswordResetToken, RateLimitCounter, SignInFailure
+from elearn.models.workshops import WorkshopSubmission
 
 __all__ = [
     "Announcement",
@@ -94,4 +95,5 @@ __all__ = [
     "UploadKind",
     "UploadState",
     "LibraryUpload",
+    "WorkshopSubmission",
 ]

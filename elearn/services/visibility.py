@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, false, literal, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
 from elearn import db
 from elearn.domain import access
 from elearn.domain.access import COMMAND_LINE, Grant, Viewer  # noqa: F401 (the policy's vocabulary)
-from elearn.models import Certificate, InboxItem, OrgUnit, TrainingEvent, User
+from elearn.models import Certificate, InboxItem, OrgUnit, TrainingEvent, User, WorkshopSubmission
 from elearn.services import magazine
 from elearn.services.people import orgs
 
@@ -178,3 +178,38 @@ def organised_body_condition(viewer: Viewer, body_column: ColumnElement[int]) ->
     if not viewer.organised_body_ids:
         return false()
     return body_column.in_(sorted(viewer.organised_body_ids))
+
+
+# --- workshop assignments ---------------------------------------------------------------------------------------
+
+may_review_workshops = access.may_review_workshops
+
+
+def may_review_submission(viewer: Viewer, submission: WorkshopSubmission) -> bool:
+    return access.may_review_submission(viewer, submission.user_id, submission.user.body_id,
+                                        _author_on_team(viewer, submission))
+
+
+def may_read_submission(viewer: Viewer, submission: WorkshopSubmission) -> bool:
+    return access.may_read_submission(viewer, submission.user_id, submission.user.body_id,
+                                      _author_on_team(viewer, submission))
+
+
+def _author_on_team(viewer: Viewer, submission: WorkshopSubmission) -> bool:
+    author = submission.user_id
+    return viewer.user_id != author and viewer.is_manager and is_on_team(viewer, author)
+
+
+def reviewable_condition(viewer: Viewer) -> ColumnElement[bool]:
+    """On WorkshopSubmission joined to its author (User): the submissions the viewer may review."""
+    not_own = WorkshopSubmission.user_id != (viewer.user_id or 0)
+    if viewer.is_admin:
+        return not_own
+    scopes: list[ColumnElement[bool]] = []
+    if viewer.managed_unit_ids:
+        scopes.append(staff_condition(viewer))
+    if viewer.organised_body_ids:
+        scopes.append(User.body_id.in_(sorted(viewer.organised_body_ids)))
+    if not scopes:
+        return false()
+    return and_(not_own, or_(*scopes))

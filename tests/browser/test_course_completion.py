@@ -42,7 +42,7 @@ def test_a_learner_completes_the_basic_course(live_server, page):
         assert page.locator("article.lesson h1").inner_text()
         lessons += 1
         page.click("main button[type=submit]")
-    assert lessons == 6
+    assert lessons == 9
     assert page.url.endswith("/courses/dx-basics/")
     page.click("main >> text=確認テストを受ける")
     attempt_id = int(page.url.rstrip("/").split("/")[-1])

@@ -98,6 +98,7 @@ def _account(live_server, permission: str, body: str = "P000") -> dict:
 
 VIDEO_LESSON = "/courses/security-basics/06-spotting-suspicious-mail"
 SCORM_LESSON = "/courses/security-self-check/01-self-check"
+WORKSHOP = "/courses/bpr-rpa/workshop"
 
 
 def _learner_pages(walk: Walk, page) -> list[str]:
@@ -107,12 +108,14 @@ def _learner_pages(walk: Walk, page) -> list[str]:
     event = walk.first_link(page, "/events/", r"^/events/\d+$")
     return ["/", course, lesson, VIDEO_LESSON, SCORM_LESSON, "/certificates/", "/magazine/", issue,
             f"{issue}?mode=scroll", "/magazine/inbox/mine", "/magazine/inbox/new", "/account/password", "/events/",
-            event, "/notices/", "/notices/settings", "/glossary"]
+            event, "/notices/", "/notices/settings", "/glossary", WORKSHOP]
 
 
 def _manager_pages(walk: Walk, page) -> list[str]:
     member = walk.first_link(page, "/team/", r"^/team/staff/\d+$")
-    return ["/team/", "/team/?view=detail", "/team/?status=overdue", member, "/notices/"]
+    review = walk.first_link(page, "/reviews/", r"^/reviews/\d+$")
+    return ["/team/", "/team/?view=detail", "/team/?status=overdue", member, "/notices/", "/reviews/",
+            "/reviews/?show=all", review]
 
 
 def _reporter_pages(walk: Walk, page) -> list[str]:

@@ -123,8 +123,8 @@ def test_the_shipped_content_is_valid():
             # A SCORM course: the package is the course, its own test included.
             assert not course.has_quiz and all(lesson.scorm for lesson in course.lessons), course.slug
             continue
-        assert 3 <= len(course.lessons) <= 6, course.slug
-        assert len(tree.banks[course.quiz.bank].questions) >= 12, course.slug
+        assert 3 <= len(course.lessons) <= 9, course.slug
+        assert len(tree.banks[course.quiz.bank].questions) >= 30, course.slug
     assert sum(1 for course in tree.courses for lesson in course.lessons if lesson.video) >= 1
 
 
@@ -170,3 +170,34 @@ def test_the_glossary_explains_the_terms_the_issue_names_and_refuses_a_term_twic
     errors: list[SourceError] = []
     assert [t.text for t in load_glossary(path, errors)] == ["一つ目"]
     assert [(e.line, e.message) for e in errors] == [(3, "'SLA' is explained twice (first on line 2)")]
+
+
+def test_a_workshop_is_loaded_with_its_template_and_its_minutes_count_towards_the_estimate(tree_copy):
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    course = tree_copy / "courses" / "sample-course"
+    (course / "workshop").mkdir()
+    book = io.BytesIO()
+    Workbook().save(book)
+    (course / "workshop" / "sheet.xlsx").write_bytes(book.getvalue())
+    (course / "workshop.md").write_text("---\ntitle: 業務棚卸表\nminutes: 30\ntemplate: workshop/sheet.xlsx\n---\n"
+                                        "## 進め方\n書き出します。\n", encoding="utf-8")
+    assert errors_of(tree_copy) == ["course.md:8: 'estimated_minutes' (20) is less than its lessons and workshop "
+                                    "take (42, videos by their real length)"]
+    edit(course / "course.md", "estimated_minutes: 20", "estimated_minutes: 45")
+    workshop = load_content(tree_copy).course("sample-course").workshop
+    assert (workshop.title, workshop.minutes, workshop.template) == ("業務棚卸表", 30, "workshop/sheet.xlsx")
+    assert "書き出します" in workshop.html
+
+    with zipfile.ZipFile(course / "workshop" / "sheet.xlsx", "a") as package:
+        package.writestr("xl/vbaProject.bin", b"macro")
+    edit(course / "workshop.md", "title: 業務棚卸表\n", "")
+    assert errors_of(tree_copy) == [
+        "workshop.md:2: 'title' is required",
+        "workshop.md:3: template 'workshop/sheet.xlsx' is refused: macros (macros, damage and size are checked as "
+        "for uploads)"]
+    edit(course / "workshop.md", "template: workshop/sheet.xlsx", "template: ../../quizzes/sample-bank.yaml")
+    assert "template '../../quizzes/sample-bank.yaml' is not a file in sample-course/" in errors_of(tree_copy)[1]

@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "elearn"
 BLUEPRINTS = ("admin", "auth", "certificates", "events", "learn", "magazine", "media", "notices", "quiz", "reports",
-              "scorm")
+              "scorm", "workshops")
 WEB = ("elearn.web", "elearn.templating", "elearn.errors", "elearn.security", *(f"elearn.{b}" for b in BLUEPRINTS))
 
 

@@ -77,15 +77,17 @@ def test_language_switch_never_redirects_off_site(client):
 
 @pytest.mark.parametrize(("permissions", "shown"), [
     ((), set()),
-    (((Permission.MANAGER, "P101"),), {"/team/"}),
+    (((Permission.MANAGER, "P101"),), {"/team/", "/reviews/"}),
     (((Permission.REPORTER, "P000"),), {"/kpi/"}),
     (((Permission.AUTHOR, None),), {"/magazine/studio/"}),
-    (((Permission.ADMIN, None),), {"/team/", "/kpi/", "/admin/"}),
+    (((Permission.ORGANISER, "P000"),), {"/reviews/"}),
+    (((Permission.ADMIN, None),), {"/team/", "/kpi/", "/admin/", "/reviews/"}),
 ])
 def test_the_menu_offers_what_the_access_policy_allows(synced, client, make_user, permissions, shown):
     sign_in(client, make_user(permissions=permissions))
     page = client.get("/courses/sample-course/").get_data(as_text=True)
     menu = page[page.index("<header"):page.index("</header>")]
-    offered = {path for path in ("/team/", "/kpi/", "/admin/", "/magazine/studio/") if f'href="{path}"' in menu}
+    offered = {path for path in ("/team/", "/kpi/", "/admin/", "/magazine/studio/", "/reviews/")
+               if f'href="{path}"' in menu}
     assert offered == shown
     assert ("/quiz/stats/sample-course" in page) == bool(shown & {"/magazine/studio/", "/admin/"})

@@ -119,7 +119,6 @@ def test_completions_are_dated_in_working_hours_in_the_past_and_snapshot_the_per
     for completion, user in rows:
         local = completion.completed_at.astimezone(TOKYO)
         assert completion.completed_at.tzinfo is not None and completion.completed_at < now
-        assert completion.attempt_id is None
         assert (completion.body_id, completion.division_id, completion.grade_id) == (
             user.body_id, user.division_id, user.grade_id)
         if completion.history_import_id is not None:  # a record knows its day, not its hour
@@ -127,12 +126,14 @@ def test_completions_are_dated_in_working_hours_in_the_past_and_snapshot_the_per
             assert local.time() == time(0) and local.date() == completion.completed_on
             assert completion.fiscal_year == fiscal_year(completion.completed_on)
             assert completion.course_version_id is None and completion.tier is Tier.DIGITAL_LEADER
+            assert completion.attempt_id is None
             continue
         assert local.weekday() < 5 and 9 <= local.hour <= 17, local
         assert completion.fiscal_year == completion_fiscal_year(completion.completed_at)
         if completion.event_id is not None:  # at the end of the session attended
             kinds["event"] += 1
             assert completion.course_version_id is None and completion.event_session_id is not None
+            assert completion.attempt_id is None
         else:
             kinds["course"] += 1
             assert completion.course_version_id == current_versions[completion.course_id]
@@ -326,3 +327,41 @@ def test_the_kpi_page_over_the_demo_matches_an_independent_sql_count(history_app
     prefecture = client.get("/kpi/").get_data(as_text=True)
     side_by_side = _cells(prefecture, "kpi-bodies")
     assert [row[0] for row in side_by_side] == ["みどり県", "みどり市", "さくら町", "かわかみ村"]
+
+
+def test_recent_completions_carry_the_graded_attempts_that_led_to_them(session):
+    from elearn.models import QuizAttempt
+    from elearn.services.learning.quiz_results import question_stats
+
+    linked = session.execute(select(Completion, QuizAttempt).join(QuizAttempt, QuizAttempt.id == Completion.attempt_id)
+                             ).all()
+    assert len(linked) > 300
+    for completion, attempt in linked[:200]:
+        assert attempt.passed and attempt.user_id == completion.user_id
+        assert attempt.submitted_at <= completion.completed_at and len(attempt.results) == len(attempt.questions)
+    failed_first = session.scalar(select(func.count()).select_from(QuizAttempt).where(QuizAttempt.passed.is_(False)))
+    assert failed_first > 0
+    table = question_stats("dx-basics")
+    answered = [row for row in table.rows if row.answered]
+    assert len(answered) >= 30  # pools draw across the whole bank
+    percents = [row.percent for row in answered]
+    assert min(percents) < 75 < max(percents)  # the statistics page has a spread to show
+
+
+def test_the_demo_manager_has_workshops_waiting_returned_and_accepted(history_app, session):
+    from elearn.models import WorkshopSubmission
+    from elearn.services import visibility, workshops
+
+    manager = _user(session, "P000", "100002")
+    rows, waiting = workshops.queue(visibility.viewer_of(manager), waiting_only=False)
+    states = Counter(row.submission.status.value for row in rows)
+    assert waiting >= 3 and states["returned"] >= 1 and states["accepted"] >= 1
+    assert all(row.submission.user.division.parent.code == "P100" or row.submission.user.division.code == "P100"
+               for row in rows)
+    assert session.scalar(select(func.count()).select_from(WorkshopSubmission)) == len(rows)
+    for row in rows:
+        moments = [row.submission.submitted_at, row.submission.reviewed_at]
+        for moment in filter(None, moments):
+            local = moment.astimezone(TOKYO)
+            assert moment < datetime.now(UTC) and local.weekday() < 5 and 9 <= local.hour <= 17, local
+        assert row.submission.reviewed_at is None or row.submission.reviewed_at > row.submission.submitted_at

@@ -7,10 +7,10 @@ import hashlib
 from sqlalchemy import select
 
 from elearn import db
+from elearn.domain.documents import checked_type
 from elearn.domain.events import RegistrationStatus
 from elearn.models import EventMaterial, EventSession, Registration, TrainingEvent, User
 from elearn.services import audit, visibility
-from elearn.services.files.documents import checked_type
 from elearn.services.visibility import Viewer
 
 READERS = frozenset({RegistrationStatus.REGISTERED, RegistrationStatus.NOMINATED})

@@ -29,6 +29,7 @@ from elearn.models import Completion, Course, CourseVersion, QuizAttempt, User
 from elearn.services import certificates, learning, notices
 from elearn.services.learning import content
 from elearn.services.learning.quiz_snapshot import Answer, as_response, question_of, responses_from, snapshot
+from elearn.services.learning.workshop_records import is_accepted
 
 
 class QuizClosed(Exception):
@@ -170,7 +171,7 @@ def submit(user: User, attempt_id: int, sequence: int, answers: Mapping[int, Ans
         "passed": passed, "sequence": QuizAttempt.sequence + 1,
     }
     # Everything read for the completion is read before the write lock is taken: lessons read only grow.
-    completes_course = passed and _lessons_done(user, attempt)
+    completes_course = passed and _lessons_done(user, attempt) and _workshop_done(user, attempt)
     with db.write_session() as session:
         changed = session.execute(
             update(QuizAttempt)
@@ -219,6 +220,19 @@ def _lessons_done(user: User, attempt: QuizAttempt) -> bool:
         return False
     read = learning.lessons_read(user.id, course.id)
     return is_complete([lesson.slug for lesson in source.lessons], read, quiz_passed=True)
+
+
+def _workshop_done(user: User, attempt: QuizAttempt) -> bool:
+    """A course with a workshop completes when a reviewer accepts it, if the quiz is passed first."""
+    course = db.session().get(Course, attempt.course_id)
+    source = content.tree().course(course.slug)
+    return source is not None and (source.workshop is None or is_accepted(user.id, course.id))
+
+
+def passed_attempt_id(user_id: int, course: Course) -> int | None:
+    """A passed attempt at the current version in this re-completion cycle, if there is one."""
+    in_force = attempts_in_force(past_attempts(user_id, course.id), course.current_version)
+    return next((a.id for a in in_force if a.passed), None)
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,20 @@ def _idea_adopted(params: dict) -> Composed:
                     [params.get("excerpt", "")], "magazine.read", {"number": params["number"]}, _("Read the issue"))
 
 
+def _workshop_submitted(params: dict) -> Composed:
+    return Composed(_("%(name)s submitted a workshop for review", name=params["name"]), [params["title"]],
+                    "workshops.review", {"submission_id": params["submission"]}, _("Review the submission"))
+
+
+def _workshop_reviewed(params: dict) -> Composed:
+    if params.get("accepted"):
+        subject = _("Your workshop for %(title)s was accepted", title=params["title"])
+    else:
+        subject = _("Your workshop for %(title)s was returned: please revise it", title=params["title"])
+    lines = [params["comment"]] if params.get("comment") else []
+    return Composed(subject, lines, "workshops.mine", {"slug": params["slug"]}, _("Open the workshop"))
+
+
 def _certificate(params: dict) -> Composed:
     return Composed(_("Your certificate for %(title)s is ready", title=params["title"]),
                     [_("Certificate number: %(number)s", number=params["number"])],
@@ -168,4 +182,6 @@ _COMPOSERS = {
     NoticeKind.IDEA_ADOPTED: _idea_adopted,
     NoticeKind.CERTIFICATE_ISSUED: _certificate,
     NoticeKind.ANNOUNCEMENT: _announcement,
+    NoticeKind.WORKSHOP_SUBMITTED: _workshop_submitted,
+    NoticeKind.WORKSHOP_REVIEWED: _workshop_reviewed,
 }

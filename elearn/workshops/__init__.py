@@ -1,0 +1,3 @@
+from elearn.workshops.views import bp
+
+__all__ = ["bp"]
