@@ -60,9 +60,11 @@ def submit(author: User, course_id: int, text: str, upload: Upload | None) -> Wo
     now = utcnow()
     with db.write_session() as session:
         course = session.get(Course, course_id)
+        if stored is None and rounds and rounds[-1].filename:
+            # Nothing attached this time: the last round's file goes on, so a text edit keeps the sheet.
+            stored = (rounds[-1].filename, rounds[-1].content_type, file_of(rounds[-1]))
         file_values = ({"filename": stored[0], "content_type": stored[1], "size": len(stored[2]),
-                        "etag": hashlib.sha256(stored[2]).hexdigest(), "content": stored[2]} if stored else
-                       {"filename": None, "content_type": None, "size": None, "etag": None, "content": None})
+                        "etag": hashlib.sha256(stored[2]).hexdigest(), "content": stored[2]} if stored else {})
         if rules.replaces_pending(current):
             pending = rounds[-1]
             changed = session.execute(
@@ -110,7 +112,7 @@ def _checked_file(upload: Upload) -> tuple[str, str, bytes]:
         if IMAGE_EXTENSIONS[extension] == "JPEG":
             image.convert("RGB").save(out, "JPEG", quality=90)
             return name, "image/jpeg", out.getvalue()
-        image.save(out, "PNG", optimize=True)
+        image.save(out, "PNG")
         return name.rsplit(".", 1)[0] + ".png", "image/png", out.getvalue()
     try:
         return name, checked_type(upload.data, name), upload.data

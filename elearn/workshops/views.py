@@ -48,8 +48,11 @@ def _course_with_workshop(slug: str):  # type: ignore[no-untyped-def]
 @login_required
 def mine(slug: str):
     card = _course_with_workshop(slug)
-    return render_template("workshops/mine.html", card=card, workshop=card.source.workshop,
-                           standing=workshops.standing(current_user.id, card.course_id), form=SubmissionForm())
+    standing = workshops.standing(current_user.id, card.course_id)
+    # A revision or a replacement starts from what was sent last.
+    form = SubmissionForm(text=standing.latest.text if standing.latest else "")
+    return render_template("workshops/mine.html", card=card, workshop=card.source.workshop, standing=standing,
+                           form=form)
 
 
 @bp.post("/courses/<slug>/workshop")

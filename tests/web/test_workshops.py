@@ -295,3 +295,21 @@ def test_the_template_downloads_as_an_attachment_of_its_type(app, people):
         assert response.status_code == 200 and response.data.startswith(b"PK")
         assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_a_revision_starts_from_the_last_text_and_keeps_the_file_unless_another_is_chosen(app, people):
+    learner = as_(app, people["learner"])
+    learner.post(WORKSHOP, data={"text": "一回目の本文", "file": (io.BytesIO(xlsx_bytes()), "棚卸表.xlsx")},
+                 content_type="multipart/form-data")
+    learner.post(WORKSHOP, data={"text": "差し替えた本文"})  # nobody reviewed it: replaced, the file stays
+    [pending] = submissions(app)
+    assert (pending.text, pending.filename, pending.revision) == ("差し替えた本文", "棚卸表.xlsx", 2)
+    as_(app, people["manager"]).post(f"/reviews/{pending.id}", data={"revision": "2", "decision": "return",
+                                                                     "comment": "時間も書いてください"})
+    page = learner.get(WORKSHOP).get_data(as_text=True)
+    assert re.search(r"<textarea[^>]*>\s*差し替えた本文</textarea>", page)
+    assert "前回添付したファイル：棚卸表.xlsx" in page
+    learner.post(WORKSHOP, data={"text": "時間を足しました"})
+    first, second = submissions(app)
+    assert (second.round, second.filename, second.etag) == (2, "棚卸表.xlsx", first.etag)
+    assert learner.get(f"/workshop-files/{second.id}").data.startswith(b"PK")
