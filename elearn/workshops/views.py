@@ -128,7 +128,8 @@ def decide(submission_id: int):
     except SubmissionRefused as refused:
         flash(str(REFUSALS.get(refused.args[0], refused.args[0])), "error")
         fresh = _reviewable(submission_id)
-        return _review_page(fresh, ReviewForm(revision=fresh.revision, comment=form.comment.data)), 409
+        status = 409 if refused.args[0] == "changed" else 400
+        return _review_page(fresh, ReviewForm(revision=fresh.revision, comment=form.comment.data)), status
     if outcome.completed:
         flash(_("Accepted. %(name)s has completed the course; their certificate was issued.",
                 name=outcome.submission.user.name), "success")

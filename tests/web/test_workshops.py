@@ -163,7 +163,7 @@ def test_a_return_needs_a_comment_and_the_revision_is_a_new_round(app, people):
     office = as_(app, people["office"])
     first = submissions(app)[0]
     refused = office.post(f"/reviews/{first.id}", data={"revision": "1", "decision": "return", "comment": " "})
-    assert refused.status_code == 409 and "差し戻すときは" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "差し戻すときは" in refused.get_data(as_text=True)
     office.post(f"/reviews/{first.id}", data={"revision": "1", "decision": "return",
                                               "comment": "件数を書いてください"})
     page = learner.get(WORKSHOP).get_data(as_text=True)
