@@ -209,7 +209,7 @@ def reviewable_condition(viewer: Viewer) -> ColumnElement[bool]:
     if viewer.managed_unit_ids:
         scopes.append(staff_condition(viewer))
     if viewer.organised_body_ids:
-        scopes.append(User.body_id.in_(sorted(viewer.organised_body_ids)))
+        scopes.append(and_(User.body_id.in_(sorted(viewer.organised_body_ids)), User.is_active.is_(True)))
     if not scopes:
         return false()
     return and_(not_own, or_(*scopes))
