@@ -88,12 +88,15 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust. 0 (direct) ignores
         # the headers, so a client cannot pick the address that rate limits and the audit log see.
         PROXY_COUNT=0,
+        # One JSON line per request on stderr (request id, user, route, status, duration, SQL statements).
+        LOG_JSON=False,
     )
     app.config.from_prefixed_env("ELEARN")
     if test_config:
         app.config.update(test_config)
     app.config["SESSION_COOKIE_SECURE"] = _as_bool(app.config["SESSION_COOKIE_SECURE"])
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    app.config["LOG_JSON"] = _as_bool(app.config["LOG_JSON"])
     _require_secret_key(app)
     if app.config["ENV_NAME"] == "production" and "127.0.0.1" in app.config["PUBLIC_URL"]:
         raise ConfigError("ELEARN_PUBLIC_URL must be set in production (certificates print it).")

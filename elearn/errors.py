@@ -5,16 +5,34 @@ Flask hands unhandled exceptions to this handler as InternalServerError (outside
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, render_template
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from elearn import db
 
 ERROR_PAGES = {403, 404, 413, 429, 500, 503}
+RETRY_AFTER_SECONDS = 30
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _render_http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(InterfaceError, _database_unavailable)
+
+
+def _database_unavailable(error: Exception):  # type: ignore[no-untyped-def]
+    """The database is down, restarting or locked: say so in a page that needs no database (the usual layout
+    reads the signed-in person), and let the next request try again (pool_pre_ping replaces dead connections)."""
+    log.error("database unavailable: %s", error.__class__.__name__, exc_info=error)
+    try:
+        db.session().rollback()
+    except Exception:  # the connection is gone: nothing to roll back
+        log.debug("rollback after a database error failed", exc_info=True)
+    return render_template("errors/database_unavailable.html"), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _render_http_error(error: HTTPException):  # type: ignore[no-untyped-def]

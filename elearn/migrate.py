@@ -26,9 +26,16 @@ def make_revision(database_url: str, message: str) -> None:
     command.revision(alembic_config(database_url), message=message, autogenerate=True)
 
 
+def heads() -> set[str]:
+    """The newest migrations in the migrations folder."""
+    return set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def current_heads(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
 def is_up_to_date(engine: Engine) -> bool:
     """Whether the database is at the newest migration (commands refuse to run on an older schema)."""
-    heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
-    with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current == heads
+    return current_heads(engine) == heads()

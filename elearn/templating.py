@@ -33,6 +33,7 @@ from elearn.labels import (
     TIER_LABELS,
     TOPIC_LABELS,
 )
+from elearn.observability import request_id
 from elearn.services import notices, visibility, workshops
 from elearn.web import viewer
 
@@ -104,6 +105,7 @@ def init_templating(app: Flask) -> None:
         may=may,
         unread_notices=unread_notices,
         workshops_waiting=workshops_waiting,
+        request_id=request_id,
         Topic=Topic,
         TOPIC_LABELS=TOPIC_LABELS,
         NOTICE_KIND_LABELS=NOTICE_KIND_LABELS,

@@ -11,8 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2] / "elearn"
 BLUEPRINTS = ("admin", "auth", "certificates", "events", "learn", "magazine", "media", "notices", "quiz", "reports",
-              "scorm", "workshops")
-WEB = ("elearn.web", "elearn.templating", "elearn.errors", "elearn.security", *(f"elearn.{b}" for b in BLUEPRINTS))
+              "scorm", "workshops", "ops")
+WEB = ("elearn.web", "elearn.templating", "elearn.errors", "elearn.security", "elearn.observability",
+       *(f"elearn.{b}" for b in BLUEPRINTS))
 
 
 def _module_name(path: Path) -> str:
