@@ -14,10 +14,21 @@ from support import sign_in
 from elearn import create_app, db, migrate
 
 
-def test_healthz_answers_without_a_session_or_the_database(client):
-    response = client.get("/healthz")
+def test_healthz_answers_without_a_session_or_the_database(app, client):
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(app.extensions["elearn.engine"], "before_cursor_execute", record)
+    try:
+        response = client.get("/healthz")
+    finally:
+        event.remove(app.extensions["elearn.engine"], "before_cursor_execute", record)
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
-    assert "Set-Cookie" not in response.headers
+    assert "Set-Cookie" not in response.headers and statements == []
 
 
 def test_readyz_checks_database_migrations_and_queue(app, client):

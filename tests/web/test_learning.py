@@ -51,3 +51,32 @@ def test_unknown_courses_lessons_and_assets_are_404(synced, client, make_user):
 def test_course_pages_need_sign_in(synced, client):
     assert client.get("/courses/sample-course/").status_code == 302
     assert client.get("/learn/assets/sample-course/images/diagram.png").status_code == 302
+
+
+def test_the_signed_in_person_is_loaded_in_one_statement_with_tiers_grants_and_grade(synced, client, make_user):
+    from sqlalchemy import event
+
+    from elearn.domain.people import Permission, Tier
+
+    person = make_user(permissions=[(Permission.MANAGER, "P101")], tiers=(Tier.DIGITAL_LEADER,))
+    sign_in(client, person)
+    engine = synced.extensions["elearn.engine"]
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with synced.test_request_context():
+            from flask_login import login_user
+
+            from elearn.services.people.accounts import load_user
+
+            loaded = load_user(f"{person.id}:{person.session_token}")
+            login_user(loaded)
+            assert loaded.tiers >= {Tier.DIGITAL_LEADER} and loaded.has_permission(Permission.MANAGER)
+            assert loaded.grade is None or loaded.grade.name
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1, statements

@@ -12,7 +12,7 @@ from enum import StrEnum
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from elearn import db
 from elearn.clock import utcnow
@@ -119,7 +119,10 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit() or not token:
         return None
-    user = db.session().get(User, int(raw_id))
+    # Every request runs this: one statement, with what pages read of the person (tiers, grants, grade).
+    user = db.session().scalars(
+        select(User).where(User.id == int(raw_id))
+        .options(joinedload(User.tier_rows), joinedload(User.grants), joinedload(User.grade))).unique().first()
     if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
         return None
     return user
