@@ -33,6 +33,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["LIMITER_STORAGE"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Redis down must not take the site down: storage errors are logged and limits fall back to each
+    # process's memory; sign-in stays protected by the account lockout, which lives in the database.
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)

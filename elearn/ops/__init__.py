@@ -1,6 +1,6 @@
 """Probes for load balancers and monitoring: /healthz (the process answers) and /readyz (it can serve:
-database reachable, schema at the newest migration, job queue reachable). Neither needs signing in, sets a
-cookie or counts against a rate limit; neither says more than which check failed."""
+database reachable, schema at the newest migration, job queue and rate-limit storage reachable). Neither
+needs signing in, sets a cookie or counts against a rate limit; neither says more than which check failed."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def healthz():
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    checks = {"database": _database(), "migrations": "skipped", "queue": _queue()}
+    checks = {"database": _database(), "migrations": "skipped", "queue": _queue(), "rate_limits": _rate_limits()}
     if checks["database"] == "ok":
         checks["migrations"] = _migrations()
     ready = all(result in ("ok", "skipped") for result in checks.values()) and checks["migrations"] == "ok"
@@ -53,6 +53,16 @@ def _migrations() -> str:
     except Exception:
         log.exception("readiness: migration state unreadable")
         return "unreadable"
+
+
+def _rate_limits() -> str:
+    """The limiter's storage (Redis in production). While it is down, limits count per process."""
+    try:
+        reachable = limiter.storage.check()
+    except Exception:
+        log.exception("readiness: rate-limit storage unreachable")
+        return "unreachable"
+    return "ok" if reachable else "unreachable"
 
 
 def _queue() -> str:

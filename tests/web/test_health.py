@@ -34,7 +34,8 @@ def test_healthz_answers_without_a_session_or_the_database(app, client):
 def test_readyz_checks_database_migrations_and_queue(app, client):
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.get_json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok", "queue": "ok"}}
+    assert ready.get_json() == {"status": "ok", "checks": {"database": "ok", "migrations": "ok", "queue": "ok",
+                                                           "rate_limits": "ok"}}
     with app.app_context(), db.engine().begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '0015'"))
     behind = client.get("/readyz")
@@ -45,7 +46,8 @@ def test_readyz_reports_an_unreachable_queue(make_app):
     app = make_app(QUEUE_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
-    assert response.get_json()["checks"] == {"database": "ok", "migrations": "ok", "queue": "unreachable"}
+    assert response.get_json()["checks"] == {"database": "ok", "migrations": "ok", "queue": "unreachable",
+                                             "rate_limits": "ok"}
 
 
 def test_every_answer_carries_a_request_id_and_error_pages_show_it(client):
@@ -99,3 +101,19 @@ def test_an_unreachable_database_gives_a_japanese_503_and_the_app_recovers_by_it
     assert client.get("/sign-in").status_code == 200
     assert client.get("/readyz").status_code == 200
     app.extensions["elearn.engine"].dispose()
+
+
+def test_with_redis_down_pages_are_served_sign_in_stays_locked_by_the_database_and_readyz_says_so(make_app,
+                                                                                               make_user, caplog):
+    app = make_app(LIMITER_STORAGE="redis://127.0.0.1:1/0")  # the limiter's Redis is down
+    client = app.test_client()
+    person = make_user()
+    assert client.get("/sign-in").status_code == 200
+    with caplog.at_level(logging.WARNING):
+        for _ in range(app.config["SIGN_IN_ACCOUNT_MAX_FAILURES"]):
+            assert sign_in(client, person, password="wrong-password").status_code in (200, 429)  # never a 500
+    assert "Rate limit storage unreachable" in caplog.text  # the outage is logged
+    locked = sign_in(client, person)  # the right password, but the account is locked: in the database
+    assert locked.status_code == 429
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.get_json()["checks"]["rate_limits"] == "unreachable"
