@@ -347,19 +347,21 @@ def count_graded(env: dict[str, str]) -> tuple[int, int, int, int]:
     from sqlalchemy import func, select
 
     from elearn import create_app, db
-    from elearn.models import Certificate, Completion, QuizAttempt
+    from elearn.models import Certificate, Completion, QuizAttempt, User
 
     app = create_app({"DATABASE_URL": env["ELEARN_DATABASE_URL"], "SECRET_KEY": env["ELEARN_SECRET_KEY"],
                       "INSTANCE_PATH": env["ELEARN_INSTANCE_PATH"]})
     with app.app_context():
         session = db.session()
-        graded = session.scalar(select(func.count()).where(QuizAttempt.submitted_at.is_not(None)))
-        passed = session.scalar(select(func.count()).where(QuizAttempt.passed.is_(True)))
-        # Completions made by a quiz submit; the demo history's have no attempt.
+        # The bench learners' rows only: the demo's recent completions carry simulated attempts too.
+        bench = select(User.id).where(User.staff_number.startswith(BENCH_STAFF_PREFIX))
+        attempts = select(func.count()).select_from(QuizAttempt).where(QuizAttempt.user_id.in_(bench))
+        graded = session.scalar(attempts.where(QuizAttempt.submitted_at.is_not(None)))
+        passed = session.scalar(attempts.where(QuizAttempt.passed.is_(True)))
         completions = session.scalar(select(func.count()).select_from(Completion)
-                                     .where(Completion.attempt_id.is_not(None)))
+                                     .where(Completion.user_id.in_(bench)))
         certificates = session.scalar(select(func.count()).select_from(Certificate).join(
-            Completion, Completion.id == Certificate.completion_id).where(Completion.attempt_id.is_not(None)))
+            Completion, Completion.id == Certificate.completion_id).where(Completion.user_id.in_(bench)))
     app.extensions["elearn.engine"].dispose()
     return graded, passed, completions, certificates
 
