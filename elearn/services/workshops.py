@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from elearn import db
@@ -57,6 +58,16 @@ def submit(author: User, course_id: int, text: str, upload: Upload | None) -> Wo
     current = state_of(rounds)
     if not rules.may_submit(current):
         raise SubmissionRefused("accepted")
+    try:
+        submission_id = _store(author, course_id, text, stored, rounds, current)
+    except IntegrityError:  # the same round sent from another window a moment earlier
+        raise SubmissionRefused("sent_twice") from None
+    db.session().expire_all()
+    return db.session().get(WorkshopSubmission, submission_id)
+
+
+def _store(author: User, course_id: int, text: str, stored: tuple[str, str, bytes] | None,
+           rounds: list[WorkshopSubmission], current: WorkshopState) -> int:
     now = utcnow()
     with db.write_session() as session:
         course = session.get(Course, course_id)
@@ -90,8 +101,7 @@ def submit(author: User, course_id: int, text: str, upload: Upload | None) -> Wo
                              {"title": title, "name": author.name, "submission": submission_id},
                              f"workshop-submitted-{submission_id}-{number}")
             for reviewer_id in reviewers_of(session, author)])
-    db.session().expire_all()
-    return db.session().get(WorkshopSubmission, submission_id)
+    return submission_id
 
 
 def _title(course: Course) -> str:

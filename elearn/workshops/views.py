@@ -21,6 +21,7 @@ REFUSALS = {
     "text_too_long": _l("The text is too long (at most 20,000 characters)."),
     "accepted": _l("Your workshop has already been accepted."),
     "reviewed_meanwhile": _l("A reviewer looked at your submission a moment ago: see their review below."),
+    "sent_twice": _l("This was just sent from another window: see it below."),
     "size": _l("The file is too large (at most 20 MB)."),
     "type": _l("Choose a PDF, XLSX, DOCX, PPTX, PNG or JPEG file."),
     "macros": _l("Files with macros are not accepted."),

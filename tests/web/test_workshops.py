@@ -17,7 +17,7 @@ from support import SAMPLE_CONTENT, answer_form, csrf_token_from, sign_in
 
 from elearn import db
 from elearn.domain.people import Permission
-from elearn.models import Certificate, Completion, Notice, QuizAttempt, WorkshopSubmission
+from elearn.models import Certificate, Completion, Course, Notice, QuizAttempt, WorkshopSubmission
 
 COURSE = "/courses/sample-course"
 WORKSHOP = f"{COURSE}/workshop"
@@ -313,3 +313,26 @@ def test_a_revision_starts_from_the_last_text_and_keeps_the_file_unless_another_
     first, second = submissions(app)
     assert (second.round, second.filename, second.etag) == (2, "棚卸表.xlsx", first.etag)
     assert learner.get(f"/workshop-files/{second.id}").data.startswith(b"PK")
+
+
+def test_the_same_first_round_sent_from_two_windows_at_once_is_stored_once(app, people):
+    from support import run_at_once
+
+    from elearn.models import User
+    from elearn.services import workshops
+    from elearn.services.workshops import SubmissionRefused
+
+    with app.app_context():
+        course_id = db.session().scalar(select(Course.id).where(Course.slug == "sample-course"))
+
+    def send() -> str:
+        author = db.session().get(User, people["learner"].id)
+        try:
+            workshops.submit(author, course_id, "二つの窓から", None)
+        except SubmissionRefused as refused:
+            return refused.args[0]
+        return "stored"
+
+    outcomes = run_at_once(app, 2, send)
+    assert set(outcomes) <= {"stored", "sent_twice"} and "stored" in outcomes
+    assert [(s.round, s.text) for s in submissions(app)] == [(1, "二つの窓から")]
