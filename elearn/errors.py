@@ -27,7 +27,8 @@ def init_app(app: Flask) -> None:
 def _database_unavailable(error: Exception):  # type: ignore[no-untyped-def]
     """The database is down, restarting or locked: say so in a page that needs no database (the usual layout
     reads the signed-in person), and let the next request try again (pool_pre_ping replaces dead connections)."""
-    log.error("database unavailable: %s", error.__class__.__name__, exc_info=error)
+    # One line per request: during an outage every request lands here, and a traceback each would flood the log.
+    log.error("database unavailable: %s", str(getattr(error, "orig", error))[:200])
     try:
         db.session().rollback()
     except Exception:  # the connection is gone: nothing to roll back
