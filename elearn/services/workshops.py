@@ -71,8 +71,9 @@ def _store(author: User, course_id: int, text: str, stored: tuple[str, str, byte
     now = utcnow()
     with db.write_session() as session:
         course = session.get(Course, course_id)
-        if stored is None and rounds and rounds[-1].filename:
-            # Nothing attached this time: the last round's file goes on, so a text edit keeps the sheet.
+        if stored is None and rounds and rounds[-1].filename and not rules.replaces_pending(current):
+            # A revision with nothing attached carries the last round's file on (a replaced pending round
+            # simply keeps its own), so a text edit keeps the sheet.
             stored = (rounds[-1].filename, rounds[-1].content_type, file_of(rounds[-1]))
         file_values = ({"filename": stored[0], "content_type": stored[1], "size": len(stored[2]),
                         "etag": hashlib.sha256(stored[2]).hexdigest(), "content": stored[2]} if stored else {})
@@ -152,9 +153,8 @@ class ReviewOutcome:
 def review(reviewer: User, submission_id: int, revision: int, accept: bool, comment: str) -> ReviewOutcome:
     """Accept or return a round as the reviewer saw it (`revision`): a round replaced or reviewed since is
     refused with 'changed'. Raises LookupError when the reviewer may not review it."""
-    submission = db.session().get(WorkshopSubmission, submission_id)
-    viewer = visibility.viewer_of(reviewer)
-    if submission is None or not visibility.may_review_submission(viewer, submission):
+    submission = reviewable(visibility.viewer_of(reviewer), submission_id)
+    if submission is None:
         raise LookupError(submission_id)
     comment = comment.replace("\r\n", "\n").strip()
     problem = rules.review_problem(accept, comment)
@@ -196,6 +196,14 @@ class Standing:
 def standing(user_id: int, course_id: int) -> Standing:
     rounds = rounds_of(user_id, course_id)
     return Standing(state_of(rounds), rounds)
+
+
+def reviewable(viewer: Viewer, submission_id: int) -> WorkshopSubmission | None:
+    """The round if the viewer may review it, else None: the view answers 404."""
+    submission = db.session().get(WorkshopSubmission, submission_id)
+    if submission is None or not visibility.may_review_submission(viewer, submission):
+        return None
+    return submission
 
 
 def readable(viewer: Viewer, submission_id: int) -> WorkshopSubmission | None:

@@ -3,7 +3,7 @@ queue and review page. Who may read or review a round is asked of the access pol
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -51,7 +51,10 @@ def mine(slug: str):
     card = _course_with_workshop(slug)
     standing = workshops.standing(current_user.id, card.course_id)
     # A revision or a replacement starts from what was sent last.
-    form = SubmissionForm(text=standing.latest.text if standing.latest else "")
+    return _mine_page(card, standing, SubmissionForm(text=standing.latest.text if standing.latest else ""))
+
+
+def _mine_page(card, standing, form):  # type: ignore[no-untyped-def]
     return render_template("workshops/mine.html", card=card, workshop=card.source.workshop, standing=standing,
                            form=form)
 
@@ -65,16 +68,14 @@ def submit(slug: str):
         for errors in form.errors.values():
             for error in errors:
                 flash(error, "error")
-        return render_template("workshops/mine.html", card=card, workshop=card.source.workshop,
-                               standing=workshops.standing(current_user.id, card.course_id), form=form), 400
+        return _mine_page(card, workshops.standing(current_user.id, card.course_id), form), 400
     upload = form.file.data
     try:
         workshops.submit(current_user, card.course_id, form.text.data or "",
                          Upload(upload.read(), upload.filename or "") if upload and upload.filename else None)
     except SubmissionRefused as refused:
         flash(str(REFUSALS.get(refused.args[0], refused.args[0])), "error")
-        return render_template("workshops/mine.html", card=card, workshop=card.source.workshop,
-                               standing=workshops.standing(current_user.id, card.course_id), form=form), 400
+        return _mine_page(card, workshops.standing(current_user.id, card.course_id), form), 400
     flash(_("Submitted. Your manager or the training office will review it; you will be told."), "success")
     return redirect(url_for("workshops.mine", slug=slug))
 
@@ -98,6 +99,7 @@ def file(submission_id: int):
 def queue():
     show_all = request.args.get("show") == "all"
     rows, waiting = workshops.queue(viewer(), waiting_only=not show_all)
+    g.workshops_waiting = waiting  # the menu's count: counted once
     titles = {course.slug: course.title for course in content.tree().courses}
     return render_template("workshops/queue.html", rows=rows, waiting=waiting, show_all=show_all, titles=titles,
                            limit=workshops.QUEUE_LIMIT)
@@ -142,10 +144,7 @@ def decide(submission_id: int):
 
 
 def _reviewable(submission_id: int):  # type: ignore[no-untyped-def]
-    submission = workshops.readable(viewer(), submission_id)
-    if submission is None or not visibility.may_review_submission(viewer(), submission):
-        abort(404)
-    return submission
+    return workshops.reviewable(viewer(), submission_id) or abort(404)
 
 
 def _review_page(submission, form):  # type: ignore[no-untyped-def]
