@@ -1,0 +1,276 @@
+"""Backups: the database and the stored files in one tar archive, and their restore into an empty installation.
+
+An archive holds, in this order: `elearn-backup.json` (what it is: format, database kind, schema revision,
+file count), the database (`database.sqlite3`, a copy made through SQLite's online backup API, or
+`database.pgdump`, `pg_dump --format=custom`) and the media library under `files/media-library/`. The
+database is copied before the files: a library folder is filed before the row that names it, so every row in
+a backup finds its files.
+
+Restore is all or nothing: the archive is checked whole (manifest, schema, member names) and the files are
+unpacked beside the library before the database is touched; the files move into place only once the
+database is in. It refuses a backup from a newer schema than this code knows (upgrade elearn first) and a
+target that already holds data. Not in a backup: the job queue (jobs are redone or expire) and imports
+waiting between preview and apply (instance/uploads, kept a day).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import inspect
+from sqlalchemy.engine import URL, Engine
+
+from elearn import migrate
+
+FORMAT = 1
+MANIFEST = "elearn-backup.json"
+SQLITE_MEMBER = "database.sqlite3"
+POSTGRES_MEMBER = "database.pgdump"
+FILES_PREFIX = "files/media-library"
+
+
+class BackupError(RuntimeError):
+    """Said to the operator as it is; nothing was written or changed."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: int
+    created_at: str
+    dialect: str
+    schema: list[str]
+    files: int
+    file_bytes: int
+
+    @property
+    def database_member(self) -> str:
+        return SQLITE_MEMBER if self.dialect == "sqlite" else POSTGRES_MEMBER
+
+
+@dataclass(frozen=True)
+class Summary:
+    manifest: Manifest
+    archive_bytes: int
+    upgraded_to: list[str]
+
+
+def restore_problems(manifest: Manifest, known_revisions: set[str], target_dialect: str,
+                     target_tables: Iterable[str], library_entries: Iterable[str]) -> list[str]:
+    """Why the archive cannot be restored here (none: it can). Plain data in, sentences out."""
+    problems = []
+    if manifest.format != FORMAT:
+        problems.append(f"unknown backup format {manifest.format} (this elearn reads format {FORMAT})")
+    unknown = sorted(set(manifest.schema) - known_revisions)
+    if unknown:
+        problems.append(f"the backup is from a newer schema ({', '.join(unknown)}) than this elearn knows: "
+                        "install the elearn version that made it, or a newer one, and restore with that")
+    if manifest.dialect != target_dialect:
+        problems.append(f"the backup is of a {manifest.dialect} database and the target is {target_dialect}: "
+                        "restore into the same kind of database")
+    tables = sorted(target_tables)
+    if tables:
+        problems.append(f"the target database is not empty (it has {len(tables)} tables, e.g. {tables[0]}): "
+                        "restore into a new, empty database")
+    entries = sorted(library_entries)
+    if entries:
+        problems.append(f"the media library folder is not empty (it holds {entries[0]}): "
+                        "restore into an empty or missing folder")
+    return problems
+
+
+def write_backup(engine: Engine, library: Path, out: Path) -> Summary:
+    """Write the archive to `out` (through a temporary name: a failed backup leaves no file)."""
+    out = out.resolve()
+    partial = out.with_name(f".{out.name}.partial")
+    url = engine.url
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".elearn-backup-") as work:
+        database_file = Path(work) / "database"
+        schema = sorted(migrate.current_heads(engine))
+        if url.get_backend_name() == "sqlite":
+            _copy_sqlite(_sqlite_path(url), database_file)
+        elif url.get_backend_name() == "postgresql":
+            _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={database_file}"],
+                 url, "pg_dump")
+        else:
+            raise BackupError(f"backups of {url.get_backend_name()} databases are not supported")
+        files = _library_files(library)
+        manifest = Manifest(FORMAT, datetime.now(UTC).isoformat(timespec="seconds"), url.get_backend_name(),
+                            schema, len(files), sum(path.stat().st_size for path in files))
+        try:
+            with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
+                _add_bytes(archive, MANIFEST, json.dumps(manifest.__dict__, indent=1).encode())
+                archive.add(database_file, arcname=manifest.database_member, recursive=False)
+                for path in files:
+                    archive.add(path, arcname=f"{FILES_PREFIX}/{path.relative_to(library).as_posix()}",
+                                recursive=False)
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+    return Summary(manifest, out.stat().st_size, [])
+
+
+def read_manifest(archive_path: Path) -> Manifest:
+    try:
+        with tarfile.open(archive_path, "r:") as archive:
+            first = archive.next()
+            if first is None or first.name != MANIFEST or not first.isfile():
+                raise BackupError(f"{archive_path} is not an elearn backup (it does not begin with {MANIFEST})")
+            raw = json.loads(archive.extractfile(first).read())
+        return Manifest(int(raw["format"]), str(raw["created_at"]), str(raw["dialect"]),
+                        [str(revision) for revision in raw["schema"]], int(raw["files"]), int(raw["file_bytes"]))
+    except (OSError, tarfile.TarError) as error:
+        raise BackupError(f"cannot read {archive_path}: {error}") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise BackupError(f"{archive_path}: its {MANIFEST} is damaged ({error!r})") from None
+
+
+def restore_backup(archive_path: Path, engine: Engine, library: Path) -> Summary:
+    """Restore the archive into the empty database of `engine` and the empty folder `library`."""
+    manifest = read_manifest(archive_path)
+    problems = restore_problems(manifest, _known_revisions(), engine.url.get_backend_name(),
+                                _tables(engine), _entries(library))
+    if problems:
+        raise BackupError("; ".join(problems))
+    engine.dispose()
+    library.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=library.parent, prefix=f".{library.name}.restoring-") as work:
+        unpacked = Path(work) / "library"
+        database_file = Path(work) / "database"
+        _unpack(archive_path, manifest, unpacked, database_file)
+        if manifest.dialect == "sqlite":
+            _restore_sqlite(database_file, _sqlite_path(engine.url))
+        else:
+            _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+                  f"--dbname={engine.url.database}", str(database_file)], engine.url, "pg_restore")
+        engine.dispose()
+        if library.exists():
+            library.rmdir()  # empty, as checked
+        unpacked.rename(library)
+    upgraded = []
+    if set(manifest.schema) != migrate.heads():
+        migrate.upgrade(engine.url.render_as_string(hide_password=False))
+        upgraded = sorted(migrate.heads())
+    return Summary(manifest, archive_path.stat().st_size, upgraded)
+
+
+def _unpack(archive_path: Path, manifest: Manifest, library: Path, database_file: Path) -> None:
+    """Every member checked before any is written; the database to `database_file`, files under `library`."""
+    with tarfile.open(archive_path, "r:") as archive:
+        members = archive.getmembers()
+        database = [member for member in members if member.name == manifest.database_member]
+        files = [member for member in members if member.name not in (MANIFEST, manifest.database_member)]
+        if len(database) != 1 or not database[0].isfile():
+            raise BackupError(f"{archive_path} holds no {manifest.database_member}")
+        for member in files:
+            relative = _library_path(member)
+            if relative is None:
+                raise BackupError(f"{archive_path}: unexpected member {member.name!r}; nothing was restored")
+        if len(files) != manifest.files:
+            raise BackupError(f"{archive_path} holds {len(files)} files, its manifest says {manifest.files}: "
+                              "the archive is incomplete")
+        with archive.extractfile(database[0]) as source, database_file.open("wb") as target:
+            shutil.copyfileobj(source, target)
+        library.mkdir()
+        for member in files:
+            target_path = library.joinpath(*_library_path(member).parts)
+            target_path.parent.mkdir(parents=True, exist_ok=True)
+            with archive.extractfile(member) as source, target_path.open("wb") as target:
+                shutil.copyfileobj(source, target)
+
+
+def _library_path(member: tarfile.TarInfo) -> PurePosixPath | None:
+    """The member's path inside the library, or None when it is anything but a plain file under it."""
+    path = PurePosixPath(member.name)
+    prefix = PurePosixPath(FILES_PREFIX)
+    if not member.isfile() or path.is_absolute() or ".." in path.parts or prefix not in path.parents:
+        return None
+    return path.relative_to(prefix)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    if not source.exists():
+        raise BackupError(f"no database at {source}")
+    # The online backup API copies a consistent snapshot while other connections read and write.
+    reading = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+    writing = sqlite3.connect(target)
+    try:
+        reading.backup(writing)
+    finally:
+        writing.close()
+        reading.close()
+
+
+def _restore_sqlite(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    reading = sqlite3.connect(source)
+    writing = sqlite3.connect(target)
+    try:
+        reading.backup(writing)
+    finally:
+        writing.close()
+        reading.close()
+
+
+def _run(command: list[str], url: URL, tool: str) -> None:
+    """A PostgreSQL client tool against `url`; the password goes in the environment, never on the command line."""
+    if shutil.which(tool) is None:
+        raise BackupError(f"{tool} is not installed (Debian: apt-get install postgresql-client)")
+    environment = {**os.environ, "PGDATABASE": url.database or "", "PGHOST": url.host or "",
+                   "PGPORT": str(url.port or 5432), "PGUSER": url.username or ""}
+    if url.password:
+        environment["PGPASSWORD"] = str(url.password)
+    finished = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        raise BackupError(f"{tool} failed: {finished.stderr.strip() or finished.returncode}")
+
+
+def _sqlite_path(url: URL) -> Path:
+    if not url.database or url.database == ":memory:":
+        raise BackupError("an in-memory SQLite database cannot be backed up or restored")
+    return Path(url.database)
+
+
+def _library_files(library: Path) -> list[Path]:
+    if not library.exists():
+        return []
+    # Dot-folders are uploads being filed (renamed into place when complete): not yet part of the library.
+    return sorted(path for path in library.rglob("*") if path.is_file()
+                  and not any(part.startswith(".") for part in path.relative_to(library).parts))
+
+
+def _entries(library: Path) -> list[str]:
+    return [entry.name for entry in library.iterdir()] if library.exists() else []
+
+
+def _tables(engine: Engine) -> list[str]:
+    if engine.url.get_backend_name() == "sqlite" and not _sqlite_path(engine.url).exists():
+        return []
+    return inspect(engine).get_table_names()
+
+
+def _known_revisions() -> set[str]:
+    scripts = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    try:
+        return {script.revision for script in scripts.walk_revisions()}
+    except CommandError as error:
+        raise BackupError(f"the migrations folder is damaged: {error}") from None
+
+
+def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    info.mtime = int(datetime.now(UTC).timestamp())
+    archive.addfile(info, io.BytesIO(data))
