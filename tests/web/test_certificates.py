@@ -502,3 +502,31 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_verification_lim
     direct = make_app(VERIFY_LIMIT="2 per minute").test_client()  # no proxy: the header is not believed
     spoofed = [direct.get(path, headers={"X-Forwarded-For": f"10.0.1.{n}"}).status_code for n in range(3)]
     assert spoofed == [404, 404, 429]
+
+
+def test_a_304_is_answered_from_the_etag_without_reading_the_stored_pdf(synced, client, make_user):
+    from sqlalchemy import event
+
+    holder = make_user()
+    certificate = complete(synced, holder)
+    sign_in(client, holder)
+    path = f"/certificates/{certificate.id}.pdf"
+    etag = client.get(path).headers["ETag"]
+    engine = synced.extensions["elearn.engine"]
+
+    def pdf_reads(headers: dict) -> tuple[int, list[str]]:
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            statements.append(" ".join(statement.split()))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            status = client.get(path, headers=headers).status_code
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return status, [statement for statement in statements if "certificate_pdfs.content" in statement]
+
+    assert pdf_reads({"If-None-Match": etag}) == (304, [])
+    status, reads = pdf_reads({})
+    assert status == 200 and len(reads) == 1  # the check sees a read when there is one
