@@ -22,13 +22,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
 
-    from elearn import db, errors, observability, security
+    from elearn import db, errors, observability, security, static_assets
     from elearn.extensions import babel, csrf, limiter, login_manager, select_locale
     from elearn.services.people.accounts import load_user
     from elearn.templating import init_templating
 
     db.init_app(app)
     observability.init_app(app)
+    static_assets.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.config["RATELIMIT_STORAGE_URI"] = app.config["LIMITER_STORAGE"]

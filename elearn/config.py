@@ -88,6 +88,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust. 0 (direct) ignores
         # the headers, so a client cannot pick the address that rate limits and the audit log see.
         PROXY_COUNT=0,
+        # Folders whose files nginx sends (X-Accel-Redirect) after the app's checks: {folder: internal location},
+        # e.g. {"/srv/elearn/instance/media-library": "/_elearn/media-library/"} (README, "Production").
+        X_ACCEL_REDIRECT={},
         # One JSON line per request on stderr (request id, user, route, status, duration, SQL statements).
         LOG_JSON=False,
     )

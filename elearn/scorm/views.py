@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, g, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, render_template, request, url_for
 from werkzeug.security import safe_join
 
 from elearn.domain.scorm import MAX_COMMIT_BYTES
 from elearn.extensions import csrf
 from elearn.services.scorm import runtime
+from elearn.static_assets import send_stored_file
 
 bp = Blueprint("scorm", __name__, url_prefix="/scorm/run")
 PACKAGE_ENDPOINTS = frozenset({"scorm.player", "scorm.package_file", "scorm.commit", "static"})
@@ -91,8 +93,8 @@ def package_file(token: str, name: str):
     if path is None:
         abort(404)
     try:
-        response = send_file(path, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream",
-                             conditional=True)
+        response = send_stored_file(Path(path), mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                                    conditional=True)
     except (FileNotFoundError, IsADirectoryError):
         abort(404)
     return _package_headers(response, f"'self' {app_origin()}")  # every ancestor counts: the player, the lesson
