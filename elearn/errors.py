@@ -5,6 +5,7 @@ Flask hands unhandled exceptions to this handler as InternalServerError (outside
 
 from __future__ import annotations
 
+import errno
 import logging
 
 from flask import Flask, render_template
@@ -22,6 +23,20 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _render_http_error)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(InterfaceError, _database_unavailable)
+    app.register_error_handler(OSError, _storage_error)
+
+
+STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def _storage_error(error: OSError):  # type: ignore[no-untyped-def]
+    """A full disk (or quota) while storing an upload: 507 with a page that says nothing was saved (the code that
+    writes removes what it had written). Any other OSError is a bug: the usual 500."""
+    if error.errno not in STORAGE_FULL:
+        raise error
+    log.error("storage full: %s", error)
+    db.session().rollback()
+    return render_template("errors/storage_full.html"), 507
 
 
 def _database_unavailable(error: Exception):  # type: ignore[no-untyped-def]

@@ -34,8 +34,12 @@ def save_pending(user_id: int, data: bytes, filename: str, options: dict[str, bo
     _remove_stale()
     upload_id = secrets.token_urlsafe(16)
     base = _folder() / f"{user_id}-{upload_id}"
-    base.with_suffix(".bin").write_bytes(data)
-    base.with_suffix(".json").write_text(json.dumps({"filename": filename, "options": options or {}}))
+    try:
+        base.with_suffix(".bin").write_bytes(data)
+        base.with_suffix(".json").write_text(json.dumps({"filename": filename, "options": options or {}}))
+    except BaseException:  # a full disk, above all: no half-written file stays behind
+        discard(user_id, upload_id)
+        raise
     return upload_id
 
 

@@ -72,7 +72,11 @@ def stage_upload(uploader: User, slug: str, archive: FileStorage) -> LibraryUplo
         session.flush()
         folder = staging(upload.id)
         folder.mkdir(parents=True, exist_ok=True)
-        archive.save(folder / STAGED_ZIP)
+        try:
+            archive.save(folder / STAGED_ZIP)
+        except BaseException:  # a full disk, above all: keep no half-written zip (the row rolls back too)
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         upload.size_bytes = (folder / STAGED_ZIP).stat().st_size
         audit.record(session, uploader, "media.upload", f"library_upload:{upload.id}", slug=slug, kind="scorm",
                      size=upload.size_bytes)
