@@ -91,6 +91,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # Folders whose files nginx sends (X-Accel-Redirect) after the app's checks: {folder: internal location},
         # e.g. {"/srv/elearn/instance/media-library": "/_elearn/media-library/"} (README, "Production").
         X_ACCEL_REDIRECT={},
+        # Seconds each process keeps the active courses, current versions and deadlines it read
+        # (elearn.services.learning.reference): another server's change shows within this time.
+        REFERENCE_CACHE_SECONDS=60,
         # One JSON line per request on stderr (request id, user, route, status, duration, SQL statements).
         LOG_JSON=False,
     )

@@ -53,7 +53,8 @@ def unread_notices() -> int:
     if not current_user.is_authenticated:
         return 0
     if "unread_notices" not in g:
-        g.unread_notices = notices.unread_count(current_user.id)
+        loaded = current_user.unread_notices_at_load
+        g.unread_notices = loaded if loaded is not None else notices.unread_count(current_user.id)
     return g.unread_notices
 
 

@@ -34,7 +34,8 @@ def home():
 def course(slug: str):
     card = learning.course_card(current_user, slug) or abort(404)
     return render_template("learn/course.html", card=card, form=EmptyForm(),
-                           quiz_status=quiz.status(current_user, card.course_id) if card.source.has_quiz else None,
+                           quiz_status=quiz.status(current_user, card.course_id, card.completed_years)
+                           if card.source.has_quiz else None,
                            workshop=workshops.standing(current_user.id, card.course_id)
                            if card.source.workshop else None)
 

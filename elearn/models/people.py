@@ -57,6 +57,8 @@ class User(Base):
 
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("body_id", "staff_number"),)
+    # Not a column: the notice bell's count, read with the person at the start of a request (load_user).
+    unread_notices_at_load = None
 
     id: Mapped[int] = mapped_column(primary_key=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)

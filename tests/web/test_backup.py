@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import POSTGRES_URL
 from sqlalchemy import create_engine, inspect, select, text
 from support import complete
 
@@ -19,6 +19,8 @@ from elearn.db import Base
 from elearn.domain.people import Permission
 from elearn.services.media import library_root
 
+# The worker's own PostgreSQL database when the suite runs on PostgreSQL (tests/conftest.py sets it first).
+POSTGRES_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")
 LIBRARY_FILES = {"intro-video/video.mp4": b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40,
                  "intro-video/video.yaml": "title: はじめての動画\n".encode(),
                  "self-check/content/index.html": "<p>自己点検</p>".encode()}

@@ -139,8 +139,9 @@ def test_the_kpi_page_says_the_pdf_is_being_prepared_and_links_it_plainly(synced
                      r'\s+data-preparing="([^"]+)"', html)
     assert link and link.group(3) == "PDFを作成しています…"
     assert re.search(rf'id="{link.group(2)}" role="status" aria-live="polite"', html)
-    assert '<script src="/static/js/downloads.js" defer></script>' in html
-    with client.get("/static/js/downloads.js") as script:
+    script_url = re.search(r'<script src="(/static/js/downloads\.js\?v=[0-9a-f]{12})" defer></script>', html)
+    assert script_url
+    with client.get(script_url.group(1)) as script:
         assert script.status_code == 200 and b"data-download-status" in script.data
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from elearn import db
@@ -17,9 +17,8 @@ from elearn.domain import deadlines as deadline_rules
 from elearn.domain.completion import CourseStatus
 from elearn.domain.deadlines import DeadlineStanding
 from elearn.domain.fiscal import fiscal_year
-from elearn.models import Certificate, Completion, Course, LessonProgress, QuizAttempt, User
-from elearn.services.learning import content
-from elearn.services.learning import deadlines as course_deadlines
+from elearn.models import Certificate, Completion, LessonProgress, QuizAttempt, User
+from elearn.services.learning import content, reference
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,12 @@ class CourseCard:
     is_due_again: bool
     certificate_id: int | None = None  # the latest certificate in force
     deadline: DeadlineStanding | None = None  # required courses with a deadline this fiscal year
+    completed_years: frozenset[int] = frozenset()  # fiscal years of the person's completions
 
 
 def my_courses(user: User) -> list[CourseCard]:
     """Every active course for this person, required ones first by urgency (see `deadline_rules.urgency`);
-    five queries whatever the count."""
+    two queries whatever the count (the courses and deadlines are reference data, `reference`)."""
     return sorted(_cards(user), key=_order)
 
 
@@ -56,20 +56,17 @@ def course_card(user: User, slug: str) -> CourseCard | None:
 
 
 def _cards(user: User, slug: str | None = None) -> list[CourseCard]:
-    session = db.session()
-    active = select(Course.slug, Course.id).where(Course.is_active.is_(True))
-    course_ids = dict(session.execute(active.where(Course.slug == slug) if slug else active).all())
+    active = reference.active_courses()
+    course_ids = {slug: active[slug]} if slug in active else {} if slug else active
     if not course_ids:
         return []
     wanted = list(course_ids.values())
-    read = _lessons_read(user.id, wanted)
-    attempted = set(session.scalars(select(QuizAttempt.course_id).where(
-        QuizAttempt.user_id == user.id, QuizAttempt.course_id.in_(wanted)).group_by(QuizAttempt.course_id)))
+    read, attempted = _marks(user.id, wanted)
     completions = _completions(user.id, wanted)
     grade = user.grade.name if user.grade else None
     today = today_in_japan()
     # The team page's source, for the same fiscal year: a learner and their manager see one deadline.
-    due = course_deadlines.for_year(fiscal_year(today))
+    due = reference.deadlines(fiscal_year(today))
     return [
         _card(source, course_ids[source.slug], user, grade, read.get(course_ids[source.slug], set()),
               course_ids[source.slug] in attempted, completions.get(course_ids[source.slug], []), today,
@@ -104,17 +101,24 @@ def _card(source: CourseSource, course_id: int, user: User, grade: str | None, r
         certificate_id=next((done.certificate_id for done in sorted(completed, key=lambda d: d.at, reverse=True)
                              if done.certificate_id), None),
         deadline=deadline_rules.standing(due_on, is_done, today) if is_required else None,
+        completed_years=frozenset(done.fiscal_year for done in completed),
     )
 
 
-def _lessons_read(user_id: int, course_ids: list[int]) -> dict[int, set[str]]:
-    rows = db.session().execute(
-        select(LessonProgress.course_id, LessonProgress.lesson_slug).where(
-            LessonProgress.user_id == user_id, LessonProgress.course_id.in_(course_ids)))
+def _marks(user_id: int, course_ids: list[int]) -> tuple[dict[int, set[str]], set[int]]:
+    """The lessons the person has read, by course, and the courses whose quiz they have started: one query."""
+    read_rows = select(LessonProgress.course_id, LessonProgress.lesson_slug.label("lesson")).where(
+        LessonProgress.user_id == user_id, LessonProgress.course_id.in_(course_ids))
+    attempt_rows = select(QuizAttempt.course_id, null().label("lesson")).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.course_id.in_(course_ids)).distinct()
     read: dict[int, set[str]] = {}
-    for course_id, lesson_slug in rows:
-        read.setdefault(course_id, set()).add(lesson_slug)
-    return read
+    attempted: set[int] = set()
+    for course_id, lesson_slug in db.session().execute(union_all(read_rows, attempt_rows)):
+        if lesson_slug is None:
+            attempted.add(course_id)
+        else:
+            read.setdefault(course_id, set()).add(lesson_slug)
+    return read, attempted
 
 
 @dataclass(frozen=True)

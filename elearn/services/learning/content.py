@@ -16,6 +16,7 @@ from elearn.content.model import Bank, ContentTree
 from elearn.content.model import Course as CourseSource
 from elearn.models import Course, CourseVersion
 from elearn.services import audit
+from elearn.services.learning import reference
 from elearn.services.media import library_root
 
 
@@ -77,6 +78,7 @@ def sync(loaded: ContentTree) -> SyncReport:
             audit.record(session, None, "content.sync", "", created=report.created,
                          new_versions=report.new_versions, updated=report.updated,
                          deactivated=report.deactivated)
+    reference.forget()
     return report
 
 

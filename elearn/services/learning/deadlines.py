@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from elearn import db
 from elearn.models import CourseDeadline, User
 from elearn.services import audit
+from elearn.services.learning import reference
 
 
 def for_year(fiscal_year: int) -> dict[int, date]:
@@ -39,4 +40,5 @@ def save(actor: User | None, fiscal_year: int, wanted: dict[int, date | None]) -
         if changes:
             # The changes go in the details: a year's worth of courses is longer than an audit target may be.
             audit.record(session, actor, "deadlines.save", f"FY{fiscal_year}", changes=changes)
+    reference.forget()
     return changes

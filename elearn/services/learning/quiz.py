@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from elearn import db
 from elearn.clock import utcnow
@@ -27,7 +27,7 @@ from elearn.domain.notices import NoticeKind
 from elearn.domain.quiz import AttemptCounts, LateSubmission, QuizSettings, ShowAnswers
 from elearn.models import Completion, Course, CourseVersion, QuizAttempt, User
 from elearn.services import certificates, learning, notices
-from elearn.services.learning import content
+from elearn.services.learning import content, reference
 from elearn.services.learning.quiz_snapshot import Answer, as_response, question_of, responses_from, snapshot
 from elearn.services.learning.workshop_records import is_accepted
 
@@ -60,9 +60,14 @@ def settings_of(version: CourseVersion) -> QuizSettings:
     })
 
 
-def past_attempts(user_id: int, course_id: int) -> list[QuizAttempt]:
-    return list(db.session().scalars(select(QuizAttempt).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id).order_by(QuizAttempt.number)))
+def past_attempts(user_id: int, course_id: int, light: bool = False) -> list[QuizAttempt]:
+    """The person's attempts in order; `light` leaves out the questions, responses and results (JSON, the bulk
+    of a row), for lists and rules that do not read them."""
+    query = select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id)
+    if light:
+        query = query.options(defer(QuizAttempt.questions), defer(QuizAttempt.responses),
+                              defer(QuizAttempt.results))
+    return list(db.session().scalars(query.order_by(QuizAttempt.number)))
 
 
 def as_past(attempt: QuizAttempt) -> rules.PastAttempt:
@@ -246,15 +251,17 @@ class QuizStatus:
     cooldown_minutes: int
 
 
-def status(user: User, course_id: int) -> QuizStatus:
-    """The learner's attempts at a course's quiz and whether a new one may start now."""
-    course = db.session().get(Course, course_id)
-    past = past_attempts(user.id, course_id)
-    version = course.current_version
+def status(user: User, course_id: int, completed_years: Collection[int] | None = None) -> QuizStatus:
+    """The learner's attempts at a course's quiz and whether a new one may start now. `completed_years` (the
+    fiscal years of the person's completions of the course, as the course card has them) saves a query."""
+    version = reference.current_version(course_id) or db.session().get(Course, course_id).current_version
+    past = past_attempts(user.id, course_id, light=True)
     settings = settings_of(version)
     in_force = [as_past(a) for a in attempts_in_force(past, version)]
     counted = rules.counted_attempt(in_force, settings)
-    completed = has_completed_in(db.session(), user.id, course_id, completion_fiscal_year(utcnow()))
+    this_year = completion_fiscal_year(utcnow())
+    completed = (this_year in completed_years if completed_years is not None
+                 else has_completed_in(db.session(), user.id, course_id, this_year))
     return QuizStatus(past, next((a for a in past if a.submitted_at is None), None),
                       rules.may_start(in_force, settings, utcnow(), completed), counted.number if counted else None,
                       settings.attempt_counts, rules.attempts_left(in_force, settings), settings.cooldown_minutes)

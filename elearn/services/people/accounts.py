@@ -10,7 +10,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -18,7 +18,7 @@ from elearn import db
 from elearn.clock import utcnow
 from elearn.domain.passwords import random_password
 from elearn.domain.throttle import FailureRecord, ThrottlePolicy, after_failure, is_locked
-from elearn.models import OrgUnit, PasswordResetToken, SignInFailure, User
+from elearn.models import Notice, OrgUnit, PasswordResetToken, SignInFailure, User
 from elearn.services import audit
 from elearn.services.people.passwords import hash_password, needs_rehash, verify_password
 
@@ -119,11 +119,17 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit() or not token:
         return None
-    # Every request runs this: one statement, with what pages read of the person (tiers, grants, grade).
-    user = db.session().scalars(
-        select(User).where(User.id == int(raw_id))
+    # Every request runs this: one statement, with what pages read of the person (tiers, grants, grade) and the
+    # count on the notice bell of every page.
+    unread = (select(func.count()).select_from(Notice)
+              .where(Notice.user_id == User.id, Notice.read_at.is_(None)).scalar_subquery())
+    row = db.session().execute(
+        select(User, unread).where(User.id == int(raw_id))
         .options(joinedload(User.tier_rows), joinedload(User.grants), joinedload(User.grade))).unique().first()
-    if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):
+    if row is None:
+        return None
+    user, user.unread_notices_at_load = row
+    if not user.is_active or not secrets.compare_digest(user.session_token, token):
         return None
     return user
 
