@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads bench-events bench-notices bench-media bench-scorm translations clean
+.PHONY: demo test install lint bench bench-web bench-certificates bench-kpi bench-downloads bench-events bench-notices bench-media bench-scorm bench-week bench-scale translations clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench-media: install
 	$(BIN)/python bench/video_serving.py
 bench-scorm: install
 	$(BIN)/python bench/scorm_commits.py
+bench-week: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/learner_week.py
+bench-scale: install
+	$(BIN)/python bench/prefecture_scale.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3*

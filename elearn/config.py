@@ -52,6 +52,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         # One request of magazine page images (several pages at once); only that route gets it.
         MAGAZINE_UPLOAD_LIMIT=120 * 1024 * 1024,
+        # One import file (the staff list of a whole prefecture and its municipalities: 300,000 rows are about
+        # 30 MB as CSV); only the import upload route gets it, and only for administrators.
+        IMPORT_UPLOAD_LIMIT=64 * 1024 * 1024,
         # One uploaded lesson video (and its captions and poster); only the video upload route gets it.
         VIDEO_UPLOAD_LIMIT=1024 * 1024 * 1024,
         # Checked uploaded videos, one folder each, named by lessons as video: {library: <slug>}.

@@ -1,7 +1,7 @@
 """Web import of the organisation tree, the staff list and past training records: upload, full plan, then
 apply; past-training imports are listed and can be undone one file at a time."""
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +14,7 @@ from elearn.services.files import uploads
 from elearn.services.learning import history_import
 from elearn.services.people import import_samples, importer, orgs
 from elearn.services.reports.spreadsheets import Sheet, csv_bytes, xlsx_bytes
-from elearn.web import content_disposition, permitted
+from elearn.web import content_disposition, permitted, viewer
 
 SAMPLE_NAMES = {"staff": "職員一覧_見本", "orgs": "所属一覧_見本", "history": "研修履歴_見本"}
 SAMPLE_TYPES = {
@@ -40,6 +40,13 @@ KINDS = {
     ),
 }
 REJECTED = (importer.ImportRejected, history_import.HistoryImportRejected)
+
+
+@bp.url_value_preprocessor
+def _import_upload_limit(endpoint: str | None, values: dict | None) -> None:
+    """The import upload's own request limit, set before CSRF protection reads the form; only for administrators."""
+    if endpoint == "admin.import_upload" and current_user.is_authenticated and visibility.may_administer(viewer()):
+        request.max_content_length = current_app.config["IMPORT_UPLOAD_LIMIT"]
 
 
 @bp.route("/import/<kind>", methods=["GET", "POST"])

@@ -44,7 +44,8 @@ class Table:
 
 
 _UNREADABLE_XLSX = N_("The Excel file cannot be read: save it again in .xlsx format.")
-MAX_LINES = 200_000
+# One file may list every member of staff of the largest prefecture with its municipalities (about 300,000).
+MAX_LINES = 400_000
 MAX_COLUMNS = 64
 
 
