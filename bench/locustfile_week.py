@@ -59,8 +59,8 @@ class Learner(HttpUser):
                                  catch_response=True, **kwargs) as response:
             if response.status_code != expect:
                 said = re.search(r'<div class="flash flash-error"[^>]*>([^<]+)<', response.text or "")
-                response.failure(f"{method} {name}: {response.status_code}, expected {expect}"
-                                 + (f" ({said.group(1)})" if said else ""))
+                why = f" ({said.group(1)})" if said else f" ({type(response.error).__name__})" if response.error else ""
+                response.failure(f"{method} {name}: {response.status_code}, expected {expect}{why}")
                 raise StopUser()
             response.success()
             return response

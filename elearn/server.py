@@ -51,7 +51,7 @@ class _ElearnServer(BaseApplication):
 
 
 def run_gunicorn(host: str, port: int, workers: int, threads: int, app_config: dict | None = None,
-                 also_bind: tuple[str, ...] = ()) -> int:
+                 also_bind: tuple[str, ...] = (), keep_alive: int = 5) -> int:
     """Serve until stopped; `app_config` overrides the environment's settings in every worker."""
     _ElearnServer(
         {
@@ -61,6 +61,8 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int, app_config: d
             "worker_class": "gthread",
             "accesslog": "-",
             "timeout": 60,
+            # Idle connections wait in gthread's poller, not in a thread: keeping them is cheap.
+            "keepalive": keep_alive,
         },
         app_config or {},
     ).run()

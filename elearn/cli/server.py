@@ -53,11 +53,14 @@ def demo(force: bool) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--keep-alive", "keep_alive", default=5, show_default=True, type=int,
+              help="Seconds an idle connection is kept. Behind nginx, longer than its upstream keepalive_timeout "
+                   "(deploy/: 75 and 60), or nginx may reuse a connection the app has just closed.")
 @click.option("--with-worker", is_flag=True,
               help="Also run the background worker (`elearn worker`) beside the server, as `make demo` does.")
 @with_appcontext
 @needs_current_schema
-def serve(host: str, port: int, workers: int, threads: int, with_worker: bool) -> None:
+def serve(host: str, port: int, workers: int, threads: int, keep_alive: int, with_worker: bool) -> None:
     from elearn.config import ConfigError
     from elearn.content.loader import ContentInvalid
     from elearn.server import limiter_storage_for_workers, package_origin_bind, run_gunicorn
@@ -83,7 +86,7 @@ def serve(host: str, port: int, workers: int, threads: int, with_worker: bool) -
     worker = subprocess.Popen([sys.executable, "-m", "elearn", "worker"]) if with_worker else None
     try:
         code = run_gunicorn(host, port, workers, threads, {"LIMITER_STORAGE": storage},
-                            also_bind=(package_bind,) if package_bind else ())
+                            also_bind=(package_bind,) if package_bind else (), keep_alive=keep_alive)
     finally:
         if worker is not None:
             worker.terminate()  # the consumer finishes the task in hand on SIGTERM
