@@ -339,7 +339,7 @@ def test_serve_refuses_per_process_limits_with_several_workers_in_production(mak
     result = development.test_cli_runner().invoke(args=["serve", "--workers", "3"])
     assert result.exit_code == 0, result.output
     assert started[-1] == (("127.0.0.1", 5000, 3, 4, {"LIMITER_STORAGE": "database://"}),
-                           {"also_bind": ("127.0.0.1:5001",)})  # the SCORM package origin
+                           {"also_bind": ("127.0.0.1:5001",), "keep_alive": 5})  # the SCORM package origin
 
 
 def _free_port() -> int:

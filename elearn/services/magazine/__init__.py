@@ -35,7 +35,7 @@ ARCHIVE_PAGE_SIZE = 24
 
 
 def is_prefecture_staff(user: User) -> bool:
-    return db.session().scalar(select(OrgUnit.kind).where(OrgUnit.id == user.body_id)) == OrgKind.PREFECTURE
+    return user.body.kind == OrgKind.PREFECTURE  # the body comes with the signed-in person (load_user)
 
 
 def published(now: datetime) -> ColumnElement[bool]:

@@ -119,13 +119,15 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit() or not token:
         return None
-    # Every request runs this: one statement, with what pages read of the person (tiers, grants, grade) and the
-    # count on the notice bell of every page.
+    # Every request runs this: one statement, with what pages read of the person (tiers, grants, grade, body, and
+    # the division with two levels above it: the usual body / department / division path) and the count on the
+    # notice bell of every page.
     unread = (select(func.count()).select_from(Notice)
               .where(Notice.user_id == User.id, Notice.read_at.is_(None)).scalar_subquery())
     row = db.session().execute(
         select(User, unread).where(User.id == int(raw_id))
-        .options(joinedload(User.tier_rows), joinedload(User.grants), joinedload(User.grade))).unique().first()
+        .options(joinedload(User.tier_rows), joinedload(User.grants), joinedload(User.grade), joinedload(User.body),
+                 joinedload(User.division).joinedload(OrgUnit.parent).joinedload(OrgUnit.parent))).unique().first()
     if row is None:
         return None
     user, user.unread_notices_at_load = row
