@@ -154,4 +154,5 @@ TASK_LABELS = {
     "notice_scan": _l("Notice scan (hourly)"),
     "deliver_announcement": _l("Delivering an announcement"),
     "render_certificates": _l("Making certificate PDFs"),
+    "render_new_certificates": _l("Making the PDFs of new certificates"),
 }

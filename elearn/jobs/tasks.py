@@ -72,6 +72,13 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
         finally:
             jobs.release(key, app)
 
+    @queue.task(name="render_new_certificates", retries=2, retry_delay=30)
+    @in_app
+    def render_new_certificates(certificate_ids: list[int]) -> int:
+        from elearn.services.certificates import pdf
+
+        return pdf.render_listed(certificate_ids)
+
     @queue.task(name="check_video_upload", retries=1, retry_delay=60)
     @in_app
     def check_video_upload(upload_id: int) -> str:
@@ -88,4 +95,5 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
 
     return {"check_video_upload": check_video_upload, "import_scorm_upload": import_scorm_upload,
             "send_mail": send_mail, "mail_tick": mail_tick, "notice_scan": notice_scan,
-            "deliver_announcement": deliver_announcement, "render_certificates": render_certificates}
+            "deliver_announcement": deliver_announcement, "render_certificates": render_certificates,
+            "render_new_certificates": render_new_certificates}

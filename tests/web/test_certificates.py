@@ -151,6 +151,37 @@ def test_who_may_download_a_certificate(synced, client, make_user, admin):
             assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF-")
 
 
+def test_the_worker_renders_a_new_certificate_s_pdf_after_the_commit_so_the_download_is_stored(
+        synced, client, make_user):
+    from elearn import jobs
+
+    holder = make_user()
+    sign_in(client, holder)
+    for lesson in ("01-first", "02-second"):
+        client.post(f"/courses/sample-course/{lesson}/read")
+    attempt_id = int(re.search(r"/quiz/attempts/(\d+)$",
+                               client.post("/courses/sample-course/quiz/start").headers["Location"]).group(1))
+    with synced.app_context():
+        questions = db.session().get(QuizAttempt, attempt_id).questions
+    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": 0, "action": "submit"})
+    queue = jobs.queue(synced)
+    waiting = [task for task in queue.pending() if task.name == "render_new_certificates"]
+    with synced.app_context():
+        certificate_id = db.session().scalars(select(Certificate.id)).one()
+        assert db.session().get(CertificatePdf, certificate_id) is None  # queued, not rendered in the request
+    assert [task.args for task in waiting] == [([certificate_id],)]
+    for task in waiting:
+        queue.execute(task)
+    with synced.app_context():
+        stored = db.session().get(CertificatePdf, certificate_id)
+        assert stored is not None and stored.content.startswith(b"%PDF-")
+        rendered_at = stored.rendered_at
+    download = client.get(f"/certificates/{certificate_id}.pdf")
+    assert download.status_code == 200 and download.data == stored.content
+    with synced.app_context():
+        assert db.session().get(CertificatePdf, certificate_id).rendered_at == rendered_at
+
+
 def test_a_stored_pdf_is_served_with_an_etag_and_rendered_again_only_when_its_key_changes(
         synced, client, make_user, admin):
     holder = make_user()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select, update
+from flask import current_app
+from sqlalchemy import Select, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
@@ -40,14 +41,43 @@ class CertificateRefused(Exception):
     """An action that does not apply to the certificate in its present state; the message says why."""
 
 
-def issue(session: Session, completion: Completion, holder: User, version: CourseVersion | None) -> Certificate:
+def issue(session: Session, completion: Completion, holder: User, version: CourseVersion | None,
+          render_soon: bool = False) -> Certificate:
     """Issue the certificate of a completion just added in `session`'s transaction, dated as the
-    completion (demo history and late issuing keep the real date)."""
+    completion (demo history and late issuing keep the real date). With `render_soon`, the worker renders its
+    PDF once the transaction commits, so the holder's first download is the stored copy."""
     certificate = _new_certificate(session, completion, holder.name, version)
     certificate.issued_at = completion.completed_at
     session.add(certificate)
     session.flush()
+    if render_soon:
+        _render_after_commit(session, certificate.id)
     return certificate
+
+
+_TO_RENDER = "elearn.certificates_to_render"
+
+
+def _render_after_commit(session: Session, certificate_id: int) -> None:
+    """One render task per transaction (a session's attendance may certify a hundred people), queued after the
+    commit: before it the worker would not find the rows. A download that comes first renders it itself."""
+    waiting = session.info.get(_TO_RENDER)
+    if waiting is not None:
+        waiting.append(certificate_id)
+        return
+    session.info[_TO_RENDER] = [certificate_id]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def queue_render(committed: Session) -> None:
+        from elearn import jobs
+
+        jobs.enqueue("render_new_certificates", committed.info.pop(_TO_RENDER, []), app=app)
+
+    def forget(rolled_back: Session) -> None:
+        rolled_back.info.pop(_TO_RENDER, None)
+
+    event.listen(session, "after_commit", queue_render, once=True)
+    event.listen(session, "after_rollback", forget, once=True)
 
 
 @dataclass(frozen=True)

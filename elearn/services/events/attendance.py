@@ -159,7 +159,7 @@ def _complete(session: Session, target: EventSession, registration: Registration
     completion = event_completion(target, person, min(target.ends_at, now))
     session.add(completion)
     session.flush()
-    certificates.issue(session, completion, person, None)
+    certificates.issue(session, completion, person, None, render_soon=True)
     return completion
 
 

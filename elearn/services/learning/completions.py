@@ -44,7 +44,7 @@ def complete_if_done(user: User, course_id: int) -> bool:
                                     division_id=user.division_id, grade_id=user.grade_id)
             session.add(completion)
             session.flush()
-            certificate = certificates.issue(session, completion, user, version)
+            certificate = certificates.issue(session, completion, user, version, render_soon=True)
             notices.notify(session, user.id, NoticeKind.CERTIFICATE_ISSUED,
                            {"title": certificate.course_title, "number": certificate.serial})
     except IntegrityError:

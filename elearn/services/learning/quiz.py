@@ -194,7 +194,7 @@ def submit(user: User, attempt_id: int, sequence: int, answers: Mapping[int, Ans
             session.flush()
             # Same transaction as the completion: the sequence-guarded UPDATE above lets exactly one
             # submit through, so there is exactly one certificate.
-            certificate = certificates.issue(session, completion, user, version)
+            certificate = certificates.issue(session, completion, user, version, render_soon=True)
             notices.notify(session, user.id, NoticeKind.CERTIFICATE_ISSUED,
                            {"title": certificate.course_title, "number": certificate.serial})
     db.session().expire_all()
