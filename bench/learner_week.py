@@ -82,7 +82,9 @@ def run(work: Path, database_url: str, options: argparse.Namespace) -> int:
 
     ports = [free_port(), free_port()]
     servers = [subprocess.Popen([*elearn, "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--workers", str(options.workers), "--threads", str(options.threads)],
+                                 "--workers", str(options.workers), "--threads", str(options.threads),
+                                 # As behind nginx (deploy/): idle connections outlive any learner's pause.
+                                 "--keep-alive", "75"],
                                 env=env, stdout=(work / f"server-{port}.log").open("w"), stderr=subprocess.STDOUT)
                for port in ports]
     worker = subprocess.Popen([*elearn, "worker", "--threads", "1"], env=env,

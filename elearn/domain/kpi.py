@@ -11,6 +11,7 @@ so a revocation lowers the figures from its own year on and leaves earlier years
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable
 from dataclasses import dataclass
@@ -104,24 +105,73 @@ class YearFigure:
 
 
 def by_year(facts: Collection[Fact], rule: CountingRule, as_of: date) -> list[YearFigure]:
-    """One figure per fiscal year from the rule's first to the one `as_of` falls in."""
-    counting = _of_rule(facts, rule)
-    return [
-        YearFigure(year, _tally(counting, rule.unit, evaluation_day(year, as_of), None),
-                   _tally(counting, rule.unit, evaluation_day(year, as_of), year))
-        for year in range(rule.since_fiscal_year, fiscal_year(as_of) + 1)
-    ]
+    """One figure per fiscal year from the rule's first to the one `as_of` falls in.
+
+    One pass over the facts: the evaluation days are in order, so the days on which a fact counts are a run of
+    them, [first, past); a person counts on a day when one of their runs covers it."""
+    years = list(range(rule.since_fiscal_year, fiscal_year(as_of) + 1))
+    days = [evaluation_day(year, as_of) for year in years]
+    people = rule.unit is CountUnit.PEOPLE
+    runs: dict[int, list[tuple[int, int]]] = defaultdict(list)  # person -> runs of year indexes
+    covered = [0] * (len(years) + 1)  # completions: weights entering and leaving, by year index
+    in_year_people: list[set[int]] = [set() for _ in years]
+    in_year = [0] * len(years)
+    for fact, year in _of_rule(facts, rule):
+        if fact.superseded:
+            continue
+        first = bisect_left(days, fact.completed_on)
+        past = bisect_left(days, fact.revoked_on) if fact.revoked_on is not None else len(days)
+        if first >= past:
+            continue
+        index = year - rule.since_fiscal_year
+        counts_in_its_year = first <= index < past
+        if people:
+            runs[fact.holder_id].append((first, past))
+            if counts_in_its_year:
+                in_year_people[index].add(fact.holder_id)
+        else:
+            covered[first] += fact.weight
+            covered[past] -= fact.weight
+            if counts_in_its_year:
+                in_year[index] += fact.weight
+    if people:
+        for person_runs in runs.values():
+            for first, past in _merged(person_runs):
+                covered[first] += 1
+                covered[past] -= 1
+        in_year = [len(holders) for holders in in_year_people]
+    figures, running = [], 0
+    for index, year in enumerate(years):
+        running += covered[index]
+        figures.append(YearFigure(year, running, in_year[index]))
+    return figures
+
+
+def _merged(runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Runs of indexes joined where they overlap or touch, so a person is counted once on each day."""
+    merged: list[tuple[int, int]] = []
+    for first, past in sorted(runs):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], past))
+        else:
+            merged.append((first, past))
+    return merged
 
 
 def by_group(facts: Iterable[Fact], rule: CountingRule, as_of: date,
              key: Callable[[Fact], Hashable]) -> dict[Hashable, int]:
     """The cumulative figure on `as_of` per group. With distinct people, someone who trained in two
     groups (two tiers, or before and after a move) counts in both, and once in the total."""
-    groups: dict[Hashable, list[tuple[Fact, int]]] = defaultdict(list)
-    for fact, year in _of_rule(facts, rule):
-        groups[key(fact)].append((fact, year))
-    figures = {group: _tally(members, rule.unit, as_of, None) for group, members in groups.items()}
-    return {group: figure for group, figure in figures.items() if figure}
+    holders: dict[Hashable, set[int]] = defaultdict(set)
+    weights: dict[Hashable, int] = defaultdict(int)
+    for fact, _year in _of_rule(facts, rule):
+        if counts_on(fact, as_of):
+            group = key(fact)
+            holders[group].add(fact.holder_id)
+            weights[group] += fact.weight
+    if rule.unit is CountUnit.PEOPLE:
+        return {group: len(members) for group, members in holders.items()}
+    return {group: weight for group, weight in weights.items() if weight}
 
 
 def rate(actual: int, target: int | None) -> Decimal | None:

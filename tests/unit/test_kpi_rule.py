@@ -127,3 +127,40 @@ def test_rates_are_percent_with_one_decimal_and_none_without_a_target():
 def test_the_default_rule_is_the_akita_plan():
     assert DEFAULT_RULE.tiers == {Tier.DX_MANAGER, Tier.DX_SPECIALIST, Tier.DIGITAL_LEADER}
     assert DEFAULT_RULE.since_fiscal_year == 2022 and DEFAULT_RULE.unit is CountUnit.PEOPLE
+
+
+# by_year and by_group count in one pass; `count` is the rule read plainly, one day and one year at a time.
+# They must agree on any facts: several per person, revocations before and after year ends, superseded ones,
+# tiers outside the rule, years before the rule's first, completions after the as-of day.
+from datetime import timedelta  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_days = st.dates(min_value=date(2020, 1, 1), max_value=date(2027, 6, 30))
+_facts = st.lists(st.builds(
+    lambda holder, tier, on, revoked_after, superseded, weight, group: Fact(
+        holder, tier, on, on + timedelta(days=revoked_after) if revoked_after is not None else None, superseded,
+        weight=weight, division_id=group),
+    st.integers(1, 6), st.sampled_from(list(Tier)), _days, st.one_of(st.none(), st.integers(0, 900)),
+    st.booleans(), st.integers(1, 3), st.integers(1, 3)), max_size=40)
+_rules = st.builds(lambda tiers, since, unit: CountingRule(frozenset(tiers), since, unit, False),
+                   st.sets(st.sampled_from(list(Tier)), min_size=1), st.integers(2020, 2026),
+                   st.sampled_from(list(CountUnit)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_facts, _rules, st.dates(min_value=date(2021, 1, 1), max_value=date(2027, 3, 31)))
+def test_the_one_pass_figures_agree_with_the_rule_read_day_by_day(facts, rule, as_of):
+    expected = [YearFigure(year, count(facts, rule, evaluation_day(year, as_of)),
+                           count(facts, rule, evaluation_day(year, as_of), in_year=year))
+                for year in range(rule.since_fiscal_year, fiscal_year_of(as_of) + 1)]
+    assert by_year(facts, rule, as_of) == expected
+    groups = {fact.division_id for fact in facts}
+    by_hand = {group: count([f for f in facts if f.division_id == group], rule, as_of) for group in groups}
+    assert by_group(facts, rule, as_of, key=lambda f: f.division_id) == {
+        group: figure for group, figure in by_hand.items() if figure}
+
+
+def fiscal_year_of(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1

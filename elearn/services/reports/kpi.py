@@ -118,8 +118,9 @@ def facts(rule: CountingRule, as_of: date, body_ids: list[int]) -> list[Fact]:
         .group_by(*record_keys)
     )
     session = db.session()
+    modes = {mode.value: mode for mode in TrainingMode}  # a dict lookup: TrainingMode(value) per row is slow
     found = [Fact(holder_id, tier, completed_on, revoked_on, False, body_id, division_id, grade_id, weight,
-                  TrainingMode(mode))
+                  modes[mode])
              for holder_id, tier, _, revoked_on, body_id, division_id, grade_id, mode, completed_on, weight
              in session.execute(certificates)]
     found += [Fact(holder_id, tier, completed_on, None, False, body_id, division_id, grade_id, weight,
