@@ -165,27 +165,40 @@ def populate(staff: int, completions: int, event_completions: int = 0) -> dict[s
     for chunk in batches(enumerate(plan(), start=1)):
         completion_rows, certificate_rows = [], []
         for number, (user_id, division, grade, (course_id, version_id, tier, _), day) in chunk:
-            at = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)
-            year = fiscal_year(day)
-            completion_rows.append({"id": number, "user_id": user_id, "course_id": course_id,
-                                    "course_version_id": version_id, "completed_at": at, "fiscal_year": year,
-                                    "body_id": body_id, "division_id": division, "grade_id": grade})
-            sequence = sequences[(year, tier)] = sequences.get((year, tier), 0) + 1
-            revoked = rng.random() < 0.002
-            certificate_rows.append({
-                "id": number, "completion_id": number, "user_id": user_id, "body_id": body_id,
-                "serial": serial_number(year, tier, sequence), "fiscal_year": year, "tier": tier.value,
-                "sequence": sequence, "verification_code": f"{number:032d}", "holder_name": f"職員{user_id}",
-                "course_title": "c", "minutes": 60, "completed_on": day, "body_name": "ベンチ県",
-                "issuer_title": "知事", "issuer_name": "", "issued_at": at,
-                "revoked_at": at + timedelta(days=30) if revoked else None,
-                "revoked_on": day + timedelta(days=30) if revoked else None})
+            completion, certificate = course_completion_rows(
+                number, user_id, (body_id, "ベンチ県"), division, grade, (course_id, version_id, tier), day,
+                sequences, revoked=rng.random() < 0.002)
+            completion_rows.append(completion)
+            certificate_rows.append(certificate)
         insert_rows(Completion, completion_rows)
         insert_rows(Certificate, certificate_rows)
         made += len(chunk)
     attended = _event_completions(rng, body_id, people, made, event_completions, sequences)
     return {"body_id": body_id, "staff": staff, "completions": made, "event_completions": attended,
             "tier_people": len(tiers)}
+
+
+def course_completion_rows(number: int, user_id: int, body: tuple[int, str], division: int, grade: int,
+                           course: tuple[int, int, Tier], day: date, sequences: dict[tuple, int],
+                           revoked: bool) -> tuple[dict, dict]:
+    """A course completion's row and its certificate's (revoked 30 days later if `revoked`), numbered `number`;
+    serials count per body, fiscal year and tier in `sequences`."""
+    (body_id, body_name), (course_id, version_id, tier) = body, course
+    at = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)
+    year = fiscal_year(day)
+    sequence = sequences[(body_id, year, tier)] = sequences.get((body_id, year, tier), 0) + 1
+    completion = {"id": number, "user_id": user_id, "course_id": course_id, "course_version_id": version_id,
+                  "completed_at": at, "fiscal_year": year, "body_id": body_id, "division_id": division,
+                  "grade_id": grade}
+    certificate = {
+        "id": number, "completion_id": number, "user_id": user_id, "body_id": body_id,
+        "serial": serial_number(year, tier, sequence), "fiscal_year": year, "tier": tier.value,
+        "sequence": sequence, "verification_code": f"{number:032d}", "holder_name": f"職員{user_id}",
+        "course_title": "c", "minutes": 60, "completed_on": day, "body_name": body_name,
+        "issuer_title": "首長", "issuer_name": "", "issued_at": at,
+        "revoked_at": at + timedelta(days=30) if revoked else None,
+        "revoked_on": day + timedelta(days=30) if revoked else None}
+    return completion, certificate
 
 
 # (format, delivery, KPI tier): a year's programme of seminars, workshops and online sessions.
@@ -231,7 +244,8 @@ def _event_completions(rng: random.Random, body_id: int, people: list[tuple], fi
                                     "completed_on": day, "fiscal_year": year, "body_id": body_id,
                                     "division_id": division, "grade_id": grade,
                                     "tier": kpi_tier.value if kpi_tier else None, "hours": 3})
-            sequence = sequences[(year, certificate_tier)] = sequences.get((year, certificate_tier), 0) + 1
+            key = (body_id, year, certificate_tier)  # as course_completion_rows counts them
+            sequence = sequences[key] = sequences.get(key, 0) + 1
             certificate_rows.append({
                 "id": number, "completion_id": number, "user_id": user_id, "body_id": body_id,
                 "serial": serial_number(year, certificate_tier, sequence), "fiscal_year": year,

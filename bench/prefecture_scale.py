@@ -44,11 +44,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kpi_report import PLAIN_GROUP_BY, batches, insert_rows  # noqa: E402
+from kpi_report import (  # noqa: E402
+    AS_OF,
+    PLAIN_GROUP_BY,
+    TIER_SHARE,
+    YEARS,
+    batches,
+    course_completion_rows,
+    insert_rows,
+)
 from scratch import postgres_databases  # noqa: E402
 
 from elearn import create_app, db, migrate  # noqa: E402
-from elearn.domain.certificates import serial_number  # noqa: E402
 from elearn.domain.fiscal import fiscal_year, fiscal_year_bounds  # noqa: E402
 from elearn.domain.people import TIER_NAMES_JA, OrgKind, Permission, Tier  # noqa: E402
 from elearn.models import (  # noqa: E402
@@ -63,9 +70,6 @@ from elearn.models import (  # noqa: E402
     User,
 )
 
-AS_OF = date(2026, 11, 20)
-YEARS = list(range(2022, fiscal_year(AS_OF) + 1))
-TIER_SHARE = {Tier.DX_MANAGER: 0.04, Tier.DX_SPECIALIST: 0.05, Tier.DIGITAL_LEADER: 0.08}
 BIG_DEPARTMENT, BIG_DIVISIONS = 5_000, 50
 PASSWORD = "bench-scale-horse-42"
 STAMP = datetime(2022, 4, 1, tzinfo=UTC)
@@ -184,20 +188,11 @@ def populate(staff: int, bodies: int) -> dict:
             number += 1
             first, last = fiscal_year_bounds(year)
             day = first + timedelta(days=rng.randrange((min(last, AS_OF) - first).days + 1))
-            at = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)
-            completions.append({"id": number, "user_id": user_id, "course_id": course_id,
-                                "course_version_id": version_id, "completed_at": at, "fiscal_year": year,
-                                "body_id": body, "division_id": division, "grade_id": grade})
-            sequence = sequences[(year, tier)] = sequences.get((year, tier), 0) + 1
-            revoked = rng.random() < 0.002
-            certificates.append({
-                "id": number, "completion_id": number, "user_id": user_id, "body_id": body,
-                "serial": f"{body}-{serial_number(year, tier, sequence)}", "fiscal_year": year, "tier": tier.value,
-                "sequence": sequence, "verification_code": f"{number:032d}", "holder_name": f"職員{user_id}",
-                "course_title": "c", "minutes": 60, "completed_on": day, "body_name": names[body],
-                "issuer_title": "首長", "issuer_name": "", "issued_at": at,
-                "revoked_at": at + timedelta(days=30) if revoked else None,
-                "revoked_on": day + timedelta(days=30) if revoked else None})
+            completion, certificate = course_completion_rows(
+                number, user_id, (body, names[body]), division, grade, (course_id, version_id, tier), day,
+                sequences, revoked=rng.random() < 0.002)
+            completions.append(completion)
+            certificates.append(certificate)
         insert_rows(Completion, completions)
         insert_rows(Certificate, certificates)
     with db.write_session() as write:

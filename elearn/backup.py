@@ -203,19 +203,17 @@ def _library_path(member: tarfile.TarInfo) -> PurePosixPath | None:
 def _copy_sqlite(source: Path, target: Path) -> None:
     if not source.exists():
         raise BackupError(f"no database at {source}")
-    # The online backup API copies a consistent snapshot while other connections read and write.
-    reading = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
-    writing = sqlite3.connect(target)
-    try:
-        reading.backup(writing)
-    finally:
-        writing.close()
-        reading.close()
+    _sqlite_backup(f"{source.as_uri()}?mode=ro", target)
 
 
 def _restore_sqlite(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    reading = sqlite3.connect(source)
+    _sqlite_backup(source.as_uri(), target)
+
+
+def _sqlite_backup(source_uri: str, target: Path) -> None:
+    """SQLite's online backup API: a consistent copy while other connections read and write the source."""
+    reading = sqlite3.connect(source_uri, uri=True)
     writing = sqlite3.connect(target)
     try:
         reading.backup(writing)

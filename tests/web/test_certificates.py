@@ -42,16 +42,23 @@ def this_year_serial(sequence: int) -> str:
 # --- issuing -------------------------------------------------------------------------------------------------
 
 
-def test_passing_the_quiz_issues_a_certificate_shown_on_the_result_and_my_learning(synced, client, make_user):
-    holder = make_user(name="髙﨑 花子")
+def pass_quiz(app, client, holder) -> int:  # type: ignore[no-untyped-def]
+    """Sign `holder` in, read the sample course and pass its quiz through the pages; the attempt's id."""
     sign_in(client, holder)
     for lesson in ("01-first", "02-second"):
         client.post(f"/courses/sample-course/{lesson}/read")
     attempt_id = int(re.search(r"/quiz/attempts/(\d+)$",
                                client.post("/courses/sample-course/quiz/start").headers["Location"]).group(1))
-    with synced.app_context():
+    with app.app_context():
         questions = db.session().get(QuizAttempt, attempt_id).questions
     client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": 0, "action": "submit"})
+    return attempt_id
+
+
+
+def test_passing_the_quiz_issues_a_certificate_shown_on_the_result_and_my_learning(synced, client, make_user):
+    holder = make_user(name="髙﨑 花子")
+    attempt_id = pass_quiz(synced, client, holder)
 
     with synced.app_context():
         issued = db.session().scalars(select(Certificate)).all()
@@ -155,15 +162,7 @@ def test_the_worker_renders_a_new_certificate_s_pdf_after_the_commit_so_the_down
         synced, client, make_user):
     from elearn import jobs
 
-    holder = make_user()
-    sign_in(client, holder)
-    for lesson in ("01-first", "02-second"):
-        client.post(f"/courses/sample-course/{lesson}/read")
-    attempt_id = int(re.search(r"/quiz/attempts/(\d+)$",
-                               client.post("/courses/sample-course/quiz/start").headers["Location"]).group(1))
-    with synced.app_context():
-        questions = db.session().get(QuizAttempt, attempt_id).questions
-    client.post(f"/quiz/attempts/{attempt_id}", data={**answer_form(questions), "sequence": 0, "action": "submit"})
+    pass_quiz(synced, client, make_user())
     queue = jobs.queue(synced)
     waiting = [task for task in queue.pending() if task.name == "render_new_certificates"]
     with synced.app_context():
