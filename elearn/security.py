@@ -54,6 +54,11 @@ def start_session_clock(remembered: bool) -> None:
     session[REMEMBERED] = remembered
 
 
+# The idle limit counts in minutes: the clock moves at most once a minute, so most answers carry no new cookie
+# (re-signing the session on every request cost a share of each page, and a Set-Cookie each time).
+LAST_SEEN_STEP_SECONDS = 60
+
+
 def _enforce_session_timeouts() -> Response | None:
     if request.endpoint == "static" or g.get("package_origin") or not current_user.is_authenticated:
         return None
@@ -75,6 +80,7 @@ def _enforce_session_timeouts() -> Response | None:
         session.clear()
         flash(_("Your session has expired. Please sign in again."), "info")
         return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
-    session[LAST_SEEN_AT] = now
+    if now - session.get(LAST_SEEN_AT, 0) >= LAST_SEEN_STEP_SECONDS:
+        session[LAST_SEEN_AT] = now
     return None
 

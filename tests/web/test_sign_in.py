@@ -166,6 +166,19 @@ def test_idle_session_times_out(app, client, make_user):
     assert "/sign-in" in response.headers["Location"]
 
 
+def test_the_idle_clock_moves_once_a_minute_so_most_answers_set_no_cookie(app, client, make_user):
+    sign_in(client, make_user())
+    client.get("/")
+    assert "Set-Cookie" not in client.get("/").headers  # a second page within the minute
+    with client.session_transaction() as session:
+        session["last_seen_at"] -= 61
+        before = session["last_seen_at"]
+    moved = client.get("/")
+    assert "Set-Cookie" in moved.headers
+    with client.session_transaction() as session:
+        assert session["last_seen_at"] >= before + 61
+
+
 def test_session_has_an_absolute_limit_even_when_active(app, client, make_user):
     user = make_user()
     sign_in(client, user)
