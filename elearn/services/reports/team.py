@@ -163,8 +163,9 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
     order = {unit.id: index for index, unit in enumerate(units)}
     grade_names = dict(grades)
     person_tiers = {person.id: training_tiers(tiers[person.id]) for person in staff}
+    shown_tiers = {person.id: tuple(tier for tier in Tier if tier in person_tiers[person.id]) for person in staff}
     rows = [
-        _row(person, person_tiers[person.id], grade_names, source, course_ids[source.slug], course_order, filters,
+        _row(person, shown_tiers[person.id], grade_names, source, course_ids[source.slug], course_order, filters,
              completions, imported, started, deadlines, paths, order, today)
         for person in staff if person.division_id in unit_ids
         for course_order, source in enumerate(sources)
@@ -225,7 +226,7 @@ def _paths(units: list[Unit]) -> dict[int, str]:
     return {unit.id: " / ".join(chains[unit.id]) or unit.name for unit in units}
 
 
-def _row(person, person_tiers: frozenset[Tier], grade_names: dict[int, str], source: CourseSource, course_id: int,
+def _row(person, shown_tiers: tuple[Tier, ...], grade_names: dict[int, str], source: CourseSource, course_id: int,
          course_order: int, filters: TeamFilters, completions, imported, started, deadlines, paths: dict[int, str],
          order: dict[int, int], today: date) -> TeamRow:  # type: ignore[no-untyped-def]
     completed_on = completion.completion_for_year(completions.get((person.id, course_id), []),
@@ -240,7 +241,7 @@ def _row(person, person_tiers: frozenset[Tier], grade_names: dict[int, str], sou
     return TeamRow(
         user_id=person.id, staff_number=person.staff_number, name=person.name, kana=person.kana,
         unit_path=paths.get(person.division_id, ""), grade=grade_names.get(person.grade_id, ""),
-        tiers=tuple(tier for tier in Tier if tier in person_tiers), course_id=course_id,
+        tiers=shown_tiers, course_id=course_id,
         course_title=source.title, status=state, completed_on=completed_on, due_on=due_on,
         overdue=completion.is_overdue(completed_on, due_on, today), late=completion.is_late(completed_on, due_on),
         imported=completed_on is not None and (person.id, course_id, completed_on) in imported,
