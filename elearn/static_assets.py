@@ -63,16 +63,21 @@ def _cache_versioned(response: Response) -> Response:
 
 
 def send_stored_file(path: Path, **options: object) -> Response:
-    """`send_file`, or under a folder mapped in X_ACCEL_REDIRECT, the same headers and an `X-Accel-Redirect` to
-    the file's internal location with no body (nginx reads the file, Range requests included)."""
+    """`send_file` for a file only its audience may read (a course's, the library's, a SCORM package's): private,
+    with no Expires (send_file would add `public` and an Expires from SEND_FILE_MAX_AGE_DEFAULT); callers add a
+    max-age when the address names the version. Under a folder mapped in X_ACCEL_REDIRECT, the same headers and
+    an `X-Accel-Redirect` to the file's internal location with no body (nginx reads the file, Ranges included)."""
     location = accel_location(path)
-    if location is None:
-        return send_file(path, **options)
-    response = send_file(path, **{**options, "conditional": False})
-    response.close()
-    response.direct_passthrough = False
-    response.set_data(b"")
-    response.headers["X-Accel-Redirect"] = location
+    response = send_file(path, **(options if location is None else {**options, "conditional": False}))
+    response.cache_control.public = False
+    response.cache_control.max_age = None
+    response.cache_control.private = True
+    response.headers.pop("Expires", None)
+    if location is not None:
+        response.close()
+        response.direct_passthrough = False
+        response.set_data(b"")
+        response.headers["X-Accel-Redirect"] = location
     return response
 
 

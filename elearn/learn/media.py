@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from elearn.content.fields import SLUG
 from elearn.content.model import Course, Video
 from elearn.services.media import library_root
-from elearn.static_assets import send_stored_file
+from elearn.static_assets import A_YEAR, send_stored_file
 
 # Types the browser must be told: Python's mimetypes does not know .vtt on every system, and a video
 # served as application/octet-stream does not play.
@@ -28,7 +28,6 @@ DOCUMENT_TYPES = {
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ".pdf": "application/pdf",
 }
-A_YEAR = 365 * 24 * 60 * 60
 
 
 def version_of(path: Path) -> str:
@@ -62,17 +61,11 @@ def send(folder: Path, name: str) -> ResponseReturnValue:
     # Streamed in blocks, Range honoured (206 with Content-Range; Accept-Ranges on every answer).
     response = send_stored_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=None,
                                 as_attachment=suffix in DOCUMENT_TYPES)
-    # Signed-in content: never `public`, and no Expires (send_file adds both from SEND_FILE_MAX_AGE_DEFAULT).
-    response.cache_control.public = False
-    response.cache_control.max_age = None
-    response.headers.pop("Expires", None)
     if request.args.get("v") == version_of(path):
         # The URL names this very file: the browser may keep it for good (private: signed-in content).
-        response.cache_control.private = True
         response.cache_control.max_age = A_YEAR
         response.cache_control.immutable = True
     else:
-        response.cache_control.private = True
         response.cache_control.no_cache = True
     return response
 

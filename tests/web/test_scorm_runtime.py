@@ -83,8 +83,11 @@ def test_the_lesson_frames_the_player_from_the_package_origin_only(client):
     assert launch["version"] == "1.2" and launch["contentUrl"].endswith("/p/check/index.html?part=2")
     assert launch["resume"]["core"]["student_name"] == "山本, 明美"
     package_file = on_packages(client, launch["contentUrl"].split("?")[0])
-    assert package_file.status_code == 200 and b"LMSInitialize" in package_file.data
+    body = package_file.data
     package_file.close()
+    assert package_file.status_code == 200 and b"LMSInitialize" in body
+    # Reached through a person's launch token: nothing keeps it, and no Expires says otherwise.
+    assert package_file.headers["Cache-Control"] == "no-store" and "Expires" not in package_file.headers
 
 
 def test_the_two_origins_serve_nothing_of_each_other(client):
