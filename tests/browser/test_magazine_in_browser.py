@@ -77,7 +77,7 @@ def test_a_reader_pages_through_an_issue_with_the_keyboard(live_server, page):
     page.keyboard.press("ArrowLeft")  # manga: the next page is to the left
     assert "page=2" in page.url
     assert figures.nth(1).is_visible() and not figures.nth(0).is_visible()
-    page.wait_for_function("document.querySelectorAll('figure.comic-page img')[2].complete")  # preloaded
+    page.wait_for_function("() => document.querySelectorAll('figure.comic-page img')[2].complete")  # preloaded
     page.keyboard.press("ArrowRight")
     assert "page=1" in page.url and figures.nth(0).is_visible()
 
