@@ -2,15 +2,15 @@
 
 An archive holds, in this order: `elearn-backup.json` (what it is: format, database kind, schema revision,
 file count), the database (`database.sqlite3`, a copy made through SQLite's online backup API, or
-`database.pgdump`, `pg_dump --format=custom`) and the media library under `files/media-library/`. The
-database is copied before the files: a library folder is filed before the row that names it, so every row in
-a backup finds its files.
+`database.pgdump`, `pg_dump --format=custom`) and the media library under `files/media-library/`, read through
+its store (local disk or an object store). The database is copied before the files: a library folder is filed
+before the row that names it, so every row in a backup finds its files.
 
 Restore is all or nothing: the archive is checked whole (manifest, schema, member names) and the files are
 unpacked beside the library before the database is touched; the files move into place only once the
 database is in. It refuses a backup from a newer schema than this code knows (upgrade elearn first) and a
 target that already holds data. Not in a backup: the job queue (jobs are redone or expire) and imports
-waiting between preview and apply (instance/uploads, kept a day).
+waiting between preview and apply (in the staging store, kept a day).
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path, PurePosixPath
 
 from alembic.script import ScriptDirectory
@@ -34,6 +35,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL, Engine
 
 from elearn import migrate
+from elearn.storage import FileStore, StoredFile
 
 FORMAT = 1
 MANIFEST = "elearn-backup.json"
@@ -86,12 +88,12 @@ def restore_problems(manifest: Manifest, known_revisions: set[str], target_diale
                         "restore into a new, empty database")
     entries = sorted(library_entries)
     if entries:
-        problems.append(f"the media library folder is not empty (it holds {entries[0]}): "
-                        "restore into an empty or missing folder")
+        problems.append(f"the media library is not empty (it holds {entries[0]}): "
+                        "restore into an empty or missing folder, or an empty bucket prefix")
     return problems
 
 
-def write_backup(engine: Engine, library: Path, out: Path) -> Summary:
+def write_backup(engine: Engine, library: FileStore, out: Path) -> Summary:
     """Write the archive to `out` (through a temporary name: a failed backup leaves no file)."""
     out = out.resolve()
     partial = out.with_name(f".{out.name}.partial")
@@ -106,16 +108,15 @@ def write_backup(engine: Engine, library: Path, out: Path) -> Summary:
                  url, "pg_dump")
         else:
             raise BackupError(f"backups of {url.get_backend_name()} databases are not supported")
-        files = _library_files(library)
+        files = list(library.files())  # finished folders only: one being filed is not yet part of the library
         manifest = Manifest(FORMAT, datetime.now(UTC).isoformat(timespec="seconds"), url.get_backend_name(),
-                            schema, len(files), sum(path.stat().st_size for path in files))
+                            schema, len(files), sum(stored.size for stored in files))
         try:
             with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
                 _add_bytes(archive, MANIFEST, json.dumps(manifest.__dict__, indent=1).encode())
                 archive.add(database_file, arcname=manifest.database_member, recursive=False)
-                for path in files:
-                    archive.add(path, arcname=f"{FILES_PREFIX}/{path.relative_to(library).as_posix()}",
-                                recursive=False)
+                for stored in files:
+                    _add_stored(archive, library, stored)
             os.replace(partial, out)
         finally:
             partial.unlink(missing_ok=True)
@@ -137,18 +138,19 @@ def read_manifest(archive_path: Path) -> Manifest:
         raise BackupError(f"{archive_path}: its {MANIFEST} is damaged ({error!r})") from None
 
 
-def restore_backup(archive_path: Path, engine: Engine, library: Path) -> Summary:
-    """Restore the archive into the empty database of `engine` and the empty folder `library`."""
+def restore_backup(archive_path: Path, engine: Engine, library: FileStore) -> Summary:
+    """Restore the archive into the empty database of `engine` and the empty media library `library`."""
     manifest = read_manifest(archive_path)
     problems = restore_problems(manifest, _known_revisions(), engine.url.get_backend_name(),
-                                _tables(engine), _entries(library))
+                                _tables(engine), [stored.key for stored in islice(library.files(), 1)])
     if problems:
         raise BackupError("; ".join(problems))
     engine.dispose()
-    library.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=library.parent, prefix=f".{library.name}.restoring-") as work:
-        unpacked = Path(work) / "library"
-        database_file = Path(work) / "database"
+    # Unpacked where the library can take it in one rename per folder (local disk), or put from (a bucket).
+    with library.building() as work:
+        work.mkdir()
+        unpacked = work / "library"
+        database_file = work / "database"
         _unpack(archive_path, manifest, unpacked, database_file)
         if manifest.dialect == "sqlite":
             _restore_sqlite(database_file, _sqlite_path(engine.url))
@@ -156,9 +158,12 @@ def restore_backup(archive_path: Path, engine: Engine, library: Path) -> Summary
             _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
                   f"--dbname={engine.url.database}", str(database_file)], engine.url, "pg_restore")
         engine.dispose()
-        if library.exists():
-            library.rmdir()  # empty, as checked
-        unpacked.rename(library)
+        for entry in sorted(unpacked.iterdir()):
+            if entry.is_dir():
+                library.put_tree(entry, entry.name)
+            else:
+                with entry.open("rb") as stream:
+                    library.put_stream(entry.name, stream)
     upgraded = []
     if set(manifest.schema) != migrate.heads():
         migrate.upgrade(engine.url.render_as_string(hide_password=False))
@@ -241,16 +246,35 @@ def _sqlite_path(url: URL) -> Path:
     return Path(url.database)
 
 
-def _library_files(library: Path) -> list[Path]:
-    if not library.exists():
-        return []
-    # Dot-folders are uploads being filed (renamed into place when complete): not yet part of the library.
-    return sorted(path for path in library.rglob("*") if path.is_file()
-                  and not any(part.startswith(".") for part in path.relative_to(library).parts))
+def _add_stored(archive: tarfile.TarFile, library: FileStore, stored: StoredFile) -> None:
+    name = f"{FILES_PREFIX}/{stored.key}"
+    path = library.local_path(stored.key)
+    if path is not None:
+        archive.add(path, arcname=name, recursive=False)
+        return
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime = stored.size, int(stored.modified.timestamp())
+    archive.addfile(info, io.BufferedReader(_Blocks(library.read_range(stored.key, 0, stored.size))))
 
 
-def _entries(library: Path) -> list[str]:
-    return [entry.name for entry in library.iterdir()] if library.exists() else []
+class _Blocks(io.RawIOBase):
+    """A stream over the blocks a store sends (tarfile reads a member's content from a file object)."""
+
+    def __init__(self, blocks: Iterator[bytes]) -> None:
+        self._blocks, self._left = blocks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        while not self._left:
+            block = next(self._blocks, None)
+            if block is None:
+                return 0
+            self._left = block
+        size = min(len(buffer), len(self._left))
+        buffer[:size], self._left = self._left[:size], self._left[size:]
+        return size
 
 
 def _tables(engine: Engine) -> list[str]:

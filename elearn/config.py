@@ -61,6 +61,16 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # Default: instance/media-library. Share it between web servers and workers (NFS, or the object
         # store's file gateway) as the instance folder is.
         MEDIA_LIBRARY=None,
+        # Where the media library and uploads waiting for the worker are kept (elearn.storage): "local" (the
+        # folders above; share them over NFS between servers) or "s3", an S3-compatible object store: the bucket,
+        # a key prefix, and for a store inside the closed network its address (https://s3.example.lg.jp).
+        # Credentials come from boto3's usual places (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY in the environment
+        # file), never from here.
+        FILE_STORE="local",
+        S3_BUCKET=None,
+        S3_PREFIX="elearn",
+        S3_ENDPOINT_URL=None,
+        S3_REGION=None,
         # SCORM packages are other providers' script: they run on an origin of their own, never the app's
         # (README, "SCORM packages"). Production: a second host name for the same app, e.g.
         # https://scorm.elearn.example.lg.jp. `elearn serve` also listens on this port when it is local.

@@ -13,6 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from elearn import db
+from elearn.storage import StoreError
 
 ERROR_PAGES = {403, 404, 413, 429, 500, 503}
 RETRY_AFTER_SECONDS = 30
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(InterfaceError, _database_unavailable)
     app.register_error_handler(OSError, _storage_error)
+    app.register_error_handler(StoreError, _store_unavailable)
 
 
 STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -37,6 +39,13 @@ def _storage_error(error: OSError):  # type: ignore[no-untyped-def]
     log.error("storage full: %s", error)
     db.session().rollback()
     return render_template("errors/storage_full.html"), 507
+
+
+def _store_unavailable(error: StoreError):  # type: ignore[no-untyped-def]
+    """The object store is down or refused us: nothing was kept (the code that writes deletes what it had put)."""
+    log.error("file store unavailable: %s", str(error)[:300])
+    db.session().rollback()
+    return render_template("errors/storage_unavailable.html"), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _database_unavailable(error: Exception):  # type: ignore[no-untyped-def]

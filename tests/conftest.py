@@ -69,6 +69,26 @@ def database_url(migrated_template: str, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
+def empty_database_url(tmp_path) -> Iterator[str]:
+    """A second, empty database of the suite's kind (no tables): a SQLite file, or a scratch PostgreSQL
+    database dropped afterwards (restores need one)."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"{make_url(POSTGRES_URL).database}_restored"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
 def app_config(database_url: str, tmp_path) -> dict:
     return {
         "TESTING": True,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert, select, text
 
-from elearn import db
+from elearn import db, jobs
 from elearn.clock import utcnow
 from elearn.db import Base
 from elearn.domain.completion import completion_fiscal_year
@@ -187,3 +187,12 @@ def queries_for(app, client, path: str) -> int:
     finally:
         event.remove(engine, "before_cursor_execute", record)
     return len(statements)
+
+
+def run_queued(app) -> list[str]:  # type: ignore[no-untyped-def]
+    """Run what waits in the app's queue here, as the worker would; returns the task names."""
+    queue, ran = jobs.queue(app), []
+    while (task := queue.dequeue()) is not None:
+        ran.append(task.name)
+        queue.execute(task)
+    return ran

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from elearn import backup, db
-from elearn.services.media import library_root
+from elearn.services.files.stores import library_store
 
 
 @click.command("backup", help="Write the database and the stored files to one archive (safe while the app runs).")
@@ -19,7 +19,7 @@ def backup_command(output: Path) -> None:
     if not output.parent.is_dir():
         raise click.ClickException(f"no folder {output.parent}")
     try:
-        summary = backup.write_backup(db.engine(), library_root(), output)
+        summary = backup.write_backup(db.engine(), library_store(), output)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     manifest = summary.manifest
@@ -32,7 +32,7 @@ def backup_command(output: Path) -> None:
 @with_appcontext
 def restore_command(archive: Path) -> None:
     try:
-        summary = backup.restore_backup(archive, db.engine(), library_root())
+        summary = backup.restore_backup(archive, db.engine(), library_store())
     except backup.BackupError as error:
         raise click.ClickException(f"nothing was restored: {error}") from None
     manifest = summary.manifest

@@ -32,12 +32,12 @@ def content_group() -> None:
 @needs_current_schema
 def content_sync(check: bool) -> None:
     from elearn.content.loader import ContentInvalid, load_content
+    from elearn.services.files.stores import library_store
     from elearn.services.learning import content
-    from elearn.services.media import library_root
 
     root = content.content_root()
     try:
-        tree = load_content(root, thorough_media=True, library=library_root())
+        tree = load_content(root, thorough_media=True, library=library_store())
     except ContentInvalid as invalid:
         for error in invalid.errors:
             click.echo(error.shown_from(root), err=True)

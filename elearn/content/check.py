@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 from elearn.content.loader import ContentInvalid, load_content
+from elearn.storage.local import LocalStore
 
 
 def main(argv: list[str]) -> int:
     root = (Path(argv[0]) if argv else Path(__file__).resolve().parents[2]).resolve()
-    # Without the app's settings: the media library where `elearn serve` keeps it by default.
-    library = Path(os.environ.get("ELEARN_MEDIA_LIBRARY") or root / "instance" / "media-library")
+    # Without the app's settings: the media library on local disk, where `elearn serve` keeps it by default
+    # (`elearn content sync --check` checks against the configured store).
+    library = LocalStore(Path(os.environ.get("ELEARN_MEDIA_LIBRARY") or root / "instance" / "media-library"))
     try:
         tree = load_content(root, thorough_media=True, library=library)
     except ContentInvalid as invalid:

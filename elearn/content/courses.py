@@ -14,6 +14,7 @@ from elearn.content.video_lessons import load_video, minutes_of
 from elearn.content.workshops import WORKSHOP_FILE, load_workshop
 from elearn.domain.people import Tier
 from elearn.domain.quiz import AttemptCounts, LateSubmission, QuizSettings, ShowAnswers
+from elearn.storage import FileStore
 
 COURSE_KEYS = {"slug", "title", "summary", "version", "tiers", "required_for_grades", "estimated_minutes",
                "recurrence_years", "quiz", "video_watch_percent"}
@@ -23,7 +24,7 @@ LESSON_FILE = re.compile(r"^(\d{2})-[a-z0-9]+(?:-[a-z0-9]+)*\.md$")
 
 
 def load_course(folder: Path, banks: dict[str, Bank], errors: list[SourceError], asset_base: str,
-                thorough_media: bool = False, library: Path | None = None) -> Course | None:
+                thorough_media: bool = False, library: FileStore | None = None) -> Course | None:
     before = len(errors)
     path = folder / "course.md"
     if not path.is_file():
@@ -129,7 +130,7 @@ def _check_drawable(quiz: Fields, settings: QuizSettings, bank: Bank | None) -> 
 
 
 def _lessons(folder: Path, errors: list[SourceError], asset_base: str, thorough_media: bool,
-             library: Path | None) -> list[Lesson]:
+             library: FileStore | None) -> list[Lesson]:
     lessons = []
     numbers: dict[int, str] = {}
     for path in sorted(folder.glob("*.md")):
@@ -151,7 +152,7 @@ def _lessons(folder: Path, errors: list[SourceError], asset_base: str, thorough_
 
 
 def _lesson(path: Path, number: int, errors: list[SourceError], asset_base: str,
-            thorough_media: bool, library: Path | None) -> Lesson | None:
+            thorough_media: bool, library: FileStore | None) -> Lesson | None:
     before = len(errors)
     try:
         front, body, body_line = split_front_matter(path)
@@ -193,6 +194,6 @@ def _assets(folder: Path, lessons: list[Lesson]) -> list[str]:
     """Files the app serves from the course folder: never a SCORM package's (those are another provider's
     script and are served only from the package origin)."""
     packages = [lesson.scorm.root for lesson in lessons
-                if lesson.scorm and folder.resolve() in lesson.scorm.root.parents]
+                if lesson.scorm and lesson.scorm.root and folder.resolve() in lesson.scorm.root.parents]
     return [str(p.relative_to(folder)) for p in folder.rglob("*")
             if p.is_file() and p.suffix != ".md" and not any(root in p.resolve().parents for root in packages)]

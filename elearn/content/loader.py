@@ -9,6 +9,7 @@ from elearn.content.courses import load_course
 from elearn.content.glossary import load_glossary
 from elearn.content.model import ContentTree
 from elearn.content.source import SourceError
+from elearn.storage import FileStore
 
 DEFAULT_ASSET_BASE = "/learn/assets/{slug}/"
 
@@ -20,11 +21,12 @@ class ContentInvalid(Exception):
 
 
 def load_content(root: Path, asset_base: str = DEFAULT_ASSET_BASE, thorough_media: bool = False,
-                 library: Path | None = None) -> ContentTree:
+                 library: FileStore | None = None) -> ContentTree:
     """Load courses/ and quizzes/ under root; raise ContentInvalid listing every problem.
 
     `thorough_media` reads every video to its end (see `media.probe_video`): for sync and checks, not start-up.
-    `library` is the media library's folder, where lessons' `video: {library: <slug>}` are found.
+    `library` is the media library's store, where lessons' `video: {library: <slug>}` and
+    `scorm: {package: <slug>}` are found.
     """
     errors: list[SourceError] = []
     banks = {}

@@ -40,6 +40,7 @@ class Video:
     captions: tuple[CaptionTrack, ...]  # Japanese first
     poster: str | None = None
     library: str | None = None  # the media library's folder the files are in, else the course folder
+    library_version: str = ""  # the library upload that filed it: library folders never change once filed
 
     def track(self, language: str) -> CaptionTrack:
         """The captions in `language`, else the Japanese ones."""
@@ -52,7 +53,11 @@ class ScormLesson:
     version: str  # "1.2" or "2004"
     title: str
     items: tuple[Sco, ...]  # in the manifest's order; the lesson is done when every one is
-    root: Path  # the folder holding imsmanifest.xml and the package's files
+    root: Path | None  # the course's folder holding imsmanifest.xml and the files; None: in the media library
+
+    def library_key(self, name: str) -> str:
+        """A file of a package filed in the media library, as the library store names it."""
+        return f"{self.package}/content/{name}"
 
     def item(self, identifier: str) -> Sco | None:
         return next((item for item in self.items if item.identifier == identifier), None)

@@ -10,11 +10,12 @@ import yaml
 from elearn.content.fields import Fields
 from elearn.content.model import ScormLesson
 from elearn.content.scorm import MANIFEST, PackageProblem, Sco, read_manifest
+from elearn.storage import FileStore
 
 PACKAGE_FILE = "package.yaml"
 
 
-def load_scorm(fields: Fields, course_folder: Path, library: Path | None) -> ScormLesson | None:
+def load_scorm(fields: Fields, course_folder: Path, library: FileStore | None) -> ScormLesson | None:
     raw = fields.sub_mapping("scorm")
     if raw is None:
         return None
@@ -27,15 +28,17 @@ def load_scorm(fields: Fields, course_folder: Path, library: Path | None) -> Sco
     slug = spec.slug("package")
     if not slug:
         return None
-    described = library / slug / PACKAGE_FILE if library else None
-    if described is None or not described.is_file():
+    try:
+        described = library.read_bytes(f"{slug}/{PACKAGE_FILE}") if library else None
+    except FileNotFoundError:
+        described = None
+    if described is None:
         spec.error(f"no SCORM package {slug!r} in the media library (load it with `elearn scorm import`)",
                    key="package")
         return None
-    package = yaml.safe_load(described.read_text(encoding="utf-8"))
+    package = yaml.safe_load(described.decode("utf-8"))
     items = tuple(Sco(**item) for item in package["scos"])
-    return ScormLesson(package=slug, version=package["version"], title=package["title"], items=items,
-                       root=described.parent / "content")
+    return ScormLesson(package=slug, version=package["version"], title=package["title"], items=items, root=None)
 
 
 def _in_course(spec: Fields, course_folder: Path) -> ScormLesson | None:

@@ -9,9 +9,10 @@ from pathlib import Path
 import yaml
 
 from elearn.content.fields import Fields
-from elearn.content.media import EXTENSION_OF, MediaProblem, probe_video, read_captions
+from elearn.content.media import CONTAINERS, EXTENSION_OF, MediaProblem, parse_captions, probe_video, read_captions
 from elearn.content.model import CaptionTrack, Video
 from elearn.content.source import SourceError
+from elearn.storage import FileStore
 
 VIDEO_KEYS = {"file", "poster", "captions", "library"}
 LIBRARY_MANIFEST = "video.yaml"
@@ -69,25 +70,57 @@ def load_video(fields: Fields, folder: Path, thorough: bool, library: Path | Non
                  height=facts.height, captions=tuple(captions), poster=poster or None)
 
 
-def _library_video(spec: Fields, raw: dict, library: Path | None, thorough: bool) -> Video | None:
-    """A video uploaded on the web: its checked files and manifest are in the library's folder `slug`."""
+def _library_video(spec: Fields, raw: dict, library: FileStore | None, thorough: bool) -> Video | None:
+    """A video uploaded on the web: the worker checked its files and wrote their facts in the library's
+    `slug/video.yaml`, so loading reads that manifest and the captions, never the video itself."""
     slug = spec.slug("library")
     if set(raw) & {"file", "poster", "captions"}:
         spec.error("a library video names only 'library': its files and captions come with it", key="library")
         return None
     if not slug:
         return None
-    folder = library / slug if library else None
-    if folder is None or not (folder / LIBRARY_MANIFEST).is_file():
+    try:
+        text = library.read_bytes(f"{slug}/{LIBRARY_MANIFEST}").decode("utf-8") if library else None
+    except FileNotFoundError:
+        text = None
+    if text is None:
         spec.error(f"no video {slug!r} in the media library (upload it under 動画・教材ライブラリ first)",
                    key="library")
         return None
-    manifest = yaml.safe_load((folder / LIBRARY_MANIFEST).read_text(encoding="utf-8"))
-    listed = Fields({"file": manifest.get("file"), "poster": manifest.get("poster"),
-                     "captions": manifest.get("captions")}, folder / LIBRARY_MANIFEST, spec.errors, VIDEO_KEYS)
-    video = load_video(Fields({"video": listed.mapping}, folder / LIBRARY_MANIFEST, spec.errors, {"video"}),
-                       folder, thorough)
-    return replace(video, library=slug) if video else None
+    manifest = yaml.safe_load(text)
+    folder = library.local_path(slug)
+    if "duration" not in manifest or (thorough and folder is not None):
+        # Filed before the manifest kept the facts, or a full check (`content sync`) of files on this disk.
+        if folder is None:
+            spec.error(f"the media library's {slug}/{LIBRARY_MANIFEST} lacks the video's facts: upload it again",
+                       key="library")
+            return None
+        listed = Fields({"file": manifest.get("file"), "poster": manifest.get("poster"),
+                         "captions": manifest.get("captions")}, folder / LIBRARY_MANIFEST, spec.errors, VIDEO_KEYS)
+        video = load_video(Fields({"video": listed.mapping}, folder / LIBRARY_MANIFEST, spec.errors, {"video"}),
+                           folder, thorough)
+    else:
+        video = _from_manifest(spec, slug, manifest, library)
+    return replace(video, library=slug, library_version=str(manifest.get("upload", ""))) if video else None
+
+
+def _from_manifest(spec: Fields, slug: str, manifest: dict, library: FileStore) -> Video | None:
+    try:
+        duration, container = float(manifest["duration"]), manifest["container"]
+        captions = []
+        for language, name in (manifest.get("captions") or {}).items():
+            text = library.read_bytes(f"{slug}/{name}").decode("utf-8-sig")
+            captions.append(CaptionTrack(language, name, parse_captions(text, duration)))
+        captions.sort(key=lambda track: CAPTION_LANGUAGES.index(track.language))
+        if not captions or captions[0].language != "ja":
+            raise ValueError("no Japanese captions")
+        return Video(file=manifest["file"], mime_type=CONTAINERS[container][3], duration=duration,
+                     width=int(manifest["width"]), height=int(manifest["height"]), captions=tuple(captions),
+                     poster=manifest.get("poster"))
+    except (KeyError, TypeError, ValueError, FileNotFoundError, MediaProblem) as problem:
+        spec.error(f"the media library's {slug}/{LIBRARY_MANIFEST} is damaged ({problem}): upload the video again",
+                   key="library")
+        return None
 
 
 def minutes_of(video: Video) -> int:

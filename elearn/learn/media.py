@@ -6,12 +6,14 @@ import json
 import math
 from pathlib import Path
 
-from flask import abort, request, url_for
+from flask import Response, abort, request, url_for
 from flask.typing import ResponseReturnValue
 
 from elearn.content.fields import SLUG
 from elearn.content.model import Course, Video
-from elearn.services.media import library_root
+from elearn.services.files.serving import send_stored
+from elearn.services.files.stores import library_store
+from elearn.services.learning import content
 from elearn.static_assets import A_YEAR, send_stored_file
 
 # Types the browser must be told: Python's mimetypes does not know .vtt on every system, and a video
@@ -39,15 +41,23 @@ def version_of(path: Path) -> str:
 def url(course: Course, video: Video | None, name: str) -> str:
     """The address of a course file, or of a library video's file, naming its version."""
     if video is not None and video.library:
-        path = library_root() / video.library / name
-        return url_for("learn.library_file", slug=video.library, filename=name, v=version_of(path))
+        # A library folder never changes once filed: the upload that filed it is its version (no stat, and no
+        # request to an object store, per address).
+        return url_for("learn.library_file", slug=video.library, filename=name, v=f"u{video.library_version}")
     return url_for("learn.asset", slug=course.slug, filename=name, v=version_of(course.path / name))
 
 
 def send_library_file(slug: str, name: str) -> ResponseReturnValue:
     if not SLUG.match(slug) or "/" in name or name.startswith("."):
         abort(404)
-    return send(library_root() / slug, name)
+    mimetype = MEDIA_TYPES.get(Path(name).suffix.lower())
+    if mimetype is None:
+        abort(404)
+    response = send_stored(library_store(), f"{slug}/{name}", mimetype)
+    versions = {lesson.video.library_version for course in content.tree().courses for lesson in course.lessons
+                if lesson.video is not None and lesson.video.library == slug}
+    _cache(response, request.args.get("v") in {f"u{version}" for version in versions})
+    return response
 
 
 def send(folder: Path, name: str) -> ResponseReturnValue:
@@ -61,13 +71,17 @@ def send(folder: Path, name: str) -> ResponseReturnValue:
     # Streamed in blocks, Range honoured (206 with Content-Range; Accept-Ranges on every answer).
     response = send_stored_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=None,
                                 as_attachment=suffix in DOCUMENT_TYPES)
-    if request.args.get("v") == version_of(path):
+    _cache(response, request.args.get("v") == version_of(path))
+    return response
+
+
+def _cache(response: Response, names_this_version: bool) -> None:
+    if names_this_version:
         # The URL names this very file: the browser may keep it for good (private: signed-in content).
         response.cache_control.max_age = A_YEAR
         response.cache_control.immutable = True
     else:
         response.cache_control.no_cache = True
-    return response
 
 
 def read_report(text: str) -> tuple[list[list[float]], float]:

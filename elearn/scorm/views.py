@@ -18,6 +18,8 @@ from werkzeug.security import safe_join
 
 from elearn.domain.scorm import MAX_COMMIT_BYTES
 from elearn.extensions import csrf
+from elearn.services.files.serving import send_stored
+from elearn.services.files.stores import library_store
 from elearn.services.scorm import runtime
 from elearn.static_assets import send_stored_file
 
@@ -89,14 +91,18 @@ def player(token: str):
 @bp.get("/<token>/p/<path:name>")
 def package_file(token: str, name: str):
     run = _run(token)
-    path = safe_join(str(run.lesson.scorm.root), name)
-    if path is None:
-        abort(404)
-    try:
-        response = send_stored_file(Path(path), mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream",
-                                    conditional=True)
-    except (FileNotFoundError, IsADirectoryError):
-        abort(404)
+    package = run.lesson.scorm
+    mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if package.root is None:
+        response = send_stored(library_store(), package.library_key(name), mimetype)
+    else:
+        path = safe_join(str(package.root), name)
+        if path is None:
+            abort(404)
+        try:
+            response = send_stored_file(Path(path), mimetype=mimetype, conditional=True)
+        except (FileNotFoundError, IsADirectoryError):
+            abort(404)
     return _package_headers(response, f"'self' {app_origin()}")  # every ancestor counts: the player, the lesson
 
 

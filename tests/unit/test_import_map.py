@@ -53,10 +53,11 @@ def _area(module: str) -> str:
     return ".".join(parts[:3] if parts[:2] == ["elearn", "services"] else parts[:2])
 
 
-@pytest.mark.parametrize("package", ["elearn.domain", "elearn.content"])
+@pytest.mark.parametrize("package", ["elearn.domain", "elearn.content", "elearn.storage"])
 def test_pure_packages_import_no_flask_no_database_and_nothing_above_them(package):
     allowed = {"elearn.domain": ("elearn.domain", "elearn.clock"),
-               "elearn.content": ("elearn.content", "elearn.domain", "elearn.clock")}[package]
+               "elearn.content": ("elearn.content", "elearn.domain", "elearn.clock", "elearn.storage"),
+               "elearn.storage": ("elearn.storage",)}[package]
     for module in (m for m in MODULES if _within(m, package)):
         for imported in _imports(module, top_level_only=False):
             assert not _within(imported, "flask", "flask_babel", "flask_login", "sqlalchemy"), (module, imported)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import tarfile
 from pathlib import Path
 
@@ -17,10 +16,8 @@ from support import complete
 from elearn import backup, db, migrate
 from elearn.db import Base
 from elearn.domain.people import Permission
-from elearn.services.media import library_root
+from elearn.services.files.stores import library_root
 
-# The worker's own PostgreSQL database when the suite runs on PostgreSQL (tests/conftest.py sets it first).
-POSTGRES_URL = os.environ.get("ELEARN_TEST_DATABASE_URL")
 LIBRARY_FILES = {"intro-video/video.mp4": b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40,
                  "intro-video/video.yaml": "title: はじめての動画\n".encode(),
                  "self-check/content/index.html": "<p>自己点検</p>".encode()}
@@ -60,24 +57,9 @@ def installation(app, org, make_user, synced):
 
 
 @pytest.fixture
-def empty_target(make_app, tmp_path):
-    """An app on a new, empty database (a SQLite file, or a scratch PostgreSQL database) and instance folder."""
-    if not POSTGRES_URL:
-        yield make_app(DATABASE_URL=f"sqlite:///{tmp_path / 'restored.sqlite3'}",
-                       INSTANCE_PATH=str(tmp_path / "restored-instance"))
-        return
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"{make_url(POSTGRES_URL).database}_restored"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    target = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    yield make_app(DATABASE_URL=target, INSTANCE_PATH=str(tmp_path / "restored-instance"))
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def empty_target(make_app, empty_database_url, tmp_path):
+    """An app on a new, empty database and instance folder."""
+    return make_app(DATABASE_URL=empty_database_url, INSTANCE_PATH=str(tmp_path / "restored-instance"))
 
 
 def _library_of(application) -> Path:
@@ -168,7 +150,7 @@ def test_restore_refuses_a_database_that_holds_data(app, installation, tmp_path)
     refused = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "now.tar")])
 
     assert refused.exit_code == 1 and "the target database is not empty" in refused.output
-    assert "the media library folder is not empty" in refused.output
+    assert "the media library is not empty" in refused.output
     assert _rows(app.config["DATABASE_URL"]) == before
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
-from support import complete, csrf_token_from, run_at_once, sign_in
+from support import complete, csrf_token_from, run_at_once, run_queued, sign_in
 
 from elearn import db, jobs
 from elearn.clock import today_in_japan
@@ -171,13 +171,6 @@ def test_with_pdfs_missing_the_team_link_shows_a_preparation_page(synced, client
     assert 'data-preparing="修了証書を準備しています %(done)s / %(total)s"' in html
 
 
-def run_queued(app) -> list[str]:  # type: ignore[no-untyped-def]
-    """Run what waits in the app's queue here, as the worker would; returns the task names."""
-    queue, ran = jobs.queue(app), []
-    while (task := queue.dequeue()) is not None:
-        ran.append(task.name)
-        queue.execute(task)
-    return ran
 
 
 def test_the_prepare_endpoint_has_the_worker_render_the_missing_pdfs_and_reports_progress(

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from support import SAMPLE_CONTENT, csrf_token_from, sign_in
+from support import SAMPLE_CONTENT, csrf_token_from, run_queued, sign_in
 
-from elearn import db, jobs
+from elearn import db
 from elearn.demo.video import make_test_video
 from elearn.domain.people import Permission
 from elearn.models import LibraryUpload, UploadState
@@ -47,12 +47,6 @@ def client(library_app, author):
     return client
 
 
-def run_queued(app) -> list[str]:
-    queue, ran = jobs.queue(app), []
-    while (task := queue.dequeue()) is not None:
-        ran.append(task.name)
-        queue.execute(task)
-    return ran
 
 
 def upload(client, video: bytes, captions: str = CAPTIONS, slug: str = "talk", **extra):

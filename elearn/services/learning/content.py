@@ -16,8 +16,8 @@ from elearn.content.model import Bank, ContentTree
 from elearn.content.model import Course as CourseSource
 from elearn.models import Course, CourseVersion
 from elearn.services import audit
+from elearn.services.files.stores import library_store
 from elearn.services.learning import reference
-from elearn.services.media import library_root
 
 
 class SyncRefused(ValueError):
@@ -41,7 +41,7 @@ def tree() -> ContentTree:
     """The content of this process, loaded on first use; `elearn content sync` validates it first."""
     cached = current_app.extensions.get("elearn.content")
     if cached is None:
-        cached = load_content(content_root(), library=library_root())
+        cached = load_content(content_root(), library=library_store())
         current_app.extensions["elearn.content"] = cached
     return cached
 

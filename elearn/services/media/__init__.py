@@ -2,18 +2,19 @@
 
 An upload is staged (its first bytes, captions and poster checked at once, so an obvious mistake is answered
 in the same page), then the worker reads the whole video (`content.media.probe_video`), re-muxes it into a
-clean file of the same codecs (no re-encoding; the index at the front, no metadata or extra tracks) and moves
-the folder into the library in one rename. A refused upload leaves nothing but its row and reason.
+clean file of the same codecs (no re-encoding; the index at the front, no metadata or extra tracks) and puts
+the folder into the library whole, its manifest last (`elearn.storage`: local disk or an object store). A
+refused upload leaves nothing but its row and reason.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
 import av
 import yaml
-from flask import current_app
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
@@ -32,6 +33,7 @@ from elearn.content.media import (
 from elearn.models import LibraryUpload, UploadState, User
 from elearn.services import audit
 from elearn.services.files.images import ImageRejected, open_upload
+from elearn.services.files.stores import library_store, staging_store
 
 MANIFEST = "video.yaml"
 POSTER_MAX_BYTES = 10 * 1024 * 1024
@@ -43,20 +45,11 @@ class UploadRefused(ValueError):
     """Said to the uploader on the form; nothing was stored."""
 
 
-def library_root() -> Path:
-    configured = current_app.config.get("MEDIA_LIBRARY")
-    return Path(configured) if configured else Path(current_app.instance_path) / "media-library"
-
-
-def staging(upload_id: int) -> Path:
-    return Path(current_app.instance_path) / "media-staging" / str(upload_id)
-
-
 def slug_in_use(slug: str) -> bool:
     """Taken by a video in the library or one being checked."""
     taken = db.session().scalar(select(LibraryUpload.id).where(
         LibraryUpload.slug == slug, LibraryUpload.state.in_([UploadState.CHECKING, UploadState.READY])).limit(1))
-    return taken is not None or (library_root() / slug).exists()
+    return taken is not None or library_store().has_prefix(slug)
 
 
 def stage(uploader: User, slug: str, title: str, video: FileStorage, captions_ja: FileStorage,
@@ -83,17 +76,19 @@ def stage(uploader: User, slug: str, title: str, video: FileStorage, captions_ja
                              uploaded_by_id=uploader.id)
         session.add(upload)
         session.flush()
-        folder = staging(upload.id)
-        folder.mkdir(parents=True, exist_ok=True)
+        staged, folder = staging_store(), str(upload.id)
         try:
-            video.save(folder / f"video{EXTENSION_OF[container]}")  # streamed from werkzeug's spooled file
-            upload.size_bytes = (folder / f"video{EXTENSION_OF[container]}").stat().st_size
+            # streamed from werkzeug's spooled file
+            upload.size_bytes = staged.put_stream(f"{folder}/video{EXTENSION_OF[container]}", video.stream)
             for language, text in captions.items():
-                (folder / f"{language}.vtt").write_text(text, encoding="utf-8")
+                staged.put_stream(f"{folder}/{language}.vtt", io.BytesIO(text.encode("utf-8")))
             if poster_image is not None:
-                poster_image.save(folder / "poster.jpg", quality=85)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+                jpeg = io.BytesIO()
+                poster_image.save(jpeg, "JPEG", quality=85)
+                jpeg.seek(0)
+                staged.put_stream(f"{folder}/poster.jpg", jpeg)
+        except BaseException:  # a full disk or a store gone away: keep nothing (the row rolls back too)
+            staged.delete_prefix(folder)
             raise
         audit.record(session, uploader, "media.upload", f"library_upload:{upload.id}", slug=slug,
                      size=upload.size_bytes)
@@ -123,21 +118,23 @@ def check(upload_id: int) -> UploadState:
     upload = db.session().get(LibraryUpload, upload_id)
     if upload is None or upload.state != UploadState.CHECKING:
         return upload.state if upload else UploadState.REFUSED
-    staged = staging(upload_id)
-    building = library_root() / f".{upload.slug}.{upload_id}.partial"
+    library = library_store()
     try:
-        facts, files = _build(staged, building)
-        target = library_root() / upload.slug
-        if target.exists():
-            raise MediaProblem(f"the library already has {upload.slug!r}")
-        (building / MANIFEST).write_text(yaml.safe_dump(
-            {"title": upload.title, "upload": upload_id, **files}, allow_unicode=True), encoding="utf-8")
-        building.rename(target)
+        with staging_store().local_tree(str(upload_id)) as staged, library.building() as building:
+            facts, files = _build(staged, building)
+            # The facts go in the manifest: loading content then reads no video (from a bucket, above all).
+            (building / MANIFEST).write_text(yaml.safe_dump(
+                {"title": upload.title, "upload": upload_id, **files, "container": facts.container,
+                 "duration": facts.duration, "width": facts.width, "height": facts.height},
+                allow_unicode=True), encoding="utf-8")
+            try:
+                library.put_tree(building, upload.slug, last=MANIFEST)
+            except FileExistsError:
+                raise MediaProblem(f"the library already has {upload.slug!r}") from None
     except MediaProblem as problem:
-        shutil.rmtree(building, ignore_errors=True)
         return finish(upload_id, UploadState.REFUSED, str(problem))
     finally:
-        shutil.rmtree(staged, ignore_errors=True)
+        staging_store().delete_prefix(str(upload_id))
     return finish(upload_id, UploadState.READY, "", facts.duration)
 
 
@@ -154,7 +151,6 @@ def _build(staged: Path, building: Path):  # type: ignore[no-untyped-def]
             except MediaProblem as problem:
                 raise MediaProblem(f"{language} captions, line {problem.line}: {problem}") from None
             captions[language] = f"{language}.vtt"
-    shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     name = f"video{EXTENSION_OF[facts.container]}"
     remux(source, building / name, facts.container)

@@ -1,4 +1,4 @@
-"""SCORM packages in the media library: checked, unpacked and filed in one rename, or refused keeping nothing.
+"""SCORM packages in the media library: checked, unpacked and filed whole, or refused keeping nothing.
 
 The library folder of a package holds its files as the zip had them and `package.yaml`, the manifest as read
 (version, title, items in order), so nothing reads the provider's XML again.
@@ -6,7 +6,6 @@ The library folder of a package holds its files as the zip had them and `package
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
@@ -19,19 +18,18 @@ from elearn.content.scorm import MANIFEST, Manifest, PackageProblem, check_zip, 
 from elearn.content.scorm_lessons import PACKAGE_FILE
 from elearn.models import LibraryUpload, UploadKind, UploadState, User
 from elearn.services import audit
-from elearn.services.media import UploadRefused, finish, library_root, slug_in_use, staging
+from elearn.services.files.stores import library_store, staging_store
+from elearn.services.media import UploadRefused, finish, slug_in_use
 
 STAGED_ZIP = "package.zip"
 
 
 def import_package(archive_path: Path, slug: str) -> Manifest:
     """Check and file the zip as library folder `slug`; PackageProblem says why not, and nothing is kept."""
-    target = library_root() / slug
-    if target.exists():
+    library = library_store()
+    if library.has_prefix(slug):
         raise PackageProblem(f"the library already has {slug!r}")
-    building = library_root() / f".{slug}.partial"
-    shutil.rmtree(building, ignore_errors=True)
-    try:
+    with library.building() as building:
         try:
             archive = zipfile.ZipFile(archive_path)
         except (zipfile.BadZipFile, OSError) as error:
@@ -43,10 +41,10 @@ def import_package(archive_path: Path, slug: str) -> Manifest:
             unpack(archive, members, building / "content")
         (building / PACKAGE_FILE).write_text(yaml.safe_dump(asdict(manifest), allow_unicode=True, sort_keys=False),
                                              encoding="utf-8")
-        building.rename(target)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
+        try:
+            library.put_tree(building, slug, last=PACKAGE_FILE)
+        except FileExistsError:
+            raise PackageProblem(f"the library already has {slug!r}") from None
     return manifest
 
 
@@ -70,14 +68,12 @@ def stage_upload(uploader: User, slug: str, archive: FileStorage) -> LibraryUplo
                                uploaded_by_id=uploader.id)
         session.add(upload)
         session.flush()
-        folder = staging(upload.id)
-        folder.mkdir(parents=True, exist_ok=True)
+        staged, folder = staging_store(), str(upload.id)
         try:
-            archive.save(folder / STAGED_ZIP)
+            upload.size_bytes = staged.put_stream(f"{folder}/{STAGED_ZIP}", archive.stream)
         except BaseException:  # a full disk, above all: keep no half-written zip (the row rolls back too)
-            shutil.rmtree(folder, ignore_errors=True)
+            staged.delete_prefix(folder)
             raise
-        upload.size_bytes = (folder / STAGED_ZIP).stat().st_size
         audit.record(session, uploader, "media.upload", f"library_upload:{upload.id}", slug=slug, kind="scorm",
                      size=upload.size_bytes)
         upload_id = upload.id
@@ -92,11 +88,11 @@ def import_upload(upload_id: int) -> UploadState:
     upload = db.session().get(LibraryUpload, upload_id)
     if upload is None or upload.state != UploadState.CHECKING:
         return upload.state if upload else UploadState.REFUSED
-    folder = staging(upload_id)
     try:
-        import_package(folder / STAGED_ZIP, upload.slug)
+        with staging_store().local_tree(str(upload_id)) as folder:
+            import_package(folder / STAGED_ZIP, upload.slug)
     except PackageProblem as problem:
         return finish(upload_id, UploadState.REFUSED, str(problem))
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        staging_store().delete_prefix(str(upload_id))
     return finish(upload_id, UploadState.READY, "")

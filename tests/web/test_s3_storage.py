@@ -1,0 +1,283 @@
+"""The media library and upload staging in an S3-compatible bucket (ELEARN_FILE_STORE=s3).
+
+No S3 server installs on these machines: moto's standalone server (`python -m moto.server`) runs on loopback
+and speaks the S3 protocol over HTTP, so boto3 here makes the same requests it makes to a real store.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+import boto3
+import pytest
+from sqlalchemy import func, select
+from support import MANIFEST_12, SAMPLE_CONTENT, run_queued, sign_in
+
+from elearn import db
+from elearn.demo.video import make_test_video
+from elearn.domain.people import Permission
+from elearn.models import LibraryUpload, UploadState
+from elearn.storage.local import LocalStore
+from elearn.storage.s3 import S3Store
+
+CAPTIONS = "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\n最初の字幕\n\n00:00:01.500 --> 00:00:03.000\n次の字幕\n"
+PACKAGES = "http://scorm.localhost"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory) -> str:
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "elearn-test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "elearn-test")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, "moto_server did not start"
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(10)
+    log.close()
+
+
+@pytest.fixture
+def bucket(s3_endpoint) -> str:
+    name = f"elearn-{uuid.uuid4().hex[:12]}"
+    client(s3_endpoint).create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"})
+    return name
+
+
+def client(endpoint: str):  # type: ignore[no-untyped-def]
+    return boto3.client("s3", endpoint_url=endpoint)
+
+
+def keys(endpoint: str, bucket: str) -> list[str]:
+    listed = client(endpoint).list_objects_v2(Bucket=bucket)
+    return sorted(item["Key"] for item in listed.get("Contents", []))
+
+
+def s3_config(endpoint: str, bucket: str, prefix: str = "pref") -> dict:
+    return {"FILE_STORE": "s3", "S3_BUCKET": bucket, "S3_ENDPOINT_URL": endpoint, "S3_PREFIX": prefix}
+
+
+@pytest.fixture
+def s3_app(make_app, tmp_path, s3_endpoint, bucket):
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, root)
+    return make_app(CONTENT_ROOT=str(root), QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}",
+                    SCORM_CONTENT_URL=PACKAGES, **s3_config(s3_endpoint, bucket))
+
+
+@pytest.fixture
+def author_client(s3_app, make_user):
+    author = make_user(permissions=[(Permission.AUTHOR, None)])
+    test_client = s3_app.test_client()
+    sign_in(test_client, author)
+    return test_client
+
+
+
+
+def local_files(app) -> list[str]:
+    instance = Path(app.instance_path)
+    return sorted(str(p.relative_to(instance)) for folder in ("media-staging", "media-library", "media-work")
+                  for p in (instance / folder).rglob("*") if p.is_file())
+
+
+def upload_video(test_client, video: bytes, slug: str = "talk"):
+    return test_client.post("/media/", content_type="multipart/form-data", data={
+        "title": "話し方の基本", "slug": slug, "video": (io.BytesIO(video), "talk.mp4"),
+        "captions_ja": (io.BytesIO(CAPTIONS.encode()), "talk.ja.vtt")})
+
+
+@pytest.fixture(scope="module")
+def video_bytes(tmp_path_factory) -> bytes:
+    path = tmp_path_factory.mktemp("s3-upload") / "talk.mp4"
+    make_test_video(path, seconds=3, index_first=False)
+    return path.read_bytes()
+
+
+def test_a_video_is_staged_checked_and_filed_in_the_bucket_and_a_lesson_plays_it_in_ranges(
+        s3_app, author_client, video_bytes, s3_endpoint, bucket):
+    assert upload_video(author_client, video_bytes).status_code == 302
+    with s3_app.app_context():
+        (row,) = db.session().scalars(select(LibraryUpload))
+    assert keys(s3_endpoint, bucket) == [f"pref/staging/{row.id}/ja.vtt", f"pref/staging/{row.id}/video.mp4"]
+    assert row.size_bytes == len(video_bytes)
+    assert run_queued(s3_app) == ["check_video_upload"]
+    assert keys(s3_endpoint, bucket) == ["pref/library/talk/ja.vtt", "pref/library/talk/video.mp4",
+                                         "pref/library/talk/video.yaml"]
+    assert local_files(s3_app) == []  # nothing of it on this server's disk: another server sees it all
+    kept = client(s3_endpoint).get_object(Bucket=bucket, Key="pref/library/talk/video.mp4")["Body"].read()
+    assert 0 < kept.find(b"moov") < kept.find(b"mdat")  # re-muxed by the worker, index first
+
+    lesson_file = Path(s3_app.config["CONTENT_ROOT"]) / "courses/sample-course/03-talk.md"
+    lesson_file.write_text("---\ntitle: 話し方\nvideo:\n  library: talk\n---\n", encoding="utf-8")
+    sync = s3_app.test_cli_runner().invoke(args=["content", "sync"])
+    assert sync.exit_code == 0, sync.output
+    lesson = author_client.get("/courses/sample-course/03-talk").get_data(as_text=True)
+    source = re.search(r'<source src="(/learn/library/talk/video.mp4\?v=[^"]+)"', lesson)[1]
+    assert source.endswith(f"?v=u{row.id}") and "最初の字幕" in lesson
+
+    whole = author_client.get(source)
+    assert whole.status_code == 200 and whole.data == kept and whole.mimetype == "video/mp4"
+    assert whole.headers["Accept-Ranges"] == "bytes" and "immutable" in whole.headers["Cache-Control"]
+    assert "private" in whole.headers["Cache-Control"]
+    part = author_client.get(source, headers={"Range": "bytes=1000-1099"})
+    assert part.status_code == 206 and part.data == kept[1000:1100]
+    assert part.headers["Content-Range"] == f"bytes 1000-1099/{len(kept)}"
+    tail = author_client.get(source, headers={"Range": "bytes=-10"})
+    assert tail.status_code == 206 and tail.data == kept[-10:]
+    assert author_client.get(source, headers={"Range": f"bytes={len(kept)}-"}).status_code == 416
+    stale = author_client.get(source, headers={"Range": "bytes=0-9", "If-Range": '"another"'})
+    assert stale.status_code == 200 and stale.data == kept  # not the file the browser had a part of
+    again = author_client.get(source, headers={"If-None-Match": whole.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    unversioned = author_client.get("/learn/library/talk/video.mp4")
+    assert "no-cache" in unversioned.headers["Cache-Control"]
+    assert author_client.get("/learn/library/talk/video.yaml").status_code == 404
+    assert author_client.get("/learn/library/talk/missing.mp4").status_code == 404
+    anonymous = s3_app.test_client().get(source)
+    assert anonymous.status_code == 302 and "/sign-in" in anonymous.headers["Location"]
+
+
+def test_a_refused_video_leaves_nothing_in_the_bucket(s3_app, author_client, video_bytes, s3_endpoint, bucket):
+    cut = video_bytes[: len(video_bytes) // 2]
+    assert upload_video(author_client, cut, slug="cut").status_code == 302
+    run_queued(s3_app)
+    with s3_app.app_context():
+        (row,) = db.session().scalars(select(LibraryUpload))
+    assert row.state == UploadState.REFUSED and row.reason
+    assert keys(s3_endpoint, bucket) == [] and local_files(s3_app) == []
+
+
+def test_a_scorm_package_is_unpacked_into_the_bucket_and_served_on_the_package_origin(
+        s3_app, author_client, s3_endpoint, bucket, make_user):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as package:
+        package.writestr("imsmanifest.xml", MANIFEST_12)
+        package.writestr("intro.html", "<p>はじめに</p>")
+        package.writestr("check/index.html", "<script>API.LMSInitialize('')</script>")
+    answer = author_client.post("/media/scorm", content_type="multipart/form-data", data={
+        "slug": "self-check", "package": (io.BytesIO(archive.getvalue()), "package.zip")})
+    assert answer.status_code == 302
+    assert run_queued(s3_app) == ["import_scorm_upload"]
+    assert keys(s3_endpoint, bucket) == [
+        "pref/library/self-check/content/check/index.html", "pref/library/self-check/content/imsmanifest.xml",
+        "pref/library/self-check/content/intro.html", "pref/library/self-check/package.yaml"]
+    assert local_files(s3_app) == []
+    lesson_file = Path(s3_app.config["CONTENT_ROOT"]) / "courses/sample-course/03-package.md"
+    lesson_file.write_text("---\ntitle: 点検\nminutes: 5\nscorm:\n  package: self-check\n---\n", encoding="utf-8")
+    assert s3_app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
+
+    learner = s3_app.test_client()
+    sign_in(learner, make_user())
+    page = learner.get("/courses/sample-course/03-package?item=i2").get_data(as_text=True)
+    player = re.search(r'<iframe class="scorm-frame" src="([^"]+)"', page)[1].removeprefix(PACKAGES)
+    served = learner.get(player + "p/check/index.html", base_url=PACKAGES)
+    assert served.status_code == 200 and b"LMSInitialize" in served.data
+    assert served.headers["Cache-Control"] == "no-store" and "Expires" not in served.headers
+    assert learner.get(player + "p/../package.yaml", base_url=PACKAGES).status_code == 404
+    assert learner.get(player + "p/missing.html", base_url=PACKAGES).status_code == 404
+
+
+def test_backup_and_restore_carry_the_bucket_files(s3_app, author_client, video_bytes, s3_endpoint, bucket,
+                                                   make_app, empty_database_url, tmp_path):
+    upload_video(author_client, video_bytes)
+    run_queued(s3_app)
+    with s3_app.app_context():
+        before_rows = db.session().scalar(select(func.count()).select_from(LibraryUpload))
+    archive = tmp_path / "elearn.tar"
+    made = s3_app.test_cli_runner().invoke(args=["backup", "-o", str(archive)])
+    assert made.exit_code == 0 and "3 files" in made.output, made.output
+
+    restored_app = make_app(DATABASE_URL=empty_database_url, INSTANCE_PATH=str(tmp_path / "restored-instance"),
+                            **s3_config(s3_endpoint, bucket, "other"))
+    done = restored_app.test_cli_runner().invoke(args=["restore", str(archive)])
+    assert done.exit_code == 0, done.output
+    original = {key.removeprefix("pref/"): client(s3_endpoint).get_object(Bucket=bucket, Key=key)["Body"].read()
+                for key in keys(s3_endpoint, bucket) if key.startswith("pref/")}
+    copied = {key.removeprefix("other/"): client(s3_endpoint).get_object(Bucket=bucket, Key=key)["Body"].read()
+              for key in keys(s3_endpoint, bucket) if key.startswith("other/")}
+    assert copied == original and len(copied) == 3
+    with restored_app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(LibraryUpload)) == before_rows
+    refused = restored_app.test_cli_runner().invoke(args=["restore", str(archive)])
+    assert refused.exit_code == 1 and "the media library is not empty (it holds talk/" in refused.output
+
+
+def test_an_unreachable_store_answers_503_and_keeps_no_upload(make_app, make_user, tmp_path, video_bytes):
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, root)
+    app = make_app(CONTENT_ROOT=str(root), QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}",
+                   **s3_config(f"http://127.0.0.1:{_free_port()}", "gone"))
+    author = app.test_client()
+    sign_in(author, make_user(permissions=[(Permission.AUTHOR, None)]))
+    answer = upload_video(author, video_bytes)
+    assert answer.status_code == 503 and "ファイルの保管場所" in answer.get_data(as_text=True)
+    assert answer.headers["Retry-After"] == "30"
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(LibraryUpload)) == 0
+    assert run_queued(app) == []
+    assert author.get("/learn/library/talk/video.mp4").status_code == 503
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request, tmp_path, s3_endpoint):
+    if request.param == "local":
+        return LocalStore(tmp_path / "library")
+    name = f"elearn-{uuid.uuid4().hex[:12]}"
+    client(s3_endpoint).create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"})
+    return S3Store.from_config(s3_config(s3_endpoint, name), "library", tmp_path / "work")
+
+
+def test_both_stores_keep_the_same_contract(store, tmp_path):
+    with store.building() as folder:
+        (folder / "content").mkdir(parents=True)
+        (folder / "content/a.html").write_bytes(b"0123456789")
+        (folder / "package.yaml").write_text("title: x\n")
+        store.put_tree(folder, "pkg", last="package.yaml")
+    assert [stored.key for stored in store.files()] == ["pkg/content/a.html", "pkg/package.yaml"]
+    assert store.has_prefix("pkg") and not store.has_prefix("pk") and not store.has_prefix("other")
+    assert store.read_bytes("pkg/package.yaml") == b"title: x\n"
+    assert b"".join(store.read_range("pkg/content/a.html", 2, 5)) == b"234"
+    assert store.head("pkg/content/a.html").size == 10 and store.head("pkg/nothing") is None
+    with pytest.raises(FileNotFoundError):
+        store.read_bytes("pkg/nothing")
+    with store.building() as folder:
+        folder.mkdir()
+        (folder / "x").write_bytes(b"x")
+        with pytest.raises(FileExistsError):
+            store.put_tree(folder, "pkg")
+    for hostile in ("../outside", "pkg/../../x", "/etc/passwd", "pkg//a"):
+        with pytest.raises(ValueError):
+            store.read_bytes(hostile)
+    assert store.put_stream("up/1/video.mp4", io.BytesIO(b"v" * 70_000)) == 70_000
+    with store.local_tree("up/1") as local:
+        assert (local / "video.mp4").read_bytes() == b"v" * 70_000
+    store.delete_prefix("up/1")
+    assert not store.has_prefix("up") or not list(store.files("up"))
+    assert [stored.key for stored in store.files()] == ["pkg/content/a.html", "pkg/package.yaml"]
