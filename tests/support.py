@@ -13,7 +13,7 @@ from elearn.clock import utcnow
 from elearn.db import Base
 from elearn.domain.completion import completion_fiscal_year
 from elearn.domain.people import DEFAULT_GRADES, Tier
-from elearn.models import Certificate, Completion, Course, CourseVersion, Grade, User
+from elearn.models import Certificate, Completion, Course, CourseVersion, DataGeneration, Grade, User
 from elearn.services import certificates
 
 PASSWORD = "correct-horse-42"
@@ -126,6 +126,9 @@ def complete(app, user: User, when: datetime | None = None) -> Certificate:
         return certificates.issue(session, completion, holder, version)
 
 
+GENERATIONS = ("dx_manager", "dx_specialist", "digital_leader", "all_staff", "people", "kpi_settings")
+
+
 def empty_postgres(url: str) -> None:
     """Empty the shared PostgreSQL test database back to what a fresh migration leaves."""
     engine = create_engine(url)
@@ -134,6 +137,8 @@ def empty_postgres(url: str) -> None:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         # What migration 0002 seeds, as a fresh database has it.
         connection.execute(insert(Grade), [{"name": n, "sort_order": i} for i, n in enumerate(DEFAULT_GRADES)])
+        # What migration 0017 seeds: the KPI's data generations (TRUNCATE fires no trigger).
+        connection.execute(insert(DataGeneration), [{"name": name, "generation": 1} for name in GENERATIONS])
     engine.dispose()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from elearn.clock import utcnow
@@ -64,3 +64,15 @@ class KpiReportPdf(Base):
     etag: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DataGeneration(Base):
+    """A counter the database bumps itself (triggers, migration 0017) whenever rows the KPI report reads change:
+    one per tier (certificates and imported records of it), `people` (staff, units, grades, tiers, event
+    formats) and `kpi_settings` (rule and targets). Equal counters mean equal figures, whichever code path or
+    server wrote; the report keeps what it computed under them (elearn.services.reports.kpi)."""
+
+    __tablename__ = "data_generations"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger)

@@ -3,11 +3,12 @@ figures, breakdowns and coverage computed from them by `domain.kpi`."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import case, func, literal, or_, select
 
 from elearn import db
@@ -19,6 +20,7 @@ from elearn.domain.people import BODY_KINDS, OrgKind, Tier
 from elearn.models import (
     Certificate,
     Completion,
+    DataGeneration,
     Grade,
     KpiRuleRow,
     KpiTarget,
@@ -259,8 +261,53 @@ def report(bodies: list[OrgUnit], as_of: date, body_code: str | None = None) -> 
 
 def build(body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date) -> KpiReport:
     """`body`'s KPI; `shown_bodies` are the bodies set side by side (the prefecture and every
-    municipality for the prefecture's report)."""
+    municipality for the prefecture's report).
+
+    Kept per process under the data generations it was computed from (`DataGeneration`: counters the database
+    bumps in the same transaction as any change the report reads, a revocation included), so the report is
+    worked out again only after such a change, and never shown stale."""
     rule = counting_rule()
+    key = _cache_key(rule, body, shown_bodies, as_of)
+    cached = _computed_reports().get(key) if key else None
+    if cached is not None:
+        _computed_reports().move_to_end(key)
+        return _with_bodies(*cached, body, shown_bodies)
+    computed = _compute(body, shown_bodies, as_of, rule)
+    if key:
+        _computed_reports()[key] = (computed, [row.body.id for row in computed.by_body])
+        while len(_computed_reports()) > KEPT_REPORTS:
+            _computed_reports().popitem(last=False)
+    return computed
+
+
+KEPT_REPORTS = 32  # a prefecture and its municipalities viewed today, and a few other days
+
+
+def _computed_reports() -> OrderedDict:
+    return current_app.extensions.setdefault("elearn.kpi_reports", OrderedDict())
+
+
+def _cache_key(rule: CountingRule, body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date) -> tuple | None:
+    """What the figures depend on. Read before the facts: a change committed meanwhile gives a newer key."""
+    generations = dict(db.session().execute(select(DataGeneration.name, DataGeneration.generation)).all())
+    relevant = sorted((name, value) for name, value in generations.items()
+                      if name not in TIER_NAMES or Tier(name) in rule.tiers)
+    if not {"people", "kpi_settings"} <= generations.keys():
+        return None  # counters missing (a database emptied by hand): nothing can be kept safely
+    return (body.id, tuple(b.id for b in shown_bodies), as_of, tuple(relevant))
+
+
+TIER_NAMES = frozenset(tier.value for tier in Tier)
+
+
+def _with_bodies(report: KpiReport, body_ids: list[int], body: OrgUnit, shown_bodies: list[OrgUnit]) -> KpiReport:
+    """The kept report with this request's rows of the bodies (the kept ones belong to a finished session)."""
+    current = {b.id: b for b in shown_bodies} | {body.id: body}
+    return replace(report, body=body, by_body=[BodyRow(current[body_id], row.years)
+                                               for body_id, row in zip(body_ids, report.by_body, strict=True)])
+
+
+def _compute(body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date, rule: CountingRule) -> KpiReport:
     includes_municipalities = body.kind == OrgKind.PREFECTURE and rule.municipal_staff_count_for_prefecture
     counted_ids = [b.id for b in shown_bodies] if includes_municipalities else [body.id]
     all_facts = facts(rule, as_of, sorted({*counted_ids, *(b.id for b in shown_bodies)}))
