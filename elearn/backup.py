@@ -2,9 +2,10 @@
 
 An archive holds, in this order: `elearn-backup.json` (what it is: format, database kind, schema revision,
 file count), the database (`database.sqlite3`, a copy made through SQLite's online backup API, or
-`database.pgdump`, `pg_dump --format=custom`) and the media library under `files/media-library/`, read through
-its store (local disk or an object store). The database is copied before the files: a library folder is filed
-before the row that names it, so every row in a backup finds its files.
+`database.pgdump`, `pg_dump --format=custom`), then the stored files, each store under its own folder
+(`files/media-library/`, `files/stored-files/`), read through the store (local disk or an object store). The
+database is copied before the files: a file is stored before the row that names it, so every row in a backup
+finds its files.
 
 Restore is all or nothing: the archive is checked whole (manifest, schema, member names) and the files are
 unpacked beside the library before the database is touched; the files move into place only once the
@@ -41,7 +42,7 @@ FORMAT = 1
 MANIFEST = "elearn-backup.json"
 SQLITE_MEMBER = "database.sqlite3"
 POSTGRES_MEMBER = "database.pgdump"
-FILES_PREFIX = "files/media-library"
+FILES_PREFIX = "files"
 
 
 class BackupError(RuntimeError):
@@ -70,7 +71,7 @@ class Summary:
 
 
 def restore_problems(manifest: Manifest, known_revisions: set[str], target_dialect: str,
-                     target_tables: Iterable[str], library_entries: Iterable[str]) -> list[str]:
+                     target_tables: Iterable[str], stored_entries: Iterable[str]) -> list[str]:
     """Why the archive cannot be restored here (none: it can). Plain data in, sentences out."""
     problems = []
     if manifest.format != FORMAT:
@@ -86,14 +87,14 @@ def restore_problems(manifest: Manifest, known_revisions: set[str], target_diale
     if tables:
         problems.append(f"the target database is not empty (it has {len(tables)} tables, e.g. {tables[0]}): "
                         "restore into a new, empty database")
-    entries = sorted(library_entries)
+    entries = sorted(stored_entries)
     if entries:
-        problems.append(f"the media library is not empty (it holds {entries[0]}): "
+        problems.append(f"the file store is not empty (it holds {entries[0]}): "
                         "restore into an empty or missing folder, or an empty bucket prefix")
     return problems
 
 
-def write_backup(engine: Engine, library: FileStore, out: Path) -> Summary:
+def write_backup(engine: Engine, stores: dict[str, FileStore], out: Path) -> Summary:
     """Write the archive to `out` (through a temporary name: a failed backup leaves no file)."""
     out = out.resolve()
     partial = out.with_name(f".{out.name}.partial")
@@ -108,15 +109,16 @@ def write_backup(engine: Engine, library: FileStore, out: Path) -> Summary:
                  url, "pg_dump")
         else:
             raise BackupError(f"backups of {url.get_backend_name()} databases are not supported")
-        files = list(library.files())  # finished folders only: one being filed is not yet part of the library
+        # Finished files only: a library folder being filed is not yet part of the library.
+        files = [(folder, stored) for folder, store in stores.items() for stored in store.files()]
         manifest = Manifest(FORMAT, datetime.now(UTC).isoformat(timespec="seconds"), url.get_backend_name(),
-                            schema, len(files), sum(stored.size for stored in files))
+                            schema, len(files), sum(stored.size for _, stored in files))
         try:
             with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:
                 _add_bytes(archive, MANIFEST, json.dumps(manifest.__dict__, indent=1).encode())
                 archive.add(database_file, arcname=manifest.database_member, recursive=False)
-                for stored in files:
-                    _add_stored(archive, library, stored)
+                for folder, stored in files:
+                    _add_stored(archive, f"{FILES_PREFIX}/{folder}/{stored.key}", stores[folder], stored)
             os.replace(partial, out)
         finally:
             partial.unlink(missing_ok=True)
@@ -138,32 +140,34 @@ def read_manifest(archive_path: Path) -> Manifest:
         raise BackupError(f"{archive_path}: its {MANIFEST} is damaged ({error!r})") from None
 
 
-def restore_backup(archive_path: Path, engine: Engine, library: FileStore) -> Summary:
-    """Restore the archive into the empty database of `engine` and the empty media library `library`."""
+def restore_backup(archive_path: Path, engine: Engine, stores: dict[str, FileStore]) -> Summary:
+    """Restore the archive into the empty database of `engine` and the empty file stores `stores`."""
     manifest = read_manifest(archive_path)
-    problems = restore_problems(manifest, _known_revisions(), engine.url.get_backend_name(),
-                                _tables(engine), [stored.key for stored in islice(library.files(), 1)])
+    held = [f"{folder}/{stored.key}" for folder, store in stores.items() for stored in islice(store.files(), 1)]
+    problems = restore_problems(manifest, _known_revisions(), engine.url.get_backend_name(), _tables(engine), held)
     if problems:
         raise BackupError("; ".join(problems))
     engine.dispose()
+    library = stores["media-library"]
     # Unpacked where the library can take it in one rename per folder (local disk), or put from (a bucket).
     with library.building() as work:
         work.mkdir()
-        unpacked = work / "library"
+        unpacked = work / "files"
         database_file = work / "database"
-        _unpack(archive_path, manifest, unpacked, database_file)
+        _unpack(archive_path, manifest, set(stores), unpacked, database_file)
         if manifest.dialect == "sqlite":
             _restore_sqlite(database_file, _sqlite_path(engine.url))
         else:
             _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
                   f"--dbname={engine.url.database}", str(database_file)], engine.url, "pg_restore")
         engine.dispose()
-        for entry in sorted(unpacked.iterdir()):
-            if entry.is_dir():
-                library.put_tree(entry, entry.name)
-            else:
-                with entry.open("rb") as stream:
-                    library.put_stream(entry.name, stream)
+        for folder, store in stores.items():
+            for entry in sorted((unpacked / folder).iterdir()) if (unpacked / folder).is_dir() else []:
+                if entry.is_dir():
+                    store.put_tree(entry, entry.name)
+                else:
+                    with entry.open("rb") as stream:
+                        store.put_stream(entry.name, stream)
     upgraded = []
     if set(manifest.schema) != migrate.heads():
         migrate.upgrade(engine.url.render_as_string(hide_password=False))
@@ -171,8 +175,10 @@ def restore_backup(archive_path: Path, engine: Engine, library: FileStore) -> Su
     return Summary(manifest, archive_path.stat().st_size, upgraded)
 
 
-def _unpack(archive_path: Path, manifest: Manifest, library: Path, database_file: Path) -> None:
-    """Every member checked before any is written; the database to `database_file`, files under `library`."""
+def _unpack(archive_path: Path, manifest: Manifest, folders: set[str], files_folder: Path,
+            database_file: Path) -> None:
+    """Every member checked before any is written; the database to `database_file`, files under `files_folder`,
+    one folder per store."""
     with tarfile.open(archive_path, "r:") as archive:
         members = archive.getmembers()
         database = [member for member in members if member.name == manifest.database_member]
@@ -180,24 +186,25 @@ def _unpack(archive_path: Path, manifest: Manifest, library: Path, database_file
         if len(database) != 1 or not database[0].isfile():
             raise BackupError(f"{archive_path} holds no {manifest.database_member}")
         for member in files:
-            relative = _library_path(member)
-            if relative is None:
+            relative = _stored_path(member)
+            if relative is None or relative.parts[0] not in folders or len(relative.parts) < 2:
                 raise BackupError(f"{archive_path}: unexpected member {member.name!r}; nothing was restored")
         if len(files) != manifest.files:
             raise BackupError(f"{archive_path} holds {len(files)} files, its manifest says {manifest.files}: "
                               "the archive is incomplete")
         with archive.extractfile(database[0]) as source, database_file.open("wb") as target:
             shutil.copyfileobj(source, target)
-        library.mkdir()
+        files_folder.mkdir()
         for member in files:
-            target_path = library.joinpath(*_library_path(member).parts)
+            target_path = files_folder.joinpath(*_stored_path(member).parts)
             target_path.parent.mkdir(parents=True, exist_ok=True)
             with archive.extractfile(member) as source, target_path.open("wb") as target:
                 shutil.copyfileobj(source, target)
 
 
-def _library_path(member: tarfile.TarInfo) -> PurePosixPath | None:
-    """The member's path inside the library, or None when it is anything but a plain file under it."""
+def _stored_path(member: tarfile.TarInfo) -> PurePosixPath | None:
+    """The member's path under files/ (its store's folder first), or None when it is anything but a plain
+    file there."""
     path = PurePosixPath(member.name)
     prefix = PurePosixPath(FILES_PREFIX)
     if not member.isfile() or path.is_absolute() or ".." in path.parts or prefix not in path.parents:
@@ -246,15 +253,14 @@ def _sqlite_path(url: URL) -> Path:
     return Path(url.database)
 
 
-def _add_stored(archive: tarfile.TarFile, library: FileStore, stored: StoredFile) -> None:
-    name = f"{FILES_PREFIX}/{stored.key}"
-    path = library.local_path(stored.key)
+def _add_stored(archive: tarfile.TarFile, name: str, store: FileStore, stored: StoredFile) -> None:
+    path = store.local_path(stored.key)
     if path is not None:
         archive.add(path, arcname=name, recursive=False)
         return
     info = tarfile.TarInfo(name)
     info.size, info.mtime = stored.size, int(stored.modified.timestamp())
-    archive.addfile(info, io.BufferedReader(_Blocks(library.read_range(stored.key, 0, stored.size))))
+    archive.addfile(info, io.BufferedReader(_Blocks(store.read_range(stored.key, 0, stored.size))))
 
 
 class _Blocks(io.RawIOBase):

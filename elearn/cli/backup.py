@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from elearn import backup, db
-from elearn.services.files.stores import library_store
+from elearn.services.files.stores import backed_up_stores
 
 
 @click.command("backup", help="Write the database and the stored files to one archive (safe while the app runs).")
@@ -19,7 +19,7 @@ def backup_command(output: Path) -> None:
     if not output.parent.is_dir():
         raise click.ClickException(f"no folder {output.parent}")
     try:
-        summary = backup.write_backup(db.engine(), library_store(), output)
+        summary = backup.write_backup(db.engine(), backed_up_stores(), output)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     manifest = summary.manifest
@@ -27,12 +27,12 @@ def backup_command(output: Path) -> None:
                f"{', '.join(manifest.schema) or '(none)'}; {manifest.files} files, {manifest.file_bytes:,} bytes)")
 
 
-@click.command("restore", help="Restore an archive of `elearn backup` into an empty database and media library.")
+@click.command("restore", help="Restore an archive of `elearn backup` into an empty database and empty file stores.")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def restore_command(archive: Path) -> None:
     try:
-        summary = backup.restore_backup(archive, db.engine(), library_store())
+        summary = backup.restore_backup(archive, db.engine(), backed_up_stores())
     except backup.BackupError as error:
         raise click.ClickException(f"nothing was restored: {error}") from None
     manifest = summary.manifest

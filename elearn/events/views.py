@@ -14,6 +14,8 @@ from elearn.domain.events import CalendarEntry, RegistrationStatus, may_cancel, 
 from elearn.events.forms import AnswerForm, CheckInForm, NominateForm
 from elearn.services import events, visibility
 from elearn.services.events import attendance, materials, registration, surveys
+from elearn.services.files.serving import send_stored
+from elearn.services.files.stores import files_store
 from elearn.web import content_disposition, permitted, viewer
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -244,6 +246,10 @@ def material(material_id: int):
     event = _event_or_404(item.event_id)
     if not materials.may_download(viewer(), event, current_user.id):
         abort(403)
-    return Response(item.content, mimetype=item.content_type, headers={
-        "Content-Disposition": content_disposition(item.filename), "ETag": f'"{item.etag}"',
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+    headers = {"Content-Disposition": content_disposition(item.filename), "X-Content-Type-Options": "nosniff",
+               "Cache-Control": "private, no-store"}
+    if item.storage_key is None:  # added before materials went to the file store
+        return Response(item.content, mimetype=item.content_type, headers={**headers, "ETag": f'"{item.etag}"'})
+    response = send_stored(files_store(), item.storage_key, item.content_type)
+    response.headers.update(headers)
+    return response

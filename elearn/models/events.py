@@ -18,7 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from elearn.clock import utcnow
 from elearn.db import Base
@@ -148,7 +148,8 @@ class SurveyResponse(Base):
 
 
 class EventMaterial(Base):
-    """A file handed out with an event (slides, PDF), checked and stored like the magazine's uploads."""
+    """A file handed out with an event (slides, PDF), checked like the magazine's uploads and kept in the file
+    store (`storage_key`); materials added before migration 0018 keep their bytes in `content`."""
 
     __tablename__ = "event_materials"
 
@@ -158,7 +159,9 @@ class EventMaterial(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     etag: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    storage_key: Mapped[str | None] = mapped_column(String(200))
+    # Deferred: listing an event's materials must not read their bytes.
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

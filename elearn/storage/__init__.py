@@ -1,7 +1,8 @@
 """Stored files behind one interface: a folder on local disk, or an S3-compatible object store.
 
-Two areas use it: the media library (checked lesson videos and SCORM packages, one immutable folder per slug)
-and staging (uploads waiting for the worker). Local disk is the default and works on an NFS mount every
+Three areas use it: the media library (checked lesson videos and SCORM packages, one immutable folder per
+slug), staging (uploads waiting for the worker, imports between preview and apply) and files (an event's
+materials, one folder each). Local disk is the default and works on an NFS mount every
 server shares; `ELEARN_FILE_STORE=s3` keeps both areas in a bucket instead (README, "Files"), so web servers
 and workers on different machines share nothing but the database, Redis and the bucket.
 
@@ -18,8 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
-
-AREAS = ("library", "staging")
 
 
 @dataclass(frozen=True)

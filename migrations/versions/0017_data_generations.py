@@ -71,16 +71,20 @@ def _sqlite_triggers() -> None:
 
 
 def _postgresql_triggers() -> None:
+    # Inserts and deletes once per statement over the transition table: a COPY or a bulk import of a million
+    # rows bumps each counter once (a row trigger would write a million versions of one row). PostgreSQL
+    # allows no transition table on a trigger with a column list, so updates (revocations, rare) go per row.
     op.execute("""
-CREATE FUNCTION bump_tier_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION bump_changed_tiers() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    UPDATE data_generations SET generation = generation + 1 WHERE name IN ('people', NEW.tier::text, OLD.tier::text);
-  ELSIF TG_OP = 'INSERT' THEN
-    UPDATE data_generations SET generation = generation + 1 WHERE name = NEW.tier::text;
-  ELSE
-    UPDATE data_generations SET generation = generation + 1 WHERE name = OLD.tier::text;
-  END IF;
+  UPDATE data_generations SET generation = generation + 1
+   WHERE name IN (SELECT DISTINCT tier::text FROM changed_rows WHERE tier IS NOT NULL);
+  RETURN NULL;
+END $$""")
+    op.execute("""
+CREATE FUNCTION bump_moved_tier() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE data_generations SET generation = generation + 1 WHERE name IN ('people', NEW.tier::text, OLD.tier::text);
   RETURN NULL;
 END $$""")
     op.execute("""
@@ -90,10 +94,12 @@ BEGIN
   RETURN NULL;
 END $$""")
     for table, columns in TIER_TABLES.items():
-        op.execute(f"CREATE TRIGGER gen_{table}_change AFTER INSERT OR DELETE ON {table} "
-                   "FOR EACH ROW EXECUTE FUNCTION bump_tier_generation()")
+        op.execute(f"CREATE TRIGGER gen_{table}_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS changed_rows "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION bump_changed_tiers()")
+        op.execute(f"CREATE TRIGGER gen_{table}_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS changed_rows "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION bump_changed_tiers()")
         op.execute(f"CREATE TRIGGER gen_{table}_update AFTER UPDATE OF {columns} ON {table} "
-                   "FOR EACH ROW EXECUTE FUNCTION bump_tier_generation()")
+                   "FOR EACH ROW EXECUTE FUNCTION bump_moved_tier()")
     for table, (name, columns) in OTHER_TABLES.items():
         changed = f"UPDATE OF {columns}" if columns else "UPDATE"
         # Once per statement: a staff import of 300,000 rows bumps the counter once, not 300,000 times.
@@ -104,10 +110,10 @@ END $$""")
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in (*TIER_TABLES, *OTHER_TABLES):
-            op.execute(f"DROP TRIGGER IF EXISTS gen_{table}_change ON {table}")
-            op.execute(f"DROP TRIGGER IF EXISTS gen_{table}_update ON {table}")
-        op.execute("DROP FUNCTION bump_tier_generation()")
-        op.execute("DROP FUNCTION bump_data_generation()")
+            for label in ("insert", "delete", "update", "change"):
+                op.execute(f"DROP TRIGGER IF EXISTS gen_{table}_{label} ON {table}")
+        for function in ("bump_changed_tiers", "bump_moved_tier", "bump_data_generation"):
+            op.execute(f"DROP FUNCTION {function}()")
     else:
         for table in (*TIER_TABLES, *OTHER_TABLES):
             for label in ("insert", "delete", "update"):

@@ -18,6 +18,7 @@ from elearn.db import Base
 from elearn.domain.people import Permission
 from elearn.services.files.stores import library_root
 
+STORED_FILE = "event-materials/1/0f3a/file"  # an event's material, in the file store beside the library
 LIBRARY_FILES = {"intro-video/video.mp4": b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40,
                  "intro-video/video.yaml": "title: はじめての動画\n".encode(),
                  "self-check/content/index.html": "<p>自己点検</p>".encode()}
@@ -53,6 +54,9 @@ def installation(app, org, make_user, synced):
     # An upload being filed (a dot-folder, renamed into place when complete) is not part of the library yet.
     (root / ".partial-video.partial").mkdir()
     (root / ".partial-video.partial" / "video.mp4").write_bytes(b"half")
+    material = Path(app.instance_path) / "files" / STORED_FILE
+    material.parent.mkdir(parents=True)
+    material.write_bytes(b"%PDF-1.4 event material")
     return root
 
 
@@ -71,7 +75,7 @@ def test_restore_gives_back_every_row_and_file(app, installation, empty_target, 
     archive = tmp_path / "elearn.tar"
     made = app.test_cli_runner().invoke(args=["backup", "-o", str(archive)])
     assert made.exit_code == 0, made.output
-    assert "3 files" in made.output and not list(tmp_path.glob(".elearn.tar.partial"))
+    assert "4 files" in made.output and not list(tmp_path.glob(".elearn.tar.partial"))
 
     restored = empty_target.test_cli_runner().invoke(args=["restore", str(archive)])
     assert restored.exit_code == 0, restored.output
@@ -80,6 +84,7 @@ def test_restore_gives_back_every_row_and_file(app, installation, empty_target, 
     assert source == target
     assert len(target["certificates"]) == 1 and len(target["users"]) == 2
     assert _files(_library_of(empty_target)) == LIBRARY_FILES
+    assert _files(Path(empty_target.instance_path) / "files") == {STORED_FILE: b"%PDF-1.4 event material"}
     # The restored installation goes on: new rows get new ids (PostgreSQL's sequences came back too).
     with empty_target.app_context():
         assert migrate.is_up_to_date(db.engine())
@@ -126,8 +131,8 @@ def _nothing_restored(application) -> None:
         else:
             assert inspect(engine).get_table_names() == []
         library = library_root()
-    assert not library.exists() or list(library.iterdir()) == []
-    assert not [path for path in library.parent.glob(".media-library.restoring-*")]
+    assert not library.exists() or list(library.iterdir()) == []  # nothing unpacked is left behind either
+    assert not (library.parent / "files").exists() or not list((library.parent / "files").rglob("*"))
 
 
 def test_restore_refuses_a_backup_from_a_newer_schema(app, installation, empty_target, tmp_path):
@@ -150,11 +155,12 @@ def test_restore_refuses_a_database_that_holds_data(app, installation, tmp_path)
     refused = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "now.tar")])
 
     assert refused.exit_code == 1 and "the target database is not empty" in refused.output
-    assert "the media library is not empty" in refused.output
+    assert "the file store is not empty" in refused.output
     assert _rows(app.config["DATABASE_URL"]) == before
 
 
-@pytest.mark.parametrize("member", ["files/media-library/../../escaped.txt", "stray.txt", "/etc/elearn.txt"])
+@pytest.mark.parametrize("member", ["files/media-library/../../escaped.txt", "stray.txt", "/etc/elearn.txt",
+                                    "files/another-store/x.txt", "files/media-library"])
 def test_restore_refuses_an_archive_with_a_member_outside_the_library(app, installation, empty_target, tmp_path,
                                                                       member):
     app.test_cli_runner().invoke(args=["backup", "-o", str(tmp_path / "now.tar")])
@@ -181,4 +187,4 @@ def test_restore_problems_name_each_reason():
         backup.Manifest(2, "", "postgresql", ["0017"], 0, 0), {"0016"}, "sqlite", ["users"], ["video"])
     assert [problem.split(" ")[0:3] for problem in problems] == [
         ["unknown", "backup", "format"], ["the", "backup", "is"], ["the", "backup", "is"],
-        ["the", "target", "database"], ["the", "media", "library"]]
+        ["the", "target", "database"], ["the", "file", "store"]]

@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -17,7 +18,7 @@ from support import sign_in
 from elearn import db
 from elearn.domain.events import checkin_code
 from elearn.domain.people import Permission
-from elearn.models import EventSession, Registration, TrainingEvent
+from elearn.models import EventMaterial, EventSession, Registration, TrainingEvent
 
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
 SESSION_DAY = "2026-06-10"
@@ -222,8 +223,37 @@ def test_materials_are_checked_by_content_and_read_only_by_those_with_a_place(ap
     client.post(f"/events/sessions/{target.id}/register")
     download = client.get(f"/events/materials/{material_ids[0]}")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
+    download.close()
     assert client.post(f"/events/manage/materials/{material_ids[0]}/delete").status_code == 403
     assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_material_lives_in_the_file_store_and_goes_with_its_row(app, client, org, organiser, make_user, clock):
+    sign_in(client, organiser)
+    event_id = create_workshop(client, org)
+    client.post(f"/events/manage/{event_id}/materials", data={"file": (io.BytesIO(pdf_bytes()), "slides.pdf")},
+                content_type="multipart/form-data")
+    files = Path(app.instance_path) / "files"
+    (stored,) = [path for path in files.rglob("*") if path.is_file()]
+    assert stored.read_bytes() == pdf_bytes() and stored.relative_to(files).parts[:2] == ("event-materials",
+                                                                                          str(event_id))
+    with app.app_context():
+        (material,) = db.session().get(TrainingEvent, event_id).materials
+        assert material.content is None and material.storage_key
+        # One added before materials went to the store keeps its bytes in the row and is still served.
+        earlier = EventMaterial(event_id=event_id, filename="古い資料.pdf", content_type="application/pdf",
+                                size=len(pdf_bytes()), etag="e" * 64, content=pdf_bytes())
+        with db.write_session() as session:
+            session.add(earlier)
+        material_id, earlier_id = material.id, earlier.id
+    download = client.get(f"/events/materials/{material_id}")
+    assert download.data == pdf_bytes() and "slides.pdf" in download.headers["Content-Disposition"]
+    assert download.headers["Cache-Control"] == "private, no-store" and download.headers["ETag"]
+    download.close()
+    assert client.get(f"/events/materials/{earlier_id}").data == pdf_bytes()
+    client.post(f"/events/manage/materials/{material_id}/delete")
+    assert not [path for path in files.rglob("*") if path.is_file()]
+    assert client.get(f"/events/materials/{material_id}").status_code == 404
 
 
 def test_a_municipal_organiser_sees_no_other_bodys_rosters_or_surveys(app, client, org, organiser, make_user,

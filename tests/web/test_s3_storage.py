@@ -26,7 +26,7 @@ from support import MANIFEST_12, SAMPLE_CONTENT, run_queued, sign_in
 from elearn import db
 from elearn.demo.video import make_test_video
 from elearn.domain.people import Permission
-from elearn.models import LibraryUpload, UploadState
+from elearn.models import LibraryUpload, TrainingEvent, UploadState
 from elearn.storage.local import LocalStore
 from elearn.storage.s3 import S3Store
 
@@ -204,15 +204,47 @@ def test_a_scorm_package_is_unpacked_into_the_bucket_and_served_on_the_package_o
     assert learner.get(player + "p/missing.html", base_url=PACKAGES).status_code == 404
 
 
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def add_material(s3_app, org, make_user) -> tuple:  # type: ignore[no-untyped-def]
+    """An organiser's event with one PDF attached; the organiser's client and the material's address."""
+    organiser = s3_app.test_client()
+    sign_in(organiser, make_user(division="P102", permissions=[(Permission.ORGANISER, "P000")]))
+    created = organiser.post("/events/manage/new", data={
+        "owner_body": org["P000"].id, "code": "WS-S3", "title": "データ活用ワークショップ", "description": "演習",
+        "format": "workshop", "delivery": "in_person", "hours": "3", "kpi_tier": "dx_specialist",
+        "target_tiers": [], "target_grades": []})
+    event_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
+    organiser.post(f"/events/manage/{event_id}/materials", data={"file": (io.BytesIO(PDF), "資料.pdf")},
+                   content_type="multipart/form-data")
+    with s3_app.app_context():
+        (material,) = db.session().get(TrainingEvent, event_id).materials
+        return organiser, f"/events/materials/{material.id}"
+
+
+def test_an_event_material_goes_to_the_bucket_and_goes_with_its_row(s3_app, org, make_user, s3_endpoint, bucket):
+    organiser, address = add_material(s3_app, org, make_user)
+    (key,) = keys(s3_endpoint, bucket)
+    assert key.startswith("pref/files/event-materials/") and local_files(s3_app) == []
+    download = organiser.get(address)
+    assert download.status_code == 200 and download.data == PDF and download.mimetype == "application/pdf"
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert download.headers["Cache-Control"] == "private, no-store"
+    organiser.post(address.replace("/events/materials/", "/events/manage/materials/") + "/delete")
+    assert keys(s3_endpoint, bucket) == [] and organiser.get(address).status_code == 404
+
+
 def test_backup_and_restore_carry_the_bucket_files(s3_app, author_client, video_bytes, s3_endpoint, bucket,
-                                                   make_app, empty_database_url, tmp_path):
+                                                   make_app, empty_database_url, tmp_path, org, make_user):
     upload_video(author_client, video_bytes)
     run_queued(s3_app)
+    add_material(s3_app, org, make_user)
     with s3_app.app_context():
         before_rows = db.session().scalar(select(func.count()).select_from(LibraryUpload))
     archive = tmp_path / "elearn.tar"
     made = s3_app.test_cli_runner().invoke(args=["backup", "-o", str(archive)])
-    assert made.exit_code == 0 and "3 files" in made.output, made.output
+    assert made.exit_code == 0 and "4 files" in made.output, made.output
 
     restored_app = make_app(DATABASE_URL=empty_database_url, INSTANCE_PATH=str(tmp_path / "restored-instance"),
                             **s3_config(s3_endpoint, bucket, "other"))
@@ -222,11 +254,11 @@ def test_backup_and_restore_carry_the_bucket_files(s3_app, author_client, video_
                 for key in keys(s3_endpoint, bucket) if key.startswith("pref/")}
     copied = {key.removeprefix("other/"): client(s3_endpoint).get_object(Bucket=bucket, Key=key)["Body"].read()
               for key in keys(s3_endpoint, bucket) if key.startswith("other/")}
-    assert copied == original and len(copied) == 3
+    assert copied == original and len(copied) == 4
     with restored_app.app_context():
         assert db.session().scalar(select(func.count()).select_from(LibraryUpload)) == before_rows
     refused = restored_app.test_cli_runner().invoke(args=["restore", str(archive)])
-    assert refused.exit_code == 1 and "the media library is not empty (it holds talk/" in refused.output
+    assert refused.exit_code == 1 and "the file store is not empty (it holds media-library/talk/" in refused.output
 
 
 def test_an_unreachable_store_answers_503_and_keeps_no_upload(make_app, make_user, tmp_path, video_bytes):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
+import secrets
 
 from sqlalchemy import select
 
@@ -11,29 +14,45 @@ from elearn.domain.documents import checked_type
 from elearn.domain.events import RegistrationStatus
 from elearn.models import EventMaterial, EventSession, Registration, TrainingEvent, User
 from elearn.services import audit, visibility
+from elearn.services.files.stores import files_store
 from elearn.services.visibility import Viewer
 
+log = logging.getLogger(__name__)
 READERS = frozenset({RegistrationStatus.REGISTERED, RegistrationStatus.NOMINATED})
 
 
 def add(actor: User, event_id: int, data: bytes, filename: str) -> EventMaterial:
-    """Check the file (documents.checked_type raises DocumentRefused) and store it."""
+    """Check the file (documents.checked_type raises DocumentRefused), put it in the file store, then record it;
+    a failure on either side keeps nothing."""
     content_type = checked_type(data, filename)
     name = filename.replace("\\", "/").rsplit("/", 1)[-1][:200] or "material"
-    with db.write_session() as session:
-        material = EventMaterial(event_id=event_id, filename=name, content_type=content_type, size=len(data),
-                                 etag=hashlib.sha256(data).hexdigest(), content=data, uploaded_by_id=actor.id)
-        session.add(material)
-        session.flush()
-        audit.record(session, actor, "event.material", session.get(TrainingEvent, event_id).code, file=name)
+    key = f"event-materials/{event_id}/{secrets.token_hex(8)}/file"
+    store = files_store()
+    store.put_stream(key, io.BytesIO(data))
+    try:
+        with db.write_session() as session:
+            material = EventMaterial(event_id=event_id, filename=name, content_type=content_type, size=len(data),
+                                     etag=hashlib.sha256(data).hexdigest(), storage_key=key, uploaded_by_id=actor.id)
+            session.add(material)
+            session.flush()
+            audit.record(session, actor, "event.material", session.get(TrainingEvent, event_id).code, file=name)
+    except BaseException:
+        store.delete_prefix(key.rsplit("/", 1)[0])
+        raise
     return material
 
 
 def remove(actor: User, material_id: int) -> None:
     with db.write_session() as session:
         material = session.get(EventMaterial, material_id)
+        key = material.storage_key
         audit.record(session, actor, "event.material.remove", material.event.code, file=material.filename)
         session.delete(material)
+    if key:
+        try:
+            files_store().delete_prefix(key.rsplit("/", 1)[0])
+        except Exception:  # the row is gone, so nobody reaches the file; a store outage leaves it behind
+            log.exception("event material %s left in the file store", key)
 
 
 def get(material_id: int) -> EventMaterial | None:

@@ -25,6 +25,16 @@ def staging_store() -> FileStore:
     return _store("staging", Path(current_app.instance_path) / "media-staging")
 
 
+def files_store() -> FileStore:
+    """Files people upload to records (an event's materials): one folder per record, kept until it goes."""
+    return _store("files", Path(current_app.instance_path) / "files")
+
+
+def backed_up_stores() -> dict[str, FileStore]:
+    """What `elearn backup` copies, by its folder in the archive (staging holds nothing that lasts)."""
+    return {"media-library": library_store(), "stored-files": files_store()}
+
+
 def _store(area: str, local_root: Path) -> FileStore:
     stores = current_app.extensions.setdefault("elearn.stores", {})
     if area not in stores:  # one per process: an S3 client costs tens of milliseconds to make
