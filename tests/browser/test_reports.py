@@ -49,3 +49,35 @@ def test_a_municipal_reporter_sees_the_municipality_and_is_refused_the_prefectur
     response = page.goto(f"{base_url}/kpi/?body=P000")
     assert response.status == 403
     assert "みどり県" not in page.content()
+
+
+def test_an_import_says_at_once_that_it_is_checking_and_is_not_sent_twice(live_server, page, tmp_path):
+    base_url = live_server["base_url"]
+    browser_sign_in(page, base_url, _account(live_server, "admin", "P000"))
+    staff = tmp_path / "staff.csv"
+    staff.write_text("職員番号,氏名,ふりがな,メール,所属コード,職位,研修区分\n"
+                     "990001,試験 太郎,しけん たろう,,P101,,\n", encoding="utf-8")
+    page.goto(f"{base_url}/admin/import/staff")
+    # What the page shows the moment the form is sent (a 300,000-row file's answer takes many seconds), and
+    # whether a second press is sent too, noted where the next page can read it.
+    page.evaluate("""() => {
+        const form = document.querySelector("form[data-busy]");
+        let noted = false;
+        form.addEventListener("submit", () => {
+            if (noted) return;
+            noted = true;
+            const again = new Event("submit", {cancelable: true});
+            form.dispatchEvent(again);
+            sessionStorage.setItem("busy", JSON.stringify({
+                status: form.querySelector("[role=status].busy-status").textContent,
+                pressed: form.querySelector("button[type=submit]").getAttribute("aria-disabled"),
+                secondSent: !again.defaultPrevented}));
+        });
+    }""")
+    page.set_input_files("input[name=file]", str(staff))
+    page.click("form[data-busy] button[type=submit]")
+    page.wait_for_selector("text=990001")  # the plan: one person to create
+    noted = page.evaluate("() => JSON.parse(sessionStorage.getItem('busy'))")
+    assert "ファイルを確認しています" in noted["status"]
+    assert noted["pressed"] == "true" and noted["secondSent"] is False
+    assert page.locator("form[data-busy] button[type=submit]").inner_text() == "この内容で反映"
