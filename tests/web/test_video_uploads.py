@@ -97,6 +97,24 @@ def test_an_upload_is_checked_by_the_worker_re_muxed_and_then_a_lesson_plays_it(
     assert client.get("/learn/library/talk/video.yaml").status_code == 404
 
 
+def test_a_failure_of_the_store_while_checking_leaves_the_upload_for_the_retry(client, library_app, video_bytes):
+    """The disk's fault, not the upload's: the upload stays staged and checking, and the retry files it."""
+    from elearn.services import media
+
+    upload(client, video_bytes)
+    (row,) = stored(library_app)
+    library = Path(library_app.instance_path) / "media-library"
+    library.write_text("a file where the library's folder belongs")
+    with library_app.app_context(), pytest.raises(OSError):
+        media.check(row.id)
+    assert stored(library_app)[0].state == UploadState.CHECKING
+    assert f"media-staging/{row.id}/video.mp4" in leftovers(library_app)
+    library.unlink()
+    with library_app.app_context():
+        assert media.check(row.id) == UploadState.READY
+    assert not [name for name in leftovers(library_app) if name.startswith("media-staging/")]
+
+
 @pytest.mark.parametrize(("video", "captions", "words"), [
     (b"<!doctype html><script>alert(document.cookie)</script>", CAPTIONS, "MP4 または WebM の動画ではありません"),
     (None, "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<script>alert(1)</script>\n", "line 4: &lt;script&gt; is not"),

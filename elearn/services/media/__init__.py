@@ -10,6 +10,7 @@ refused upload leaves nothing but its row and reason.
 from __future__ import annotations
 
 import io
+import logging
 import shutil
 from pathlib import Path
 
@@ -34,7 +35,9 @@ from elearn.models import LibraryUpload, UploadState, User
 from elearn.services import audit
 from elearn.services.files.images import ImageRejected, open_upload
 from elearn.services.files.stores import library_store, staging_store
+from elearn.storage import StoreError
 
+log = logging.getLogger(__name__)
 MANIFEST = "video.yaml"
 POSTER_MAX_BYTES = 10 * 1024 * 1024
 POSTER_MAX_PIXELS = 4096 * 4096
@@ -132,10 +135,20 @@ def check(upload_id: int) -> UploadState:
             except FileExistsError:
                 raise MediaProblem(f"the library already has {upload.slug!r}") from None
     except MediaProblem as problem:
-        return finish(upload_id, UploadState.REFUSED, str(problem))
-    finally:
+        outcome = finish(upload_id, UploadState.REFUSED, str(problem))
+    else:
+        outcome = finish(upload_id, UploadState.READY, "", facts.duration)
+    forget_staged(upload_id)
+    return outcome
+
+
+def forget_staged(upload_id: int) -> None:
+    """The staged files, once the upload is filed or refused. Anything else that went wrong above (the store or
+    the disk failing) leaves them for the queue's retry; an orphan left here is only logged."""
+    try:
         staging_store().delete_prefix(str(upload_id))
-    return finish(upload_id, UploadState.READY, "", facts.duration)
+    except (OSError, StoreError):
+        log.exception("staged upload %s left behind", upload_id)
 
 
 def _build(staged: Path, building: Path):  # type: ignore[no-untyped-def]

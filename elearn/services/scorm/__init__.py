@@ -19,7 +19,7 @@ from elearn.content.scorm_lessons import PACKAGE_FILE
 from elearn.models import LibraryUpload, UploadKind, UploadState, User
 from elearn.services import audit
 from elearn.services.files.stores import library_store, staging_store
-from elearn.services.media import UploadRefused, finish, slug_in_use
+from elearn.services.media import UploadRefused, finish, forget_staged, slug_in_use
 
 STAGED_ZIP = "package.zip"
 
@@ -92,7 +92,8 @@ def import_upload(upload_id: int) -> UploadState:
         with staging_store().local_tree(str(upload_id)) as folder:
             import_package(folder / STAGED_ZIP, upload.slug)
     except PackageProblem as problem:
-        return finish(upload_id, UploadState.REFUSED, str(problem))
-    finally:
-        staging_store().delete_prefix(str(upload_id))
-    return finish(upload_id, UploadState.READY, "")
+        outcome = finish(upload_id, UploadState.REFUSED, str(problem))
+    else:
+        outcome = finish(upload_id, UploadState.READY, "")
+    forget_staged(upload_id)
+    return outcome
