@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import delete, insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
@@ -40,6 +40,7 @@ from elearn.models import (  # noqa: E402
     CourseVersion,
     EventSession,
     Grade,
+    KpiReportCache,
     KpiTarget,
     OrgUnit,
     StaffTier,
@@ -308,7 +309,14 @@ def run(backend: str, url: str, args: argparse.Namespace, folder: Path) -> None:
             return kpi.build(body, [body], AS_OF)
 
         def report_worked_out() -> object:
-            """The first view after a change it reads (a certificate of tiers 1-3, a revocation, a staff import)."""
+            """The first view after a change it reads (a certificate of tiers 1-3, a revocation, a staff import)
+            when no server has worked it out yet."""
+            app.extensions["elearn.kpi_reports"].clear()
+            db.session().execute(delete(KpiReportCache))
+            return kpi.build(body, [body], AS_OF)
+
+        def report_from_another_server() -> object:
+            """The first view in this process of a report another server (or the worker) worked out."""
             app.extensions["elearn.kpi_reports"].clear()
             return kpi.build(body, [body], AS_OF)
 
@@ -323,19 +331,20 @@ def run(backend: str, url: str, args: argparse.Namespace, folder: Path) -> None:
 
         plain(), report()  # warm the caches both will use
         # Interleaved, so a busy moment on the machine hits both.
-        plain_s, report_s, cold_s, busy_s, facts_s = [], [], [], [], []
+        plain_s, report_s, cold_s, shared_s, busy_s, facts_s = [], [], [], [], [], []
         for _ in range(args.runs):
             plain_s.append(median_seconds(plain, 1))
             report_s.append(median_seconds(report, 1))
             cold_s.append(median_seconds(report_worked_out, 1))
+            shared_s.append(median_seconds(report_from_another_server, 1))
             busy_s.append(median_seconds(report_after_all_staff_certificate, 1))
             facts_s.append(median_seconds(facts_only, 1))
         built = report()
         check = dict(plain())
         db.session().rollback()
     app.extensions["elearn.engine"].dispose()
-    baseline, measured, cold, busy, facts_time = (statistics.median(x) for x in
-                                                 (plain_s, report_s, cold_s, busy_s, facts_s))
+    baseline, measured, cold, shared, busy, facts_time = (statistics.median(x) for x in
+                                                         (plain_s, report_s, cold_s, shared_s, busy_s, facts_s))
     print(f"backend={backend}")
     print(f"staff={shape['staff']} completions={shape['completions']} "
           f"event_completions={shape['event_completions']} tier_people={shape['tier_people']}")
@@ -343,10 +352,12 @@ def run(backend: str, url: str, args: argparse.Namespace, folder: Path) -> None:
     print(f"baseline_group_by_ms={baseline * 1000:.1f}")
     print(f"kpi_report_ms={measured * 1000:.1f}")
     print(f"kpi_report_worked_out_ms={cold * 1000:.1f}")
+    print(f"kpi_report_from_another_server_ms={shared * 1000:.1f}")
     print(f"kpi_report_after_all_staff_certificate_ms={busy * 1000:.1f}")
     print(f"kpi_facts_query_ms={facts_time * 1000:.1f}")
     print(f"ratio={measured / baseline:.2f}")
     print(f"ratio_worked_out={cold / baseline:.2f}")
+    print(f"ratio_from_another_server={shared / baseline:.2f}")
     print(f"ratio_after_all_staff_certificate={busy / baseline:.2f}")
     # The running year is read on the as-of day by both (earlier years by the report on their last day).
     this_year = fiscal_year(AS_OF)

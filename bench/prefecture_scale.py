@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, delete, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -65,6 +65,7 @@ from elearn.models import (  # noqa: E402
     Course,
     CourseDeadline,
     CourseVersion,
+    KpiReportCache,
     OrgUnit,
     RoleGrant,
     StaffTier,
@@ -297,6 +298,7 @@ def run(url: str, options: argparse.Namespace, folder: Path) -> None:
         bodies = list(db.session().scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)))
         def kpi_worked_out() -> None:
             app.extensions.get("elearn.kpi_reports", {}).clear()  # as after a change the report reads
+            db.session().execute(delete(KpiReportCache))
             kpi.build(bodies[0], bodies, AS_OF)
 
         plain_kpi = lambda: db.session().execute(text(PLAIN_GROUP_BY), {"as_of": AS_OF}).all()  # noqa: E731

@@ -155,4 +155,5 @@ TASK_LABELS = {
     "deliver_announcement": _l("Delivering an announcement"),
     "render_certificates": _l("Making certificate PDFs"),
     "render_new_certificates": _l("Making the PDFs of new certificates"),
+    "kpi_warm": _l("Working out the KPI report after a change (every minute)"),
 }

@@ -15,6 +15,8 @@ OFFICE_HOURS_UTC = "22,23,0,1,2,3,4,5,6,7,8,9,10"
 # Catch-up for mail a wake-up missed (queue down at commit time, a worker killed mid-run).
 MAIL_TICK = crontab(minute="*")
 NOTICE_SCAN = crontab(minute="5", hour=OFFICE_HOURS_UTC)
+# The prefecture's KPI report, worked out once after each change it reads, before a reporter opens it.
+KPI_WARM = crontab(minute="*")
 
 # Tasks that may be re-enqueued by name after their worker died (periodic ones simply run again).
 RESUMABLE = frozenset({"send_mail", "deliver_announcement", "render_certificates", "check_video_upload",
@@ -46,6 +48,14 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
 
         if mail.waiting_count():
             mail.send_waiting()
+
+    @queue.periodic_task(KPI_WARM, name="kpi_warm")
+    @in_app
+    def kpi_warm() -> bool:
+        from elearn.clock import today_in_japan
+        from elearn.services.reports import kpi
+
+        return kpi.warm(today_in_japan())
 
     @queue.periodic_task(NOTICE_SCAN, name="notice_scan", retries=2, retry_delay=300)
     @in_app
@@ -96,4 +106,5 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
     return {"check_video_upload": check_video_upload, "import_scorm_upload": import_scorm_upload,
             "send_mail": send_mail, "mail_tick": mail_tick, "notice_scan": notice_scan,
             "deliver_announcement": deliver_announcement, "render_certificates": render_certificates,
+            "kpi_warm": kpi_warm,
             "render_new_certificates": render_new_certificates}

@@ -39,7 +39,14 @@ from elearn.models.magazine import (
 from elearn.models.media import LibraryUpload, ScormAttempt, UploadKind, UploadState
 from elearn.models.notices import Announcement, JobRun, Notice, NoticeChoice, OutboxMessage, ReminderSent
 from elearn.models.people import Grade, OrgUnit, RoleGrant, StaffTier, User
-from elearn.models.reporting import CourseDeadline, DataGeneration, KpiReportPdf, KpiRuleRow, KpiTarget
+from elearn.models.reporting import (
+    CourseDeadline,
+    DataGeneration,
+    KpiReportCache,
+    KpiReportPdf,
+    KpiRuleRow,
+    KpiTarget,
+)
 from elearn.models.security import AuditEntry, PasswordResetToken, RateLimitCounter, SignInFailure
 from elearn.models.workshops import WorkshopSubmission
 
@@ -77,6 +84,7 @@ __all__ = [
     "KpiRuleRow",
     "KpiTarget",
     "DataGeneration",
+    "KpiReportCache",
     "Notice",
     "NoticeChoice",
     "OrgUnit",

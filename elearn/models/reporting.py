@@ -76,3 +76,14 @@ class DataGeneration(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     generation: Mapped[int] = mapped_column(BigInteger)
+
+
+class KpiReportCache(Base):
+    """A worked-out KPI report (its figures as JSON, bodies by id) under a digest of the data generations it was
+    computed from: shared by every server (elearn.services.reports.kpi_store); rows older than two days go."""
+
+    __tablename__ = "kpi_report_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

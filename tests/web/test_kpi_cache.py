@@ -118,3 +118,49 @@ def test_every_table_the_report_reads_bumps_its_counter_and_others_do_not(synced
     changed = {name for name in after if after[name] != before[name]}
     expected = {"tier": tiers | {"people"}, "tier only": tiers, None: set()}.get(counter, {counter})
     assert changed == expected
+
+
+def every_body_report(app) -> tuple[str, int]:
+    """The prefecture's report with every body side by side (what its reporters open) as JSON, and the SQL
+    statements building it ran."""
+    from elearn.services.people import orgs
+    from elearn.services.reports import kpi_export
+
+    seen = []
+    engine = app.extensions["elearn.engine"]
+
+    def record(*_args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(1)
+
+    with app.app_context():
+        bodies = orgs.bodies()
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            report = kpi.build(bodies[0], bodies, AS_OF)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return kpi_export.as_json(report), len(seen)
+
+
+def test_a_report_one_server_worked_out_is_read_by_the_others_until_a_change(synced, make_app, trained, make_user):
+    worked_out, cold = every_body_report(synced)
+    second_server = make_app()
+    shared, statements = every_body_report(second_server)
+    assert shared == worked_out and statements == 3 < cold  # the rule, the counters, the stored report
+    make_user(permissions=[(Permission.ADMIN, None)])  # a new person: coverage reads people
+    _, statements = every_body_report(make_app())
+    assert statements > 3  # worked out again, not read from the store
+
+
+def test_the_worker_works_the_prefecture_report_out_after_a_change_before_anyone_opens_it(synced, make_app, trained,
+                                                                                       make_user):
+    with synced.app_context():
+        assert kpi.warm(AS_OF) is True
+        assert kpi.warm(AS_OF) is False  # nothing changed: nothing to do
+    admin = make_user(permissions=[(Permission.ADMIN, None)])
+    with synced.app_context():
+        revoked = certificates.of_holder(trained[0].id)[0]
+        certificates.revoke(admin, revoked.id, "誤登録")
+        assert kpi.warm(AS_OF) is True
+    report, statements = every_body_report(make_app())
+    assert statements == 3 and '"cumulative": 1' in report

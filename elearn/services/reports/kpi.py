@@ -263,17 +263,23 @@ def build(body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date) -> KpiReport:
     """`body`'s KPI; `shown_bodies` are the bodies set side by side (the prefecture and every
     municipality for the prefecture's report).
 
-    Kept per process under the data generations it was computed from (`DataGeneration`: counters the database
-    bumps in the same transaction as any change the report reads, a revocation included), so the report is
+    Kept under the data generations it was computed from (`DataGeneration`: counters the database bumps in the
+    same transaction as any change the report reads, a revocation included): in this process, then for every
+    server in `kpi_store` (where the worker's `kpi_warm` puts the prefecture's report after each change). It is
     worked out again only after such a change, and never shown stale."""
+    from elearn.services.reports import kpi_store  # it builds this module's rows
+
     rule = counting_rule()
     key = _cache_key(rule, body, shown_bodies, as_of)
     cached = _computed_reports().get(key) if key else None
     if cached is not None:
         _computed_reports().move_to_end(key)
         return _with_bodies(*cached, body, shown_bodies)
-    computed = _compute(body, shown_bodies, as_of, rule)
+    stored = kpi_store.load(kpi_store.digest(key), rule, body, shown_bodies) if key else None
+    computed = stored or _compute(body, shown_bodies, as_of, rule)
     if key:
+        if stored is None:
+            kpi_store.save(kpi_store.digest(key), computed)
         _computed_reports()[key] = (computed, [row.body.id for row in computed.by_body])
         while len(_computed_reports()) > KEPT_REPORTS:
             _computed_reports().popitem(last=False)
@@ -285,6 +291,23 @@ KEPT_REPORTS = 32  # a prefecture and its municipalities viewed today, and a few
 
 def _computed_reports() -> OrderedDict:
     return current_app.extensions.setdefault("elearn.kpi_reports", OrderedDict())
+
+
+def warm(as_of: date) -> bool:
+    """Work out and store the report each prefecture's reporters open (today's, every body side by side) if it
+    is not stored yet under the current counters; True when it was. For the worker, every minute."""
+    from elearn.services.people import orgs
+    from elearn.services.reports import kpi_store
+
+    every = orgs.bodies()
+    rule = counting_rule()
+    worked_out = False
+    for prefecture in (body for body in every if body.kind == OrgKind.PREFECTURE):
+        key = _cache_key(rule, prefecture, every, as_of)
+        if key and kpi_store.load(kpi_store.digest(key), rule, prefecture, every) is None:
+            kpi_store.save(kpi_store.digest(key), _compute(prefecture, every, as_of, rule))
+            worked_out = True
+    return worked_out
 
 
 def _cache_key(rule: CountingRule, body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date) -> tuple | None:
