@@ -119,6 +119,11 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     _require_secret_key(app)
     if app.config["ENV_NAME"] == "production" and "127.0.0.1" in app.config["PUBLIC_URL"]:
         raise ConfigError("ELEARN_PUBLIC_URL must be set in production (certificates print it).")
+    app.config["FILE_STORE"] = str(app.config["FILE_STORE"] or "local").strip().lower()
+    if app.config["FILE_STORE"] not in ("local", "s3"):
+        raise ConfigError(f"ELEARN_FILE_STORE must be local or s3, not {app.config['FILE_STORE']!r}.")
+    if app.config["FILE_STORE"] == "s3" and not app.config["S3_BUCKET"]:
+        raise ConfigError("ELEARN_S3_BUCKET must be set when ELEARN_FILE_STORE is s3.")
     if _origin(app.config["SCORM_CONTENT_URL"]) == _origin(app.config["PUBLIC_URL"]):
         raise ConfigError("ELEARN_SCORM_CONTENT_URL must be an origin of its own, not the app's: SCORM packages "
                           "are other providers' script (README, 'Why SCORM runs on an origin of its own').")

@@ -3,7 +3,7 @@
 Three areas use it: the media library (checked lesson videos and SCORM packages, one immutable folder per
 slug), staging (uploads waiting for the worker, imports between preview and apply) and files (an event's
 materials, one folder each). Local disk is the default and works on an NFS mount every
-server shares; `ELEARN_FILE_STORE=s3` keeps both areas in a bucket instead (README, "Files"), so web servers
+server shares; `ELEARN_FILE_STORE=s3` keeps all three in a bucket instead (README, "Files"), so web servers
 and workers on different machines share nothing but the database, Redis and the bucket.
 
 A folder is put whole: its files first and its manifest last, so a reader that finds the manifest finds

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from stat import S_ISREG
 from typing import BinaryIO
 
 from elearn.storage import StoredFile, check_key
@@ -29,7 +29,7 @@ class LocalStore:
             stat = self._path(key).stat()
         except (FileNotFoundError, NotADirectoryError):
             return None
-        if not os.path.isfile(self._path(key)):
+        if not S_ISREG(stat.st_mode):
             return None
         return StoredFile(key, stat.st_size, f"{stat.st_mtime_ns:x}{stat.st_size:x}",
                           datetime.fromtimestamp(stat.st_mtime, UTC))

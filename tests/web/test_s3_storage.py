@@ -313,3 +313,14 @@ def test_both_stores_keep_the_same_contract(store, tmp_path):
     store.delete_prefix("up/1")
     assert not store.has_prefix("up") or not list(store.files("up"))
     assert [stored.key for stored in store.files()] == ["pkg/content/a.html", "pkg/package.yaml"]
+
+
+@pytest.mark.parametrize(("settings", "words"), [
+    ({"FILE_STORE": "nfs"}, "ELEARN_FILE_STORE must be local or s3"),
+    ({"FILE_STORE": "S3", "S3_BUCKET": None}, "ELEARN_S3_BUCKET must be set"),
+])
+def test_a_misconfigured_store_stops_the_app_at_start_not_at_the_first_file(make_app, settings, words):
+    from elearn.config import ConfigError
+
+    with pytest.raises(ConfigError, match=words):
+        make_app(**settings)

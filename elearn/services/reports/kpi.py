@@ -275,11 +275,12 @@ def build(body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date) -> KpiReport:
     if cached is not None:
         _computed_reports().move_to_end(key)
         return _with_bodies(*cached, body, shown_bodies)
-    stored = kpi_store.load(kpi_store.digest(key), rule, body, shown_bodies) if key else None
+    stored_key = kpi_store.digest(key) if key else None
+    stored = kpi_store.load(stored_key, rule, body, shown_bodies) if stored_key else None
     computed = stored or _compute(body, shown_bodies, as_of, rule)
     if key:
         if stored is None:
-            kpi_store.save(kpi_store.digest(key), computed)
+            kpi_store.save(stored_key, computed)
         _computed_reports()[key] = (computed, [row.body.id for row in computed.by_body])
         while len(_computed_reports()) > KEPT_REPORTS:
             _computed_reports().popitem(last=False)
@@ -304,8 +305,9 @@ def warm(as_of: date) -> bool:
     worked_out = False
     for prefecture in (body for body in every if body.kind == OrgKind.PREFECTURE):
         key = _cache_key(rule, prefecture, every, as_of)
-        if key and kpi_store.load(kpi_store.digest(key), rule, prefecture, every) is None:
-            kpi_store.save(kpi_store.digest(key), _compute(prefecture, every, as_of, rule))
+        stored_key = kpi_store.digest(key) if key else None
+        if stored_key and kpi_store.load(stored_key, rule, prefecture, every) is None:
+            kpi_store.save(stored_key, _compute(prefecture, every, as_of, rule))
             worked_out = True
     return worked_out
 
