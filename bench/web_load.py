@@ -196,16 +196,20 @@ def run(workdir: Path, options: argparse.Namespace) -> int:
         targets = {
             "bare": (bare_port, "/", ("get", "200", ""), ""),
             "course_page": (elearn_port, course_path, ("get", "200", ""), cookie),
+            # What every signed-in request costs before its page does anything: the session checked and the
+            # person loaded (the before-request hooks), then /healthz's one line of JSON.
+            "signed_in_floor": (elearn_port, "/healthz", ("get", "200", ""), cookie),
             "quiz_submit": (elearn_port, "/", ("submit", "302", "/result$", str(lines_file)), ""),
         }
-        for name in ("bare", "course_page"):  # warm-up, not counted: templates, content, connections
+        for name in ("bare", "course_page", "signed_in_floor"):  # warm-up, not counted: templates, content, connections
             port, path, args, target_cookie = targets[name]
             wrk(port, path, script, args, 2, options.connections, target_cookie)
         steal_before = cpu_ticks()
         results: dict[str, list[dict]] = {name: [] for name in targets}
         names = list(targets)
         for round_number in range(rounds):
-            for name in names[round_number % 3:] + names[:round_number % 3]:
+            turn = round_number % len(names)
+            for name in names[turn:] + names[:turn]:
                 port, path, args, target_cookie = targets[name]
                 if name == "quiz_submit":
                     args = (*args, str(sum(result["sent"] for result in results[name])))  # the next unused attempt
@@ -224,6 +228,9 @@ def run(workdir: Path, options: argparse.Namespace) -> int:
     print(f"bare_rps={bare['rps']:.1f}")
     print(f"course_page_rps={course['rps']:.1f}")
     print(f"course_page_ratio={course['rps'] / bare['rps']:.3f}")
+    floor = totals["signed_in_floor"]
+    print(f"signed_in_floor_rps={floor['rps']:.1f}")
+    print(f"signed_in_floor_ratio={floor['rps'] / bare['rps']:.3f}")
     print(f"quiz_submit_rps={submit['rps']:.1f}")
     print(f"quiz_submit_ratio={submit['rps'] / bare['rps']:.3f}")
     print("quiz_submit_measured=each POST grades a different open attempt "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Flask, g
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from elearn.dates import date_text, datetime_text, fiscal_year_text, month_text, short_date_text, time_text
@@ -75,7 +75,55 @@ def play_time_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def request_translations():  # type: ignore[no-untyped-def]
+    """Flask-Babel finds the domain, the locale and its catalogue again on every call, a dozen context lookups;
+    a page calls gettext dozens of times, so the catalogue is kept for the request beside the locale it is for
+    (force_locale, as in mail, sets another locale object and so gets its own)."""
+    locale = get_locale()
+    kept = g.get("_elearn_translations")
+    if kept is None or kept[0] is not locale:
+        kept = g._elearn_translations = (locale, get_translations())
+    return kept[1]
+
+
+BUILT_URLS_KEPT = 20_000
+
+
+def remembered_url_for(endpoint: str, **values: object) -> str:
+    """url_for for templates, remembering the addresses this process has built: building one walks the URL map
+    and runs the url_defaults (a page has a few dozen links, and they are the same on every request). Only
+    addresses that depend on nothing but their arguments and the script root are kept: not static files (their
+    fingerprint follows the file, so in debug mode, where files are edited, they are built each time; a running
+    server's files change only with a release, which restarts it), not external addresses, anchors or methods, and
+    nothing outside a request."""
+    if (not has_request_context() or any(name[:1] == "_" for name in values)
+            or (endpoint == "static" and current_app.debug)):
+        return url_for(endpoint, **values)
+    key = (endpoint, request.blueprint if endpoint[:1] == "." else None, request.script_root,
+           tuple((name, type(value), value) for name, value in sorted(values.items())))
+    try:
+        built: dict = current_app.extensions["elearn.built_urls"]
+        return built[key]
+    except TypeError:  # an unhashable value, e.g. a list of query values
+        return url_for(endpoint, **values)
+    except KeyError:
+        address = built[key] = url_for(endpoint, **values)
+        if len(built) > BUILT_URLS_KEPT:
+            built.clear()
+        return address
+
+
 def init_templating(app: Flask) -> None:
+    app.extensions["elearn.built_urls"] = {}
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+    # `_()` is the i18n extension's alias that looks `gettext` up in the context on every call: bind it directly.
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
     app.add_template_filter(date_text, "date")
     app.add_template_filter(datetime_text, "datetime")
     app.add_template_filter(time_text, "time_of_day")
@@ -113,4 +161,5 @@ def init_templating(app: Flask) -> None:
         MAIL_STATE_LABELS=MAIL_STATE_LABELS,
         JOB_STATE_LABELS=JOB_STATE_LABELS,
         TASK_LABELS=TASK_LABELS,
+        url_for=remembered_url_for,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, null, select, union_all
+from sqlalchemy import and_, bindparam, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from elearn import db
@@ -105,15 +105,25 @@ def _card(source: CourseSource, course_id: int, user: User, grade: str | None, r
     )
 
 
+# The learner pages' statements, built once (building one and its cache key costs more than running it).
+_COURSE_IDS = bindparam("course_ids", expanding=True)
+_MARKS = union_all(
+    select(LessonProgress.course_id, LessonProgress.lesson_slug.label("lesson")).where(
+        LessonProgress.user_id == bindparam("user_id"), LessonProgress.course_id.in_(_COURSE_IDS)),
+    select(QuizAttempt.course_id, null().label("lesson")).where(
+        QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.course_id.in_(_COURSE_IDS)).distinct())
+_COMPLETIONS = (
+    select(Completion.course_id, Completion.completed_at, Completion.fiscal_year, Certificate.id)
+    .outerjoin(Certificate, and_(Certificate.completion_id == Completion.id, Certificate.superseded_at.is_(None),
+                                 Certificate.revoked_at.is_(None)))
+    .where(Completion.user_id == bindparam("user_id"), Completion.course_id.in_(_COURSE_IDS)))
+
+
 def _marks(user_id: int, course_ids: list[int]) -> tuple[dict[int, set[str]], set[int]]:
     """The lessons the person has read, by course, and the courses whose quiz they have started: one query."""
-    read_rows = select(LessonProgress.course_id, LessonProgress.lesson_slug.label("lesson")).where(
-        LessonProgress.user_id == user_id, LessonProgress.course_id.in_(course_ids))
-    attempt_rows = select(QuizAttempt.course_id, null().label("lesson")).where(
-        QuizAttempt.user_id == user_id, QuizAttempt.course_id.in_(course_ids)).distinct()
     read: dict[int, set[str]] = {}
     attempted: set[int] = set()
-    for course_id, lesson_slug in db.session().execute(union_all(read_rows, attempt_rows)):
+    for course_id, lesson_slug in db.session().execute(_MARKS, {"user_id": user_id, "course_ids": course_ids}):
         if lesson_slug is None:
             attempted.add(course_id)
         else:
@@ -129,14 +139,9 @@ class _Completed:
 
 
 def _completions(user_id: int, course_ids: list[int]) -> dict[int, list[_Completed]]:
-    in_force = and_(Certificate.completion_id == Completion.id, Certificate.superseded_at.is_(None),
-                    Certificate.revoked_at.is_(None))
-    rows = db.session().execute(
-        select(Completion.course_id, Completion.completed_at, Completion.fiscal_year, Certificate.id)
-        .outerjoin(Certificate, in_force)
-        .where(Completion.user_id == user_id, Completion.course_id.in_(course_ids)))
     found: dict[int, list[_Completed]] = {}
-    for course_id, completed_at, year, certificate_id in rows:
+    for course_id, completed_at, year, certificate_id in db.session().execute(
+            _COMPLETIONS, {"user_id": user_id, "course_ids": course_ids}):
         found.setdefault(course_id, []).append(_Completed(completed_at, year, certificate_id))
     return found
 

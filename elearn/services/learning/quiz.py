@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -60,14 +60,18 @@ def settings_of(version: CourseVersion) -> QuizSettings:
     })
 
 
+_PAST_ATTEMPTS = (select(QuizAttempt)
+                  .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.course_id == bindparam("course_id"))
+                  .order_by(QuizAttempt.number))
+_PAST_ATTEMPTS_LIGHT = _PAST_ATTEMPTS.options(defer(QuizAttempt.questions), defer(QuizAttempt.responses),
+                                              defer(QuizAttempt.results))
+
+
 def past_attempts(user_id: int, course_id: int, light: bool = False) -> list[QuizAttempt]:
     """The person's attempts in order; `light` leaves out the questions, responses and results (JSON, the bulk
     of a row), for lists and rules that do not read them."""
-    query = select(QuizAttempt).where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id)
-    if light:
-        query = query.options(defer(QuizAttempt.questions), defer(QuizAttempt.responses),
-                              defer(QuizAttempt.results))
-    return list(db.session().scalars(query.order_by(QuizAttempt.number)))
+    return list(db.session().scalars(_PAST_ATTEMPTS_LIGHT if light else _PAST_ATTEMPTS,
+                                     {"user_id": user_id, "course_id": course_id}))
 
 
 def as_past(attempt: QuizAttempt) -> rules.PastAttempt:

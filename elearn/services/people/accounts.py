@@ -10,7 +10,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -114,6 +114,15 @@ def _as_record(failure: SignInFailure | None) -> FailureRecord | None:
     return FailureRecord(failure.failures, failure.first_failed_at, failure.locked_until)
 
 
+# Built once: building this statement and its cache key cost about half a millisecond, on every request.
+_USER_AS_LOADED = (
+    select(User, select(func.count()).select_from(Notice)
+           .where(Notice.user_id == User.id, Notice.read_at.is_(None)).scalar_subquery())
+    .where(User.id == bindparam("user_id"))
+    .options(joinedload(User.tier_rows), joinedload(User.grants), joinedload(User.grade), joinedload(User.body),
+             joinedload(User.division).joinedload(OrgUnit.parent).joinedload(OrgUnit.parent)))
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader: the id carries the session token, so a rotated token ends the session."""
     raw_id, _, token = user_id.partition(":")
@@ -122,12 +131,7 @@ def load_user(user_id: str) -> User | None:
     # Every request runs this: one statement, with what pages read of the person (tiers, grants, grade, body, and
     # the division with two levels above it: the usual body / department / division path) and the count on the
     # notice bell of every page.
-    unread = (select(func.count()).select_from(Notice)
-              .where(Notice.user_id == User.id, Notice.read_at.is_(None)).scalar_subquery())
-    row = db.session().execute(
-        select(User, unread).where(User.id == int(raw_id))
-        .options(joinedload(User.tier_rows), joinedload(User.grants), joinedload(User.grade), joinedload(User.body),
-                 joinedload(User.division).joinedload(OrgUnit.parent).joinedload(OrgUnit.parent))).unique().first()
+    row = db.session().execute(_USER_AS_LOADED, {"user_id": int(raw_id)}).unique().first()
     if row is None:
         return None
     user, user.unread_notices_at_load = row
