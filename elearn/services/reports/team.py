@@ -162,16 +162,25 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
     paths = _paths(units)
     order = {unit.id: index for index, unit in enumerate(units)}
     grade_names = dict(grades)
-    person_tiers = {person.id: training_tiers(tiers[person.id]) for person in staff}
-    shown_tiers = {person.id: tuple(tier for tier in Tier if tier in person_tiers[person.id]) for person in staff}
-    rows = [
-        _row(person, shown_tiers[person.id], grade_names, source, course_ids[source.slug], course_order, filters,
-             completions, imported, started, deadlines, paths, order, today)
-        for person in staff if person.division_id in unit_ids
-        for course_order, source in enumerate(sources)
-        if completion.is_required(source.tiers, source.required_for_grades, person_tiers[person.id],
-                                  grade_names.get(person.grade_id))
-    ]
+    # People with the same tiers and grade must take the same courses: worked out once per such profile, not
+    # once per person and course (a 5,000-person department has a handful of profiles).
+    required: dict[tuple[frozenset[Tier], int | None], list[tuple[int, CourseSource]]] = {}
+    rows = []
+    for person in staff:
+        if person.division_id not in unit_ids:
+            continue
+        person_tiers = training_tiers(tiers[person.id])
+        profile = (person_tiers, person.grade_id)
+        courses = required.get(profile)
+        if courses is None:
+            courses = required[profile] = [
+                (course_order, source) for course_order, source in enumerate(sources)
+                if completion.is_required(source.tiers, source.required_for_grades, person_tiers,
+                                          grade_names.get(person.grade_id))]
+        shown_tiers = tuple(tier for tier in Tier if tier in person_tiers)
+        rows.extend(_row(person, shown_tiers, grade_names, source, course_ids[source.slug], course_order, filters,
+                         completions, imported, started, deadlines, paths, order, today)
+                    for course_order, source in courses)
     in_scope = sorted(_without_status_filter(rows, filters, units), key=_sort_key(filters.sort),
                       reverse=filters.descending)
     shown = [row for row in in_scope if status_matches(row, filters.status)]
