@@ -91,11 +91,11 @@ BUILT_URLS_KEPT = 20_000
 
 def remembered_url_for(endpoint: str, **values: object) -> str:
     """url_for for templates, remembering the addresses this process has built: building one walks the URL map
-    and runs the url_defaults (a page has a few dozen links, and they are the same on every request). Only
-    addresses that depend on nothing but their arguments and the script root are kept: not static files (their
-    fingerprint follows the file, so in debug mode, where files are edited, they are built each time; a running
-    server's files change only with a release, which restarts it), not external addresses, anchors or methods, and
-    nothing outside a request."""
+    and runs the url_defaults (a page has a few dozen links, and they are the same on every request). Kept are
+    addresses that depend on nothing but their arguments and the script root; not external addresses, anchors or
+    methods, nor anything outside a request. A static file's address names its content: kept too, since a running
+    server's files change only with a release, which restarts it, but built each time in debug mode, where files
+    are edited."""
     if (not has_request_context() or any(name[:1] == "_" for name in values)
             or (endpoint == "static" and current_app.debug)):
         return url_for(endpoint, **values)
