@@ -20,7 +20,7 @@ from elearn import db
 from elearn.clock import TOKYO
 from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
-from elearn.models import Course, Grade, LessonProgress, User
+from elearn.models import Completion, Course, Grade, HistoryImport, LessonProgress, User
 from elearn.services.learning import content, deadlines
 
 THIS_YEAR = fiscal_year(datetime.now(TOKYO).date())
@@ -129,6 +129,35 @@ def test_filters_by_unit_grade_tier_status_and_name(synced, client, team, org):
     assert names("status=outstanding") == {"上司 一郎", "途中 次郎", "未着手 三郎", "リーダー 四郎"}
     assert names("q=とちゅう") == {"途中 次郎"}
     assert names("status=nonsense&tier=nobody") == names("")  # an edited link shows everything
+
+
+def test_training_by_mode_lists_the_people_the_filters_keep(synced, client, team, org):
+    """The year's imported records under the matrix follow the page's unit, grade, tier and name filters, and
+    never list anyone outside the manager's team."""
+    manager, people, outsider = team
+    with synced.app_context(), db.write_session() as session:
+        batch = HistoryImport(filename="past.csv", sha256="0" * 64, records=5, people=5)
+        session.add(batch)
+        session.flush()
+        for person in [*people.values(), outsider]:
+            session.add(Completion(
+                user_id=person.id, history_import_id=batch.id, tier=Tier.ALL_STAFF, fiscal_year=THIS_YEAR,
+                completed_on=date(THIS_YEAR, 6, 1), completed_at=datetime(THIS_YEAR, 5, 31, 15, tzinfo=UTC),
+                body_id=person.body_id, division_id=person.division_id))
+    sign_in(client, manager)
+
+    def listed(query: str) -> set[str]:
+        html = client.get(f"/team/?{query}").get_data(as_text=True).split('id="team-training"', 1)[1]
+        html = html.split("</section>", 1)[0]
+        everyone = ("完了 花子", "途中 次郎", "未着手 三郎", "リーダー 四郎", "他部 五郎")
+        return {name for name in everyone if name in html}
+
+    assert listed("") == {"完了 花子", "途中 次郎", "未着手 三郎", "リーダー 四郎"}
+    assert listed(f"unit={org['P102'].id}") == {"未着手 三郎", "リーダー 四郎"}
+    assert listed(f"grade={_grade_id(synced, '課長級')}") == {"未着手 三郎"}
+    assert listed("tier=digital_leader") == {"リーダー 四郎"}
+    assert listed("q=とちゅう") == {"途中 次郎"}
+    assert listed(f"fiscal_year={THIS_YEAR - 1}") == set()
 
 
 def test_sorting_by_name_both_ways(synced, client, team):
