@@ -178,6 +178,11 @@ def browser_sign_in(page, base_url: str, account: dict) -> None:
 
 def queries_for(app, client, path: str) -> int:
     """How many SQL statements one GET of `path` runs (it must answer 200)."""
+    return len(statements_for(app, client, path))
+
+
+def statements_for(app, client, path: str) -> list[str]:
+    """The SQL statements one GET of `path` runs (it must answer 200)."""
     from sqlalchemy import event
 
     engine = app.extensions["elearn.engine"]
@@ -191,7 +196,7 @@ def queries_for(app, client, path: str) -> int:
         assert client.get(path).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    return len(statements)
+    return statements
 
 
 def run_queued(app) -> list[str]:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert, select
-from support import SAMPLE_CONTENT, complete, queries_for, sign_in
+from support import SAMPLE_CONTENT, complete, queries_for, sign_in, statements_for
 
 from elearn import db
 from elearn.clock import TOKYO
@@ -330,6 +330,18 @@ def test_the_page_issues_the_same_number_of_queries_for_10_and_1000_staff(synced
     # 総務部: the manager and 999 staff
     assert '<td class="num wide-only" data-label="職員">1000</td>' in summary.split("</tr>", 2)[1]
     assert queries_for(synced, client, "/team/completion.xlsx") == small_export
+
+
+def test_the_managers_units_are_read_once_and_the_team_is_asked_for_by_them(synced, client, team):
+    """The database is handed the manager's units as a list, read once per request: PostgreSQL misjudges the
+    size of a recursive query and would scan every completion and certificate of the prefecture."""
+    manager, _, _ = team
+    sign_in(client, manager)
+    for path in ("/team/", "/team/?view=detail", "/team/completion.xlsx"):
+        statements = statements_for(synced, client, path)
+        assert sum("RECURSIVE" in statement for statement in statements) == 1, path
+        team_reads = [statement for statement in statements if "FROM completions" in statement]
+        assert team_reads and not any("RECURSIVE" in statement for statement in team_reads), path
 
 
 def test_a_team_members_page_shows_their_courses(synced, client, team):
