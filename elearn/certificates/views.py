@@ -70,49 +70,66 @@ def _revalidate(response: Response, etag: str) -> Response:
     return response
 
 
+def _team_selection() -> certificates.TeamSelection:
+    return certificates.TeamSelection(request.args.get("fiscal_year", type=int), request.args.get("unit", type=int))
+
+
+def _selection_args(selection: certificates.TeamSelection) -> dict:
+    return {"fiscal_year": selection.fiscal_year, "unit": selection.unit_id}
+
+
 @bp.get("/team/certificates/")
 @permitted(visibility.may_see_team)  # the ZIP's policy and scope, exactly
 def team_download():
     """The team page's link: the ZIP at once when every PDF is stored, else a page that prepares them."""
-    fiscal_year = request.args.get("fiscal_year", type=int)
-    team = certificates.for_team(viewer(), fiscal_year)
-    if not team:
+    selection = _team_selection()
+    progress = certificate_pdf.team_progress(viewer(), selection)
+    if not progress.total:
         flash(_("There are no certificates to download for that year."), "info")
         return redirect(url_for("reports.team"))
-    progress = certificate_pdf.progress(team)
+    if progress.total > certificates.TEAM_ARCHIVE_LIMIT:
+        flash(_("%(count)d certificates are too many for one file (at most %(limit)d). Choose a unit on the team "
+                "page, or a single year.", count=progress.total, limit=certificates.TEAM_ARCHIVE_LIMIT), "error")
+        return redirect(url_for("reports.team", unit=selection.unit_id))
     if progress.is_complete:
-        return redirect(url_for(".team_zip", fiscal_year=fiscal_year), 303)
-    return render_template("certificates/team_prepare.html", progress=progress, fiscal_year=fiscal_year)
+        return redirect(url_for(".team_zip", **_selection_args(selection)), 303)
+    return render_template("certificates/team_prepare.html", progress=progress, selection=selection,
+                           args=_selection_args(selection))
 
 
 @bp.post("/team/certificates/prepare")
 @permitted(visibility.may_see_team)
 def team_prepare():
     """Say how far the selection's PDFs are, and have the worker render the missing ones (queued once per
-    selection, however often the page asks)."""
-    team = certificates.for_team(viewer(), request.args.get("fiscal_year", type=int))
-    missing = certificate_pdf.not_rendered(team)
-    if missing:
-        ids = [certificate.id for certificate in team]
-        key = certificate_pdf.preparation_key(ids)
-        jobs.enqueue_once(key, "render_certificates", key, [certificate.id for certificate in missing])
-    return jsonify(done=len(team) - len(missing), total=len(team))
+    person and selection, however often the page asks)."""
+    selection = _team_selection()
+    progress = certificate_pdf.team_progress(viewer(), selection)
+    if progress.total > certificates.TEAM_ARCHIVE_LIMIT:
+        abort(413)
+    if not progress.is_complete:
+        key = certificate_pdf.preparation_key(current_user.id, selection)
+        jobs.enqueue_once(key, "render_certificates", key, current_user.id, selection.fiscal_year, selection.unit_id)
+    return jsonify(done=progress.done, total=progress.total)
 
 
 @bp.get("/team/certificates.zip")
 @permitted(visibility.may_see_team)  # the scope of the team page: admins see every body
 def team_zip():
-    fiscal_year = request.args.get("fiscal_year", type=int)
-    team = certificates.for_team(viewer(), fiscal_year)
-    if not team:
+    selection = _team_selection()
+    count = certificates.team_count(viewer(), selection)
+    if not count:
         flash(_("There are no certificates to download for that year."), "info")
         return redirect(url_for("reports.team"))
+    if count > certificates.TEAM_ARCHIVE_LIMIT:  # the download page says why
+        return redirect(url_for(".team_download", **_selection_args(selection)))
+    team = certificates.for_team(viewer(), selection)
     # Names are fixed now; each PDF is fetched in the session alive while the stream runs.
     entries = [(name, lambda certificate_id=c.id: certificate_pdf.pdf_of(certificates.get(certificate_id)).content)
                for name, c in zip(_member_names(team), team, strict=True)]
     # Streamed: PDFs not rendered yet are rendered as the archive goes out, so a large team neither
     # waits for all of them before the first byte nor holds the whole archive in memory.
     response = Response(stream_with_context(zip_stream(entries)), mimetype="application/zip")
+    fiscal_year = selection.fiscal_year
     response.headers["Content-Disposition"] = content_disposition(
         (_("Certificates_%(fiscal_year)s", fiscal_year=fiscal_year_text(fiscal_year)) if fiscal_year
          else _("Certificates")) + ".zip")

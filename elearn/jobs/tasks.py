@@ -73,12 +73,12 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
 
     @queue.task(name="render_certificates", retries=2, retry_delay=30)
     @in_app
-    def render_certificates(key: str, certificate_ids: list[int]) -> int:
+    def render_certificates(key: str, user_id: int, fiscal_year: int | None, unit_id: int | None) -> int:
         from elearn import jobs
-        from elearn.services.certificates import pdf
+        from elearn.services.certificates import TeamSelection, pdf
 
         try:
-            return pdf.render_listed(certificate_ids)
+            return pdf.render_for_team(user_id, TeamSelection(fiscal_year, unit_id))
         finally:
             jobs.release(key, app)
 

@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -78,7 +78,8 @@ def team():
         "reports/team.html", view=view, matrix=matrix, detail=detail, args=filter_args(filters, detail),
         rows=listed[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE], pager_state={"page": page, "pages": pages},
         fiscal_years=list(range(current, current - 5, -1)), statuses=STATUS_FILTER_LABELS,
-        certificate_years=certificates.team_counts_by_year(viewer()),
+        certificate_years=[] if view.too_many else certificates.team_counts_by_year(viewer(), filters.unit_id),
+        archive_limit=certificates.TEAM_ARCHIVE_LIMIT,
         trainings=team_service.team_trainings(viewer(), view))
 
 
@@ -86,6 +87,10 @@ def team():
 @permitted(visibility.may_see_team)
 def team_export_file(file_format: str):
     view = team_service.team_view(viewer(), _team_filters(), today_in_japan())
+    if view.too_many:
+        flash(_("%(count)d people are in view: too many for one file. Choose a unit first.", count=view.too_many),
+              "error")
+        return redirect(url_for("reports.team", **filter_args(view.filters, _is_detail())))
     matrix = None if _is_detail() else team_matrix.team_matrix(view)
     name = _("Team completion_%(fiscal_year)s_%(date)s", fiscal_year=fiscal_year_text(view.filters.fiscal_year),
              date=file_date(view.today))

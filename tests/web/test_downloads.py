@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from support import complete, csrf_token_from, run_at_once, run_queued, sign_in
 
 from elearn import db, jobs
@@ -21,7 +21,7 @@ from elearn.clock import today_in_japan
 from elearn.domain.fiscal import fiscal_year
 from elearn.domain.kpi import DEFAULT_RULE
 from elearn.domain.people import Permission
-from elearn.models import KpiReportPdf, KpiTarget, User
+from elearn.models import KpiReportPdf, KpiTarget, RoleGrant, User
 from elearn.services import certificates, visibility
 from elearn.services.certificates import pdf as certificate_pdf
 from elearn.services.reports import kpi, kpi_pdf
@@ -207,6 +207,51 @@ def test_the_prepare_endpoint_keeps_to_the_fiscal_year_asked_for(synced, client,
     this_year = fiscal_year(today_in_japan())
     page = client.get(f"/team/certificates/?fiscal_year={this_year}").get_data(as_text=True)
     assert f'data-prepare-url="/team/certificates/prepare?fiscal_year={this_year}"' in page
+
+
+def test_a_unit_chosen_on_the_team_page_narrows_the_download_to_its_people(synced, client, team, org, renders):
+    manager, staff, outsider = team
+    sign_in(client, manager)
+    unit = org["P102"].id
+    team_page = client.get(f"/team/?unit={unit}").get_data(as_text=True)
+    assert f'href="/team/certificates/?unit={unit}"' in team_page
+    assert client.post(f"/team/certificates/prepare?unit={unit}").get_json() == {"done": 0, "total": 2}
+    run_queued(synced)
+    assert sorted(renders) == sorted(c.id for c in staff[1:])
+    ready = client.get(f"/team/certificates/?unit={unit}")
+    assert ready.status_code == 303 and ready.headers["Location"] == f"/team/certificates.zip?unit={unit}"
+    assert len(zipfile.ZipFile(io.BytesIO(client.get(ready.headers["Location"]).data)).namelist()) == 2
+    # A unit outside the team narrows to nobody: the policy decides, the unit only narrows.
+    elsewhere = org["P201"].id
+    assert client.post(f"/team/certificates/prepare?unit={elsewhere}").get_json() == {"done": 0, "total": 0}
+    assert client.get(f"/team/certificates.zip?unit={elsewhere}").headers["Location"] == "/team/"
+    assert outsider.id not in renders
+
+
+def test_a_selection_larger_than_one_archive_is_refused_with_a_way_forward(synced, client, team, org, monkeypatch,
+                                                                          renders):
+    manager, _, _ = team
+    monkeypatch.setattr(certificates, "TEAM_ARCHIVE_LIMIT", 2)
+    sign_in(client, manager)
+    team_page = client.get("/team/").get_data(as_text=True)
+    assert 'href="/team/certificates/"' not in team_page and "最大 2 件" in team_page
+    refused = client.get("/team/certificates/", follow_redirects=True).get_data(as_text=True)
+    assert "修了証書 3 件は、1つのファイルには多すぎます" in refused
+    assert client.post("/team/certificates/prepare").status_code == 413
+    assert client.get("/team/certificates.zip").headers["Location"] == "/team/certificates/"
+    assert run_queued(synced) == [] and renders == []
+    unit = org["P102"].id
+    assert client.post(f"/team/certificates/prepare?unit={unit}").get_json() == {"done": 0, "total": 2}
+
+
+def test_the_worker_renders_for_the_team_the_person_has_when_it_runs(synced, client, team, renders):
+    manager, _, _ = team
+    sign_in(client, manager)
+    client.post("/team/certificates/prepare")
+    with synced.app_context(), db.write_session() as session:
+        # No longer a manager by the time the worker gets to it.
+        session.execute(delete(RoleGrant).where(RoleGrant.user_id == manager.id))
+    assert run_queued(synced) == ["render_certificates"] and renders == []
 
 
 def test_a_preparation_whose_worker_died_is_queued_again_after_ten_minutes(synced, client, team, monkeypatch):

@@ -22,6 +22,7 @@ from elearn.domain.fiscal import fiscal_year, fiscal_year_label_ja
 from elearn.domain.people import Permission, Tier
 from elearn.models import Completion, Course, Grade, HistoryImport, LessonProgress, User
 from elearn.services.learning import content, deadlines
+from elearn.services.reports import team as team_service
 
 THIS_YEAR = fiscal_year(datetime.now(TOKYO).date())
 
@@ -342,6 +343,28 @@ def test_the_managers_units_are_read_once_and_the_team_is_asked_for_by_them(sync
         assert sum("RECURSIVE" in statement for statement in statements) == 1, path
         team_reads = [statement for statement in statements if "FROM completions" in statement]
         assert team_reads and not any("RECURSIVE" in statement for statement in team_reads), path
+
+
+def test_a_team_too_large_to_list_asks_for_a_unit_first(synced, client, team, org, monkeypatch):
+    """An administrator's team is every member of staff: past the limit the page counts people per unit and lists
+    nobody until a unit is chosen; the downloads say the same."""
+    manager, _, _ = team
+    monkeypatch.setattr(team_service, "TEAM_PAGE_LIMIT", 3)
+    sign_in(client, manager)
+    html = client.get("/team/").get_data(as_text=True)
+    assert "対象の職員が 5 人いて、一度には表示できません" in html
+    choices = html.split('id="team-choose"', 1)[1].split("</section>", 1)[0]
+    assert f'unit={org["P101"].id}">人事課</a></th><td class="num" data-label="職員">3</td>' in choices
+    assert f'unit={org["P102"].id}">' in choices and "他部" not in choices
+    assert "完了 花子" not in html and 'id="team-list"' not in html
+    refused = client.get("/team/completion.csv")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/team/")
+    assert "1つのファイルにはできません" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    narrowed = client.get(f"/team/?view=detail&unit={org['P102'].id}").get_data(as_text=True)
+    listed = {name for name in ("未着手 三郎", "リーダー 四郎", "完了 花子") if name in narrowed}
+    assert listed == {"未着手 三郎", "リーダー 四郎"}
+    exported = client.get(f"/team/completion.csv?unit={org['P102'].id}")
+    assert exported.status_code == 200 and "未着手 三郎" in exported.get_data().decode("utf-8-sig")
 
 
 def test_a_team_members_page_shows_their_courses(synced, client, team):

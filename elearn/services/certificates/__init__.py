@@ -24,6 +24,7 @@ from elearn.models import (
     Certificate,
     CertificateCounter,
     CertificateIssuer,
+    CertificatePdf,
     Completion,
     CourseVersion,
     OrgUnit,
@@ -252,25 +253,64 @@ def of_attempt(user_id: int, attempt_id: int) -> Certificate | None:
                Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None)))
 
 
-def _team_in_force(viewer: Viewer) -> Select:
-    """Certificates in force of the team page's people (the viewer's current staff)."""
-    return select(Certificate).where(visibility.records_condition(viewer, Certificate.user_id),
-                                     Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None))
+# One ZIP holds at most this many certificates: some 60 KB each, so a few hundred megabytes. An administrator's
+# team is every member of staff (over a million certificates in a large prefecture): they choose a unit first.
+TEAM_ARCHIVE_LIMIT = 10_000
 
 
-def for_team(viewer: Viewer, fiscal_year: int | None = None) -> list[Certificate]:
-    """Certificates in force of the staff the viewer manages now (their unit subtree)."""
-    query = _team_in_force(viewer).options(joinedload(Certificate.holder)).order_by(
-        Certificate.fiscal_year, Certificate.serial)
-    if fiscal_year is not None:
-        query = query.where(Certificate.fiscal_year == fiscal_year)
-    return list(db.session().scalars(query))
+@dataclass(frozen=True)
+class TeamSelection:
+    """Which of the team's certificates in force a download takes: a fiscal year (None: every year) and a unit
+    with everything below it (None: the whole team). The unit only narrows what the access policy allows."""
+
+    fiscal_year: int | None = None
+    unit_id: int | None = None
 
 
-def team_counts_by_year(viewer: Viewer) -> list[tuple[int, int]]:
-    """(fiscal year, certificates in force) for the viewer's team, oldest year first."""
-    counted = _team_in_force(viewer).with_only_columns(Certificate.fiscal_year, func.count()).group_by(
-        Certificate.fiscal_year).order_by(Certificate.fiscal_year)
+def _team_in_force(viewer: Viewer, selection: TeamSelection = TeamSelection()) -> Select:
+    """Certificates in force of the team page's people (the viewer's current staff), narrowed to the selection."""
+    query = select(Certificate).where(visibility.records_condition(viewer, Certificate.user_id),
+                                      Certificate.superseded_at.is_(None), Certificate.revoked_at.is_(None))
+    if selection.fiscal_year is not None:
+        query = query.where(Certificate.fiscal_year == selection.fiscal_year)
+    if selection.unit_id is not None:
+        # The unit's subtree as a list, as the policy hands a manager's: a recursive query misleads the planner.
+        units = list(db.session().scalars(visibility.subtree_ids([selection.unit_id])))
+        query = query.where(Certificate.user_id.in_(select(User.id).where(User.division_id.in_(units))))
+    return query
+
+
+def for_team(viewer: Viewer, selection: TeamSelection = TeamSelection()) -> list[Certificate]:
+    """Certificates in force of the staff the viewer manages now (their unit subtree), as the selection says."""
+    query = _team_in_force(viewer, selection).options(joinedload(Certificate.holder), joinedload(Certificate.body))
+    return list(db.session().scalars(query.order_by(Certificate.fiscal_year, Certificate.serial)))
+
+
+def team_count(viewer: Viewer, selection: TeamSelection) -> int:
+    return db.session().scalar(_team_in_force(viewer, selection).with_only_columns(func.count()).order_by(None)) or 0
+
+
+def _team_without_pdf(viewer: Viewer, selection: TeamSelection, stored_key: str) -> Select:
+    """Ids of the selection's certificates with no PDF stored under `stored_key` (the template key of a
+    certificate in force), read without loading a certificate."""
+    stored = select(CertificatePdf.certificate_id).where(CertificatePdf.certificate_id == Certificate.id,
+                                                         CertificatePdf.template_key == stored_key).exists()
+    return _team_in_force(viewer, selection).with_only_columns(Certificate.id).where(~stored)
+
+
+def team_ids_without_pdf(viewer: Viewer, selection: TeamSelection, stored_key: str) -> list[int]:
+    return list(db.session().scalars(_team_without_pdf(viewer, selection, stored_key).order_by(Certificate.id)))
+
+
+def team_count_without_pdf(viewer: Viewer, selection: TeamSelection, stored_key: str) -> int:
+    counted = _team_without_pdf(viewer, selection, stored_key).with_only_columns(func.count()).order_by(None)
+    return db.session().scalar(counted) or 0
+
+
+def team_counts_by_year(viewer: Viewer, unit_id: int | None = None) -> list[tuple[int, int]]:
+    """(fiscal year, certificates in force) for the viewer's team, or the part of it in a unit, oldest year first."""
+    counted = _team_in_force(viewer, TeamSelection(unit_id=unit_id)).with_only_columns(
+        Certificate.fiscal_year, func.count()).group_by(Certificate.fiscal_year).order_by(Certificate.fiscal_year)
     return [(year, count) for year, count in db.session().execute(counted)]
 
 

@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 from elearn import db
 from elearn.clock import TOKYO
-from elearn.domain.certificates import grouped_code, study_time_ja
+from elearn.domain.certificates import CertificateState, grouped_code, study_time_ja
 from elearn.domain.fiscal import format_date_ja
 from elearn.domain.people import TIER_NAMES_JA
-from elearn.models import Certificate, CertificateSeal
+from elearn.models import Certificate, CertificateSeal, User
 from elearn.pdf import StoredPdf, render_pdf
-from elearn.services.certificates import pdf_store
+from elearn.services import certificates, visibility
+from elearn.services.certificates import TeamSelection, pdf_store
+from elearn.services.visibility import Viewer
 
 TEMPLATE = "certificates/certificate.html"
 STYLESHEET = Path("certificates") / "certificate.css"
@@ -31,6 +33,10 @@ def verify_url(certificate: Certificate) -> str:
 
 def template_key(certificate: Certificate) -> str:
     """Changes when the template, its stylesheet, the public URL or the certificate's state does."""
+    return template_key_for(certificate.state)
+
+
+def template_key_for(state: CertificateState) -> str:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cached = app.extensions.get("elearn.certificate_template_hash")
     if cached is None:
@@ -38,7 +44,7 @@ def template_key(certificate: Certificate) -> str:
         stylesheet = (Path(app.static_folder) / STYLESHEET).read_bytes()
         cached = hashlib.sha256(source.encode() + b"\0" + stylesheet).hexdigest()
         app.extensions["elearn.certificate_template_hash"] = cached
-    return hashlib.sha256(f"{cached}|{app.config['PUBLIC_URL']}|{certificate.state.value}".encode()).hexdigest()
+    return hashlib.sha256(f"{cached}|{app.config['PUBLIC_URL']}|{state.value}".encode()).hexdigest()
 
 
 def pdf_of(certificate: Certificate) -> StoredPdf:
@@ -74,9 +80,19 @@ def progress(candidates: list[Certificate]) -> Progress:
     return Progress(len(candidates) - len(not_rendered(candidates)), len(candidates))
 
 
+def team_progress(viewer: Viewer, selection: TeamSelection) -> Progress:
+    """How far a team download's PDFs are, counted in the database (a large team has tens of thousands). Past
+    what one archive may hold, the stored ones are not counted: that selection is refused anyway."""
+    total = certificates.team_count(viewer, selection)
+    if total > certificates.TEAM_ARCHIVE_LIMIT:
+        return Progress(0, total)
+    missing = certificates.team_count_without_pdf(viewer, selection, template_key_for(CertificateState.VALID))
+    return Progress(total - missing, total)
+
+
 def render_listed(certificate_ids: list[int]) -> int:
-    """The worker's side of a team's preparation: render those of the listed certificates still missing
-    (another worker or a direct download may have made some meanwhile); returns how many it rendered."""
+    """Render those of the listed certificates still missing (another worker or a direct download may have made
+    some meanwhile); returns how many it rendered."""
     rendered = 0
     for chunk in db.chunks(sorted(set(certificate_ids))):
         for certificate in not_rendered(list(db.session().scalars(select(Certificate).where(
@@ -86,9 +102,21 @@ def render_listed(certificate_ids: list[int]) -> int:
     return rendered
 
 
-def preparation_key(certificate_ids: list[int]) -> str:
-    """One queued rendering per selection (a team and year), whoever asks and however often."""
-    return "certificates:" + hashlib.sha256(",".join(map(str, sorted(certificate_ids))).encode()).hexdigest()[:32]
+def render_for_team(user_id: int, selection: TeamSelection) -> int:
+    """The worker's side of a team download's preparation: the team is worked out again from the person's
+    grants as they are now, so a job queued by someone who has since lost them renders nothing."""
+    person = db.session().get(User, user_id)
+    if person is None or not person.is_active:
+        return 0
+    viewer = visibility.viewer_of(person)
+    if not visibility.may_see_team(viewer):
+        return 0
+    return render_listed(certificates.team_ids_without_pdf(viewer, selection, template_key_for(CertificateState.VALID)))
+
+
+def preparation_key(user_id: int, selection: TeamSelection) -> str:
+    """One queued rendering per person and selection, however often their page asks."""
+    return f"certificates:{user_id}:{selection.fiscal_year or 'all'}:{selection.unit_id or 'team'}"
 
 
 def current_etag(certificate: Certificate) -> str | None:

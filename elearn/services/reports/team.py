@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
-from sqlalchemy import Select, select, union
+from sqlalchemy import Select, func, select, union
 
 from elearn import db
 from elearn.clock import TOKYO
@@ -120,6 +120,17 @@ class Unit:
     depth: int
 
 
+# With more people in view than this, the page lists nobody and asks for a unit first: an administrator's team is
+# every member of staff, and 300,000 people make over a million rows (half a minute, a page of many megabytes).
+TEAM_PAGE_LIMIT = 30_000
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    unit: Unit
+    staff: int  # active staff in the unit and below it
+
+
 @dataclass(frozen=True)
 class TeamView:
     filters: TeamFilters
@@ -134,13 +145,26 @@ class TeamView:
     # person's tiers: the year's other training (team_trainings) is listed for the same people.
     staff: list = field(default_factory=list, repr=False)
     tiers: dict[int, set[Tier]] = field(default_factory=dict, repr=False)
+    # Set when more than TEAM_PAGE_LIMIT people are in view: how many, and the units to narrow down to.
+    too_many: int = 0
+    choices: list[UnitChoice] = field(default_factory=list)
 
 
 def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
     session = db.session()
     units = _units(viewer)
     unit_ids = {unit.id for unit in units}
-    staff_ids = visibility.staff_ids(viewer)
+    grades = session.execute(select(Grade.id, Grade.name).order_by(Grade.sort_order, Grade.id)).all()
+    course_ids = dict(session.execute(select(Course.slug, Course.id).where(Course.is_active.is_(True))).all())
+    sources = [source for source in content.tree().courses if source.slug in course_ids]
+    course_choices = [(course_ids[source.slug], source.title) for source in sources]
+    in_view = _staff_by_unit(visibility.staff_ids(viewer))
+    wanted = _below(units, filters.unit_id) if filters.unit_id else unit_ids
+    size = sum(count for unit_id, count in in_view.items() if unit_id in wanted)
+    if size > TEAM_PAGE_LIMIT:
+        return TeamView(filters, [], [], [], units, list(grades), course_choices, today, too_many=size,
+                        choices=_choices(units, in_view, filters.unit_id))
+    staff_ids = _team_ids(viewer, filters, units)
     staff = session.execute(
         select(User.id, User.staff_number, User.name, User.kana, User.division_id, User.grade_id)
         .where(User.id.in_(staff_ids))).all()
@@ -148,9 +172,6 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
     for user_id, tier in session.execute(select(StaffTier.user_id, StaffTier.tier)
                                          .where(StaffTier.user_id.in_(staff_ids))):
         tiers[user_id].add(tier)
-    grades = session.execute(select(Grade.id, Grade.name).order_by(Grade.sort_order, Grade.id)).all()
-    course_ids = dict(session.execute(select(Course.slug, Course.id).where(Course.is_active.is_(True))).all())
-    sources = [source for source in content.tree().courses if source.slug in course_ids]
     year_end = fiscal_year_bounds(filters.fiscal_year)[1]
     completions: dict[tuple[int, int], list[tuple[int, date]]] = defaultdict(list)
     imported: set[tuple[int, int, date]] = set()
@@ -191,8 +212,39 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
     in_scope = sorted(_without_status_filter(rows, filters, units), key=_sort_key(filters.sort),
                       reverse=filters.descending)
     shown = [row for row in in_scope if status_matches(row, filters.status)]
-    return TeamView(filters, shown, in_scope, _summary(in_scope, units), units, list(grades),
-                    [(course_ids[source.slug], source.title) for source in sources], today, staff, tiers)
+    return TeamView(filters, shown, in_scope, _summary(in_scope, units), units, list(grades), course_choices, today, staff,
+                    tiers)
+
+
+def _team_ids(viewer: Viewer, filters: TeamFilters, units: list[Unit]) -> Select:
+    """The people the policy lets the viewer see, narrowed to the chosen unit: an administrator who picks a
+    department reads its people's records, not the whole prefecture's."""
+    if filters.unit_id is None:
+        return visibility.staff_ids(viewer)
+    return visibility.staff_ids(viewer).where(User.division_id.in_(sorted(_below(units, filters.unit_id))))
+
+
+def _staff_by_unit(staff_ids: Select) -> dict[int, int]:
+    """Active staff in view per division: one GROUP BY, so a team too large to list is found before it is read."""
+    return dict(db.session().execute(select(User.division_id, func.count()).where(User.id.in_(staff_ids))
+                                     .group_by(User.division_id)).all())
+
+
+def _choices(units: list[Unit], in_view: dict[int, int], chosen: int | None) -> list[UnitChoice]:
+    """The units one level below the chosen one (or the top of the viewer's scope, or below a single top), each
+    with the staff in it and below it, largest first."""
+    totals: dict[int, int] = defaultdict(int)
+    parents = {unit.id: unit.parent_id for unit in units}
+    for unit_id, count in in_view.items():
+        current: int | None = unit_id
+        while current is not None and current in parents:
+            totals[current] += count
+            current = parents[current]
+    tops = [unit for unit in units if unit.parent_id is None]
+    parent = chosen if chosen is not None else (tops[0].id if len(tops) == 1 else None)
+    level = [unit for unit in units if unit.parent_id == parent] if parent is not None else tops
+    return sorted((UnitChoice(unit, totals[unit.id]) for unit in level if totals[unit.id]),
+                  key=lambda choice: -choice.staff)
 
 
 def _units(viewer: Viewer) -> list[Unit]:
@@ -374,7 +426,8 @@ def team_trainings(viewer: Viewer, view: TeamView) -> tuple[list[TeamTraining], 
                        TrainingEvent.format, TrainingEvent.delivery)
                 .outerjoin(TrainingEvent, TrainingEvent.id == Completion.event_id)
                 .outerjoin(Course, Course.id == Completion.course_id)
-                .where(Completion.user_id.in_(visibility.staff_ids(viewer)), Completion.fiscal_year == year)):
+                .where(Completion.user_id.in_(_team_ids(viewer, view.filters, view.units)),
+                       Completion.fiscal_year == year)):
         if user_id not in people:
             continue
         mode = (TrainingMode.IMPORTED if batch_id is not None else training_mode(event_format, delivery)
