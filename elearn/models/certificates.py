@@ -66,6 +66,10 @@ class Certificate(Base):
               sqlite_where=text("superseded_at IS NULL"), postgresql_where=text("superseded_at IS NULL")),
         # The KPI reads certificates of a few tiers (1-3 are a small share), per person.
         Index("ix_certificates_tier_user", "tier", "user_id"),
+        # The administrators' list, newest first, one page at a time, of every year or of one: without them
+        # every certificate (of the year) is sorted.
+        Index("ix_certificates_issued_at", "issued_at", "id"),
+        Index("ix_certificates_year_issued_at", "fiscal_year", "issued_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

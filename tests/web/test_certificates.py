@@ -379,6 +379,25 @@ def test_a_revoked_certificate_stops_counting_from_its_revocation_day(synced, ma
 # --- admin pages ---------------------------------------------------------------------------------------------
 
 
+def test_admin_list_counts_and_offers_the_years_certificates_were_issued_in(synced, client, make_user, admin):
+    issued = [complete(synced, make_user(name=f"年度 {n}"), when=utcnow() - timedelta(days=days))
+              for n, days in enumerate((0, 0, 800, 800, 800))]
+    with synced.app_context():
+        certificates.revoke(db.session().get(User, admin.id), issued[2].id, "誤登録")
+    years = sorted({c.fiscal_year for c in issued})
+    assert len(years) == 2 and years[1] - years[0] >= 2  # a year with none between them
+    sign_in(client, admin)
+    page = client.get("/admin/certificates/").get_data(as_text=True)
+    offered = re.findall(r'<option value="(\d{4})"', page.split('name="fiscal_year"', 1)[1].split("</select>", 1)[0])
+    assert offered == [str(year) for year in reversed(years)]
+    assert "<p>5件</p>" in page
+    assert "<p>3件</p>" in client.get(f"/admin/certificates/?fiscal_year={years[0]}").get_data(as_text=True)
+    valid = client.get(f"/admin/certificates/?fiscal_year={years[0]}&state=valid").get_data(as_text=True)
+    assert "<p>2件</p>" in valid
+    assert "<p>1件</p>" in client.get("/admin/certificates/?state=revoked").get_data(as_text=True)
+    assert "<p>1件</p>" in client.get("/admin/certificates/?q=年度 3").get_data(as_text=True)  # the count reads names
+
+
 def test_admin_finds_certificates_by_name_serial_year_and_state(synced, client, make_user, admin):
     a = complete(synced, make_user(name="検索 一子"))
     b = complete(synced, make_user(name="検索 二子"), when=utcnow() - timedelta(days=400))

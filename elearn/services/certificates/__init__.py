@@ -338,6 +338,9 @@ def search(viewer: Viewer, text: str = "", fiscal_year: int | None = None, state
     `renamed` finds certificates in force whose holder's name has changed since (after an HR import)."""
     query = select(Certificate).join(User, User.id == Certificate.user_id).where(
         visibility.records_condition(viewer, Certificate.user_id, include_leavers=True))
+    # Every certificate has its holder: the count joins the people only when a condition reads them.
+    counted = select(func.count()).select_from(Certificate).where(
+        visibility.records_condition(viewer, Certificate.user_id, include_leavers=True))
     if renamed:
         query = _in_state(query, CertificateState.VALID).where(Certificate.holder_name != User.name)
     text = text.strip()
@@ -347,8 +350,13 @@ def search(viewer: Viewer, text: str = "", fiscal_year: int | None = None, state
                                 User.name.like(pattern), User.staff_number == text))
     if fiscal_year is not None:
         query = query.where(Certificate.fiscal_year == fiscal_year)
+        counted = counted.where(Certificate.fiscal_year == fiscal_year)
     query = _in_state(query, state)
-    total = db.session().scalar(query.with_only_columns(func.count()).order_by(None))
+    if renamed or text:
+        counted = query.with_only_columns(func.count()).order_by(None)
+    else:
+        counted = _in_state(counted, state)
+    total = db.session().scalar(counted)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     rows = db.session().scalars(
@@ -369,7 +377,13 @@ def _in_state(query: Select, state: CertificateState | None) -> Select:
 
 
 def fiscal_years() -> list[int]:
-    return list(db.session().scalars(select(Certificate.fiscal_year).distinct().order_by(Certificate.fiscal_year)))
+    """The fiscal years certificates were issued in, each found by one step along the fiscal-year index: a
+    DISTINCT would read every certificate (a quarter of a second for a prefecture's 1.5 million)."""
+    first = select(func.min(Certificate.fiscal_year)).scalar_subquery()
+    years = select(first.label("year")).cte("years", recursive=True)
+    following = select(func.min(Certificate.fiscal_year)).where(Certificate.fiscal_year > years.c.year)
+    years = years.union_all(select(following.scalar_subquery()).where(years.c.year.is_not(None)))
+    return list(db.session().scalars(select(years.c.year).where(years.c.year.is_not(None)).order_by(years.c.year)))
 
 
 def history(certificate: Certificate) -> list[Certificate]:

@@ -212,8 +212,8 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date) -> TeamView:
     in_scope = sorted(_without_status_filter(rows, filters, units), key=_sort_key(filters.sort),
                       reverse=filters.descending)
     shown = [row for row in in_scope if status_matches(row, filters.status)]
-    return TeamView(filters, shown, in_scope, _summary(in_scope, units), units, list(grades), course_choices, today, staff,
-                    tiers)
+    return TeamView(filters, shown, in_scope, _summary(in_scope, units), units, list(grades), course_choices, today,
+                    staff, tiers)
 
 
 def _team_ids(viewer: Viewer, filters: TeamFilters, units: list[Unit]) -> Select:
