@@ -18,6 +18,7 @@ from elearn.domain.people import Permission
 from elearn.models import Course, Notice, NoticeChoice, OutboxMessage
 from elearn.services.learning import content, deadlines
 from elearn.services.notices import mail
+from elearn.services.reports import team as team_service
 
 DUE = date(2026, 12, 18)  # a Friday in fiscal year 2026
 COURSES = {"course-a": "コースA", "course-b": "コースB", "course-c": "コースC", "course-d": "コースD"}
@@ -129,8 +130,9 @@ def test_reminders_chosen_for_the_app_only_still_mail_when_overdue(on_day, make_
         assert db.session().scalar(select(func.count()).select_from(Notice).where(Notice.user_id == person.id)) == 3
 
 
-def test_managers_get_one_digest_a_week_on_their_day(on_day, make_user, smtp_server):
+def test_managers_get_one_digest_a_week_on_their_day(on_day, make_user, smtp_server, monkeypatch):
     _host, _port, collector = smtp_server
+    monkeypatch.setattr(team_service, "TEAM_PAGE_LIMIT", 1)  # a team too large for the page still gets its digest
     manager = make_user(division="P101", permissions=[(Permission.MANAGER, "P100")], email="boss@example.lg.jp")
     make_user(division="P101", name="期限 超過", email=None)
     make_user(division="P201", name="よその 人", email=None)  # not in the manager's units

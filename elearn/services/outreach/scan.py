@@ -80,7 +80,7 @@ def send_digests(today: date) -> int:
         weekday = manager.digest_weekday if manager.digest_weekday is not None else DEFAULT_DIGEST_WEEKDAY
         if today.weekday() != weekday or manager.id in told:
             continue
-        view = team_view(visibility.viewer_of(manager), TeamFilters(fiscal_year=fiscal_year(today)), today)
+        view = team_view(visibility.viewer_of(manager), TeamFilters(fiscal_year=fiscal_year(today)), today, whole=True)
         overdue: dict[int, int] = defaultdict(int)
         soon: dict[int, int] = defaultdict(int)
         names: dict[int, tuple[str, str]] = {}
