@@ -365,6 +365,10 @@ def test_a_team_too_large_to_list_asks_for_a_unit_first(synced, client, team, or
     assert listed == {"未着手 三郎", "リーダー 四郎"}
     exported = client.get(f"/team/completion.csv?unit={org['P102'].id}")
     assert exported.status_code == 200 and "未着手 三郎" in exported.get_data().decode("utf-8-sig")
+    # A unit still too large but with nothing smaller below it is listed: choosing leads somewhere.
+    monkeypatch.setattr(team_service, "TEAM_PAGE_LIMIT", 1)
+    leaf = client.get(f"/team/?unit={org['P102'].id}").get_data(as_text=True)
+    assert 'id="team-choose"' not in leaf and "未着手 三郎" in leaf
 
 
 def test_a_team_members_page_shows_their_courses(synced, client, team):

@@ -164,8 +164,10 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date, whole: bool = F
     wanted = _below(units, filters.unit_id) if filters.unit_id else unit_ids
     size = sum(count for unit_id, count in in_view.items() if unit_id in wanted)
     if not whole and size > TEAM_PAGE_LIMIT:
-        return TeamView(filters, [], [], [], units, list(grades), course_choices, today, too_many=size,
-                        choices=_choices(units, in_view, filters.unit_id))
+        choices = _choices(units, in_view, filters.unit_id)
+        if choices:  # a unit with nothing smaller below it is listed however large: no dead end
+            return TeamView(filters, [], [], [], units, list(grades), course_choices, today, too_many=size,
+                            choices=choices)
     staff_ids = _team_ids(viewer, filters, units)
     staff = session.execute(
         select(User.id, User.staff_number, User.name, User.kana, User.division_id, User.grade_id)
