@@ -125,6 +125,10 @@ class Unit:
 TEAM_PAGE_LIMIT = 30_000
 
 
+# Past this many units the filter lists only those on the way to the chosen one (see TeamView.unit_options).
+UNIT_OPTIONS_LIMIT = 300
+
+
 @dataclass(frozen=True)
 class UnitChoice:
     unit: Unit
@@ -148,6 +152,22 @@ class TeamView:
     # Set when more than TEAM_PAGE_LIMIT people are in view: how many, and the units to narrow down to.
     too_many: int = 0
     choices: list[UnitChoice] = field(default_factory=list)
+
+    @property
+    def unit_options(self) -> list[Unit]:
+        """The units of the filter's list: all of them for a department, but for an administrator, who sees
+        thousands, the top units, the way down to the chosen one and the units just below it."""
+        if len(self.units) <= UNIT_OPTIONS_LIMIT:
+            return self.units
+        chosen = self.filters.unit_id
+        parents = {unit.id: unit.parent_id for unit in self.units}
+        path: set[int | None] = set()
+        current = chosen
+        while current is not None and current not in path:
+            path.add(current)
+            current = parents.get(current)
+        return [unit for unit in self.units
+                if unit.parent_id is None or unit.id in path or (chosen is not None and unit.parent_id == chosen)]
 
 
 def team_view(viewer: Viewer, filters: TeamFilters, today: date, whole: bool = False) -> TeamView:
