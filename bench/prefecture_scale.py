@@ -15,6 +15,12 @@ Timed, each the median of `--runs` runs taking turns with its floor, a plain que
 
 - `team_page`: GET /team/ as the manager of the 5,000-person department (Flask's test client, the whole page);
   floor: one GROUP BY counting each of those people's completions this fiscal year.
+- `team_certificates`: GET /team/certificates/ for this fiscal year as that manager (the preparation page, with
+  how many PDFs are stored); floor: the plain count of the department's certificates in force that year.
+- `admin_team_page`: GET /team/ as an administrator, whose team is every member of staff (the page asks for a
+  unit first); floor: the plain GROUP BY of active staff per division.
+- `admin_certificate_list`: GET /admin/certificates/, the newest page of every certificate with the total;
+  floor: the plain count of certificates.
 - `kpi_report_worked_out` / `kpi_report_kept`: `services.reports.kpi.build` for the prefecture with its 199
   municipalities side by side, worked out (as after a change it reads) and as kept by the process; floor: the
   plain GROUP BY of bench/kpi_report.py over every body.
@@ -272,6 +278,11 @@ def run(url: str, options: argparse.Namespace, folder: Path) -> None:
             session.flush()
             session.add(RoleGrant(user_id=manager.id, permission=Permission.MANAGER,
                                   org_unit_id=shape["big_department"]))
+            admin = User(body_id=1, division_id=shape["big_division"], staff_number="9000002", name="管理 ベンチ",
+                         password_hash=hash_password(PASSWORD))
+            session.add(admin)
+            session.flush()
+            session.add(RoleGrant(user_id=admin.id, permission=Permission.ADMIN, org_unit_id=1))
         department_divisions = [division_id for (division_id,) in db.session().execute(
             select(OrgUnit.id).where(OrgUnit.parent_id == shape["big_department"]))]
         db.session().rollback()
@@ -294,11 +305,54 @@ def run(url: str, options: argparse.Namespace, folder: Path) -> None:
                                                       year=fiscal_year(AS_OF))
 
         def team_page() -> None:
-            answer = client.get("/team/")
+            with app.app_context():  # a request of its own, as in a server: the outer context's `g` is not shared
+                answer = client.get("/team/")
             assert answer.status_code == 200 and len(answer.data) > 100_000, (answer.status_code, len(answer.data))
 
         figures.append(("team_page", *interleaved(team_page, lambda: db.session().execute(plain_team).all(),
                                                   options.runs)))
+        plain_team_certificates = text(
+            "SELECT count(*) FROM certificates c JOIN users u ON u.id = c.user_id WHERE u.is_active "
+            "AND u.division_id IN :divisions AND c.fiscal_year = :year AND c.superseded_at IS NULL "
+            "AND c.revoked_at IS NULL").bindparams(bindparam("divisions", department_divisions, expanding=True),
+                                                   year=fiscal_year(AS_OF))
+
+        def team_certificates() -> None:
+            with app.app_context():
+                answer = client.get(f"/team/certificates/?fiscal_year={fiscal_year(AS_OF)}")
+            assert answer.status_code == 200, answer.status_code  # the preparation page: no PDF is stored
+
+        figures.append(("team_certificates", *interleaved(
+            team_certificates, lambda: db.session().execute(plain_team_certificates).all(), options.runs)))
+        admin_client = app.test_client()
+        with app.app_context():
+            signed = admin_client.post("/sign-in", data={"body": "P0000", "sign_in_name": "9000002",
+                                                         "password": PASSWORD})
+        assert signed.status_code == 302, signed.status_code
+
+        def admin_team_page() -> None:
+            with app.app_context():
+                answer = admin_client.get("/team/")
+            # Past TEAM_PAGE_LIMIT people (30,000) the page asks for a unit; a smaller run lists everyone.
+            assert answer.status_code == 200, answer.status_code
+            asks.append(b'id="team-choose"' in answer.data)
+
+        asks: list[bool] = []
+
+        plain_staff_by_unit = text("SELECT division_id, count(*) FROM users WHERE is_active GROUP BY division_id")
+        figures.append(("admin_team_page", *interleaved(
+            admin_team_page, lambda: db.session().execute(plain_staff_by_unit).all(), options.runs)))
+
+        def admin_certificate_list() -> None:
+            with app.app_context():
+                answer = admin_client.get("/admin/certificates/")
+            assert answer.status_code == 200, answer.status_code
+
+        print(f"admin_team_page_asks_for_a_unit={'yes' if all(asks) else 'no'}")
+        plain_certificate_count = text("SELECT count(*) FROM certificates")
+        figures.append(("admin_certificate_list", *interleaved(
+            admin_certificate_list, lambda: db.session().execute(plain_certificate_count).all(), options.runs)))
+        db.session().rollback()
         db.session().rollback()
         bodies = list(db.session().scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)))
         def kpi_worked_out() -> None:
