@@ -145,6 +145,8 @@ def _checked_headers(texts: list[str]) -> list[str]:
 
 def _cell_text(value: object) -> str:
     """Cell values as the admin typed them, trimmed (str.strip also removes the ideographic space)."""
+    if type(value) is str:  # every cell of a CSV file, most of a workbook's: checked first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):  # before int: bool is an int

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from elearn.domain.people import ASSIGNABLE_TIERS, TIER_NAMES_JA, Tier
 from elearn.imports.columns import RowError
@@ -35,9 +36,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class ExistingStaff:
-    """A stored member of staff as the planner needs them; tiers are the assigned ones only."""
+class ExistingStaff(NamedTuple):
+    """A stored member of staff as the planner needs them; tiers are the assigned ones only. A named tuple:
+    a prefecture has 300,000 (see StaffRow)."""
 
     id: int
     body_code: str

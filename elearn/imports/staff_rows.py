@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from elearn.domain.people import ASSIGNABLE_TIERS, TIER_NAMES_JA, Tier
 from elearn.imports.columns import (
@@ -80,9 +81,10 @@ class DivisionRef:
     is_active: bool = True
 
 
-@dataclass(frozen=True)
-class StaffRow:
-    """A valid row. Optional fields whose column is absent hold their empty value; see ParsedStaff.fields."""
+class StaffRow(NamedTuple):
+    """A valid row. Optional fields whose column is absent hold their empty value; see ParsedStaff.fields.
+    A named tuple, as a prefecture's file makes 300,000 of them: several times quicker to build than a frozen
+    dataclass."""
 
     line: int
     staff_number: str

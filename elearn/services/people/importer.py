@@ -176,14 +176,11 @@ def _existing_staff(session: Session, parsed: ParsedStaff, units: _Units) -> lis
         rows += session.execute(
             select(*_STAFF_COLUMNS).where(User.email.in_(chunk), User.body_id.not_in(body_ids))
         ).all()
+    # Unpacked by position (the order of _STAFF_COLUMNS): reading 300,000 rows' fields by name costs seconds.
     return [
-        ExistingStaff(
-            id=row.id, body_code=code_of[row.body_id], staff_number=row.staff_number, name=row.name,
-            kana=row.kana, email=row.email, division_code=code_of[row.division_id],
-            grade=grade_of.get(row.grade_id) if row.grade_id else None,
-            tiers=frozenset(tiers_of.get(row.id, ())), is_active=row.is_active,
-        )
-        for row in rows
+        ExistingStaff(user_id, code_of[body_id], staff_number, name, kana, email, code_of[division_id],
+                      grade_of.get(grade_id) if grade_id else None, frozenset(tiers_of.get(user_id, ())), is_active)
+        for user_id, body_id, staff_number, name, kana, email, division_id, grade_id, is_active in rows
     ]
 
 
