@@ -336,11 +336,10 @@ def search(viewer: Viewer, text: str = "", fiscal_year: int | None = None, state
            page: int = 1, renamed: bool = False) -> CertificatePage:
     """Admin list: by serial, holder name or staff number, fiscal year and state; one page.
     `renamed` finds certificates in force whose holder's name has changed since (after an HR import)."""
-    query = select(Certificate).join(User, User.id == Certificate.user_id).where(
-        visibility.records_condition(viewer, Certificate.user_id, include_leavers=True))
+    visible = visibility.records_condition(viewer, Certificate.user_id, include_leavers=True)
+    query = select(Certificate).join(User, User.id == Certificate.user_id).where(visible)
     # Every certificate has its holder: the count joins the people only when a condition reads them.
-    counted = select(func.count()).select_from(Certificate).where(
-        visibility.records_condition(viewer, Certificate.user_id, include_leavers=True))
+    counted = _in_state(select(func.count()).select_from(Certificate).where(visible), state)
     if renamed:
         query = _in_state(query, CertificateState.VALID).where(Certificate.holder_name != User.name)
     text = text.strip()
@@ -354,8 +353,6 @@ def search(viewer: Viewer, text: str = "", fiscal_year: int | None = None, state
     query = _in_state(query, state)
     if renamed or text:
         counted = query.with_only_columns(func.count()).order_by(None)
-    else:
-        counted = _in_state(counted, state)
     total = db.session().scalar(counted)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)

@@ -76,10 +76,6 @@ class Progress:
         return self.done >= self.total
 
 
-def progress(candidates: list[Certificate]) -> Progress:
-    return Progress(len(candidates) - len(not_rendered(candidates)), len(candidates))
-
-
 def team_progress(viewer: Viewer, selection: TeamSelection) -> Progress:
     """How far a team download's PDFs are, counted in the database (a large team has tens of thousands). Past
     what one archive may hold, the stored ones are not counted: that selection is refused anyway."""
