@@ -1,8 +1,9 @@
 """A manager's team against the courses each person must take: one row per person and course
 (team_matrix.py turns them into one row per person).
 
-Built from eight queries whatever the team's size; filtering, sorting and the per-unit summary are
-done on the loaded rows, which are small (a few columns per person and course)."""
+Built from a fixed number of queries whatever the team's size; filtering, sorting and the per-unit summary
+are done on the loaded rows, which are small (a few columns per person and course). Staff are counted per
+unit first: a team past TEAM_PAGE_LIMIT people is not read, and the page asks for a unit."""
 
 from __future__ import annotations
 
