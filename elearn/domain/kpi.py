@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -163,16 +163,24 @@ def by_group(facts: Iterable[Fact], rule: CountingRule, as_of: date,
              key: Callable[[Fact], Hashable]) -> dict[Hashable, int]:
     """The cumulative figure on `as_of` per group. With distinct people, someone who trained in two
     groups (two tiers, or before and after a move) counts in both, and once in the total."""
-    holders: dict[Hashable, set[int]] = defaultdict(set)
-    weights: dict[Hashable, int] = defaultdict(int)
+    return by_groups(facts, rule, as_of, {"": key})[""]
+
+
+def by_groups(facts: Iterable[Fact], rule: CountingRule, as_of: date,
+              keys: Mapping[str, Callable[[Fact], Hashable]]) -> dict[str, dict[Hashable, int]]:
+    """by_group for several groupings at once (the report's tiers, departments and grades), in one pass."""
+    holders: dict[str, dict[Hashable, set[int]]] = {name: defaultdict(set) for name in keys}
+    weights: dict[str, dict[Hashable, int]] = {name: defaultdict(int) for name in keys}
+    groupings = [(holders[name], weights[name], key) for name, key in keys.items()]
     for fact, _year in _of_rule(facts, rule):
         if counts_on(fact, as_of):
-            group = key(fact)
-            holders[group].add(fact.holder_id)
-            weights[group] += fact.weight
+            for grouped_holders, grouped_weights, key in groupings:
+                group = key(fact)
+                grouped_holders[group].add(fact.holder_id)
+                grouped_weights[group] += fact.weight
     if rule.unit is CountUnit.PEOPLE:
-        return {group: len(members) for group, members in holders.items()}
-    return {group: weight for group, weight in weights.items() if weight}
+        return {name: {group: len(members) for group, members in holders[name].items()} for name in keys}
+    return {name: {group: weight for group, weight in weights[name].items() if weight} for name in keys}
 
 
 def rate(actual: int, target: int | None) -> Decimal | None:

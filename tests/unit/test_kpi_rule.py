@@ -13,6 +13,7 @@ from elearn.domain.kpi import (
     Fact,
     YearFigure,
     by_group,
+    by_groups,
     by_year,
     count,
     counts_on,
@@ -160,6 +161,9 @@ def test_the_one_pass_figures_agree_with_the_rule_read_day_by_day(facts, rule, a
     by_hand = {group: count([f for f in facts if f.division_id == group], rule, as_of) for group in groups}
     assert by_group(facts, rule, as_of, key=lambda f: f.division_id) == {
         group: figure for group, figure in by_hand.items() if figure}
+    both = by_groups(facts, rule, as_of, {"division": lambda f: f.division_id, "tier": lambda f: f.tier})
+    assert both == {"division": by_group(facts, rule, as_of, key=lambda f: f.division_id),
+                    "tier": by_group(facts, rule, as_of, key=lambda f: f.tier)}
 
 
 def fiscal_year_of(day: date) -> int:

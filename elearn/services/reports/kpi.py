@@ -351,28 +351,36 @@ def _compute(body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date, rule: Coun
     per_body: dict[int, list[Fact]] = defaultdict(list)
     for fact in all_facts:
         per_body[fact.body_id].append(fact)
+    department_of = {unit_id: _department(units, unit_id) for unit_id in {fact.division_id for fact in counted}}
+    grouped = kpi.by_groups(counted, rule, as_of, {  # one pass for the three breakdowns
+        "tier": lambda fact: fact.tier,
+        "department": lambda fact: department_of[fact.division_id],
+        "grade": lambda fact: fact.grade_id,
+    })
     return KpiReport(
         as_of=as_of, rule=rule, body=body, includes_municipalities=includes_municipalities,
         years=year_rows(counted, body.id),
-        by_tier=_by_tier(counted, rule, as_of),
+        by_tier=_by_tier(grouped["tier"]),
         by_mode=_by_mode(counted, rule, as_of),
         by_body=[BodyRow(b, year_rows(per_body[b.id], b.id)) for b in shown_bodies] if len(shown_bodies) > 1 else [],
-        by_department=_by_department(counted, rule, as_of, units),
-        by_grade=_by_grade(counted, rule, as_of, grades),
+        by_department=_by_department(grouped["department"], units),
+        by_grade=_by_grade(grouped["grade"], grades),
         coverage=coverage(counted_ids, as_of, units),
     )
 
 
-def _by_tier(counted: list[Fact], rule: CountingRule, as_of: date) -> list[GroupRow]:
-    figures = kpi.by_group(counted, rule, as_of, key=lambda fact: fact.tier)
+def _by_tier(figures: dict) -> list[GroupRow]:
     return [GroupRow(tier.value, "", figures[tier]) for tier in Tier if tier in figures]
 
 
 def _by_mode(counted: list[Fact], rule: CountingRule, as_of: date) -> list[ModeRow]:
     """Per mode, in the order of TrainingMode; modes that counted nobody are left out."""
+    by_mode: dict[TrainingMode, list[Fact]] = defaultdict(list)
+    for fact in counted:  # one pass, not one per mode
+        by_mode[fact.mode].append(fact)
     rows = []
     for mode in TrainingMode:
-        members = [fact for fact in counted if fact.mode is mode]
+        members = by_mode.get(mode)
         if not members:
             continue
         figures = kpi.by_year(members, rule, as_of)
@@ -381,17 +389,14 @@ def _by_mode(counted: list[Fact], rule: CountingRule, as_of: date) -> list[ModeR
     return rows
 
 
-def _by_department(counted: list[Fact], rule: CountingRule, as_of: date, units: Units) -> list[GroupRow]:
+def _by_department(figures: dict, units: Units) -> list[GroupRow]:
     """Per department where the person trained, with its body; largest first within each body."""
-    department_of = {unit_id: _department(units, unit_id) for unit_id in {fact.division_id for fact in counted}}
-    figures = kpi.by_group(counted, rule, as_of, key=lambda fact: department_of[fact.division_id])
     rows = [GroupRow(_name(units, department), _name(units, _body_of(units, department)), figure)
             for department, figure in figures.items()]
     return sorted(rows, key=lambda row: (row.detail, -row.count, row.label))
 
 
-def _by_grade(counted: list[Fact], rule: CountingRule, as_of: date, grades: dict[int, str]) -> list[GroupRow]:
-    figures = kpi.by_group(counted, rule, as_of, key=lambda fact: fact.grade_id)
+def _by_grade(figures: dict, grades: dict[int, str]) -> list[GroupRow]:
     order = list(grades)
     return [GroupRow(grades.get(grade_id, "-") if grade_id else "-", "", figure) for grade_id, figure in
             sorted(figures.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))]
