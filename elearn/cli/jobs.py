@@ -30,8 +30,7 @@ def worker(threads: int, no_periodic: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     for run in runs.recover_interrupted(app):
         click.echo(f"interrupted earlier: {run.name} {run.args} (task {run.task_id}); queued again if resumable")
-    with app.app_context():
-        content.tree()  # read once, before the heap is settled
+    content.tree()  # read once, before the heap is settled
     settle_heap()
     Consumer(jobs.queue(app), workers=threads, worker_type="thread", periodic=not no_periodic,
              check_worker_health=True).run()

@@ -274,8 +274,7 @@ def _team_in_force(viewer: Viewer, selection: TeamSelection = TeamSelection()) -
     if selection.fiscal_year is not None:
         query = query.where(Certificate.fiscal_year == selection.fiscal_year)
     if selection.unit_id is not None:
-        # The unit's subtree as a list, as the policy hands a manager's: a recursive query misleads the planner.
-        units = list(db.session().scalars(visibility.subtree_ids([selection.unit_id])))
+        units = visibility.subtree_list([selection.unit_id])
         query = query.where(Certificate.user_id.in_(select(User.id).where(User.division_id.in_(units))))
     return query
 
