@@ -25,10 +25,12 @@ def test_manager_and_admin_see_their_pages(live_server, page):
     accounts = {a["permission"]: a for a in live_server["accounts"]}
     browser_sign_in(page, live_server["base_url"], accounts["manager"])
     page.click("text=チームの状況")
+    page.wait_for_load_state()  # count() does not wait: the click only starts the navigation
     assert page.locator("table.data tbody tr").count() > 5
     page.click("text=サインアウト")
     browser_sign_in(page, live_server["base_url"], accounts["admin"])
     page.click("nav >> text=管理メニュー")
+    page.wait_for_load_state()
     assert page.locator(".tile").count() >= 4
 
 

@@ -9,6 +9,7 @@ import json
 import subprocess
 from datetime import datetime, timedelta
 
+from playwright.sync_api import expect
 from support import browser_sign_in
 
 from elearn.clock import TOKYO
@@ -58,7 +59,7 @@ def test_a_workshop_from_registration_to_certificate(live_server, browser, tmp_p
     organiser.fill("#capacity", "2")
     organiser.click("form button[type=submit].primary")
     organiser.click("button:has-text('公開する')")
-    assert "公開しました" in organiser.content()
+    expect(organiser.locator("body")).to_contain_text("公開しました")
     event_url = organiser.url.replace("/manage/", "/")
 
     staff = {permission: _as(browser, live_server, permission) for permission in ("learner", "manager", "author")}
@@ -66,15 +67,15 @@ def test_a_workshop_from_registration_to_certificate(live_server, browser, tmp_p
         page = staff[permission][1]
         page.goto(event_url)
         page.click("button:has-text('この日程に申し込む')")
-    assert "キャンセル待ち" in staff["author"][1].content()
-    assert "申し込みました" in staff["manager"][1].content()
+    expect(staff["author"][1].locator("body")).to_contain_text("キャンセル待ち")
+    expect(staff["manager"][1].locator("body")).to_contain_text("申し込みました")
 
     learner = staff["learner"][1]
     learner.goto(event_url)
     learner.click("button:has-text('申込を取り消す')")
-    assert "申込を取り消しました" in learner.content()
+    expect(learner.locator("body")).to_contain_text("申込を取り消しました")
     staff["author"][1].goto(event_url)
-    assert "申込済み" in staff["author"][1].content()  # moved up into the freed place
+    expect(staff["author"][1].locator("body")).to_contain_text("申込済み")  # moved up into the freed place
 
     # On a tablet at the venue: the roster, one person marked present.
     organiser_context.close()
@@ -84,7 +85,7 @@ def test_a_workshop_from_registration_to_certificate(live_server, browser, tmp_p
     manager_row = tablet.locator("fieldset.roster-row", has_text=_name_of(live_server, "manager"))
     manager_row.locator("label.choice", has_text="出席").click()
     tablet.click("button:has-text('出欠を保存')")
-    assert "出欠を保存しました（1件変更）" in tablet.content()
+    expect(tablet.locator("body")).to_contain_text("出欠を保存しました（1件変更）")
 
     # The venue's screen shows the code; the author scans it with a phone and checks in.
     tablet.click("a.button:has-text('受付コード')")
@@ -96,7 +97,7 @@ def test_a_workshop_from_registration_to_certificate(live_server, browser, tmp_p
     author = staff["author"][1]
     author.goto(link)
     author.click("button:has-text('今すぐ受付する')")
-    assert "受付しました" in author.content()
+    expect(author.locator("body")).to_contain_text("受付しました")
     tablet_context.close()
 
     assert _specialists_counted(browser, live_server) == before + 2

@@ -15,14 +15,17 @@ def test_a_manager_filters_the_team_page_and_downloads_it_as_xlsx(live_server, p
     base_url = live_server["base_url"]
     browser_sign_in(page, base_url, _account(live_server, "manager", "P000"))
     page.click("nav >> text=チームの状況")
+    page.wait_for_load_state()  # count() does not wait: the click only starts the navigation
     assert page.locator("table.matrix tbody tr").count() > 20  # one row per person by default
     page.click(".view-switch >> text=職員・コースごと（詳細）")
+    page.wait_for_load_state()
     rows = page.locator("table.team tbody tr")
     everyone = rows.count()
     assert everyone > 20
     page.select_option("select[name=status]", "overdue")
     page.select_option("select[name=tier]", "all_staff")
     page.click("form.filters button[type=submit]")
+    page.wait_for_load_state()
     assert "status=overdue" in page.url and "view=detail" in page.url  # the filters keep the view
     overdue = rows.count()
     assert 0 < overdue < everyone  # the demo's security course was due at the end of October
