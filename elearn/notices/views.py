@@ -15,6 +15,7 @@ from elearn import db
 from elearn.auth.forms import EmptyForm
 from elearn.domain.notices import DEFAULT_DIGEST_WEEKDAY, Channel, Topic, topic_channel
 from elearn.domain.people import Tier
+from elearn.domain.unit_picker import OrgNode, PickerUnit, picker_units
 from elearn.models import Grade, OrgUnit
 from elearn.notices.forms import AnnouncementForm, settings_form, topics_of
 from elearn.services import events, notices, visibility
@@ -87,29 +88,42 @@ def settings():
 # --- announcements --------------------------------------------------------------------------------------------
 
 
-def _announcement_form() -> AnnouncementForm:
+# A body with more units below it than this gets the trimmed unit picker (elearn.domain.unit_picker).
+ANNOUNCEMENT_UNIT_LIMIT = 200
+
+
+def _announcement_form() -> tuple[AnnouncementForm, list[PickerUnit], bool]:
+    """The form with its choices for the body posted (or the first the viewer may announce to), the units listed
+    and whether the list is trimmed."""
     form = AnnouncementForm()
     body_ids = [body_id for body_id, _name in events.body_choices() if visibility.may_announce_to(viewer(), body_id)]
     names = dict(events.body_choices())
     form.body_id.choices = [SelectChoice(body_id, names[body_id]) for body_id in body_ids]
     body_id = form.body_id.data if form.body_id.data in body_ids else (body_ids[0] if body_ids else None)
-    units = db.session().execute(
-        select(OrgUnit.id, OrgUnit.name).where(OrgUnit.is_active.is_(True),
-                                               OrgUnit.id.in_(visibility.subtree_ids([body_id or 0])),
-                                               OrgUnit.id != (body_id or 0))
+    rows = db.session().execute(
+        select(OrgUnit.id, OrgUnit.name, OrgUnit.parent_id)
+        .where(OrgUnit.is_active.is_(True), OrgUnit.id.in_(visibility.subtree_ids([body_id or 0])),
+               OrgUnit.id != (body_id or 0))
         .order_by(OrgUnit.code)).all()
-    form.units.choices = [SelectChoice(unit.id, unit.name) for unit in units]
+    listed = {row.id for row in rows}
+    # A unit below an inactive one is hung from the body, so that it can still be chosen.
+    nodes = [OrgNode(row.id, row.name, row.parent_id if row.parent_id in listed else body_id) for row in rows]
+    opened = request.form.get("open", type=int)
+    chosen = [int(value) for value in request.form.getlist("units") if value.isdigit()]
+    picker = picker_units(nodes, body_id or 0, ANNOUNCEMENT_UNIT_LIMIT, opened, chosen)
+    form.units.choices = [SelectChoice(unit.id, unit.name) for unit in picker]
     form.grades.choices = [SelectChoice(grade.id, grade.name) for grade in db.session().execute(
         select(Grade.id, Grade.name).order_by(Grade.sort_order))]
-    return form
+    return form, picker, len(picker) < len(nodes)
 
 
 @bp.route("/announcements", methods=["GET", "POST"])
 @permitted(visibility.may_announce)
 def announce():
-    form = _announcement_form()
+    form, picker, trimmed = _announcement_form()
     preview = None
-    if form.validate_on_submit():
+    # "Show the units below" only changes what the picker lists: nothing is checked, counted or sent.
+    if "open" not in request.form and form.validate_on_submit():
         target = announcements.Target(form.body_id.data, tuple(form.units.data or ()),
                                       tuple(Tier(value) for value in form.tiers.data or ()),
                                       tuple(form.grades.data or ()))
@@ -121,5 +135,6 @@ def announce():
             preview = announcements.count(viewer(), target)
         except announcements.AnnouncementRefused as refused:
             flash(str(ANNOUNCEMENT_REFUSALS[str(refused)]), "error")
-    return render_template("notices/announcements.html", form=form, preview=preview,
-                           sent=announcements.sent_by_bodies(viewer()), bodies=dict(events.body_choices()))
+    return render_template("notices/announcements.html", form=form, preview=preview, picker=picker,
+                           trimmed=trimmed, sent=announcements.sent_by_bodies(viewer()),
+                           bodies=dict(events.body_choices()))

@@ -344,6 +344,36 @@ def test_announcements_stay_within_the_senders_body(app, client, make_user, org)
         assert db.session().scalar(select(func.count()).select_from(Announcement)) == 0
 
 
+def test_a_body_with_many_units_lists_the_top_ones_and_opens_one_at_a_time(app, client, make_user, org,
+                                                                          monkeypatch):
+    from elearn.notices import views
+
+    monkeypatch.setattr(views, "ANNOUNCEMENT_UNIT_LIMIT", 2)  # the prefecture has five units below it
+    office = make_user(division="P101", permissions=[(Permission.ORGANISER, "P000")])
+    in_personnel = [make_user(division="P101") for _ in range(2)]
+    make_user(division="P102")
+    sign_in(client, office, body="P000")
+
+    def boxes(page: str) -> list[str]:
+        return re.findall(r'name="units" type="checkbox" value="(\d+)"', page)
+
+    page = client.get("/notices/announcements").get_data(as_text=True)
+    assert boxes(page) == [str(org["P100"].id), str(org["P200"].id)]
+    assert "総務部の下位の所属を表示" in page
+    form = {"body_id": org["P000"].id, "subject": "人事課への連絡", "text": "本文です。"}
+    opened = client.post("/notices/announcements", data={**form, "open": org["P100"].id}).get_data(as_text=True)
+    assert boxes(opened) == [str(org[code].id) for code in ("P100", "P101", "P102", "P200")]
+    assert "人事課への連絡" in opened and "本文です。" in opened  # what was written is kept
+    assert "職員に届きます" not in opened  # opening a unit counts nothing
+    preview = client.post("/notices/announcements", data={**form, "units": [org["P101"].id], "action": "preview"})
+    page = preview.get_data(as_text=True)
+    assert f"この一斉連絡は{len(in_personnel) + 1}人の職員に届きます。" in page  # the office's own member too
+    assert re.findall(r'<input checked[^>]*name="units" type="checkbox" value="(\d+)"', page) == [str(org["P101"].id)]
+    assert boxes(page) == [str(org[code].id) for code in ("P100", "P101", "P200")]  # the chosen one stays
+    with app.app_context():
+        assert db.session().scalar(select(func.count()).select_from(Announcement)) == 0
+
+
 def test_staff_without_the_permission_cannot_announce(client, make_user):
     sign_in(client, make_user())
     assert client.get("/notices/announcements").status_code == 403
