@@ -41,3 +41,20 @@ def test_random_passwords_are_readable_and_acceptable():
         assert len(password) >= MIN_LENGTH
         assert not set(password) & set("0O1lI")
         assert password_problems(password) == []
+
+
+def test_a_full_cost_hash_waits_for_the_one_in_progress_in_the_same_process():
+    import threading
+
+    from elearn.services.people import passwords
+
+    password = "a-long-enough-password"
+    stored = passwords.hash_password(password)
+    results: list[bool] = []
+    checking = threading.Thread(target=lambda: results.append(passwords.verify_password(stored, password)))
+    with passwords._full_cost_hashing:  # another thread's hash in progress
+        checking.start()
+        checking.join(timeout=0.5)  # a verification takes about 0.1 s when nothing holds it back
+        assert checking.is_alive() and results == []
+    checking.join(timeout=10)
+    assert results == [True]
