@@ -40,13 +40,8 @@ def picker_units(nodes: Sequence[OrgNode], root_id: int, limit: int, opened: int
     if below_root > limit:
         listed = {node.id for node in children[root_id]}
         for unit_id in [opened, *chosen] if opened is not None else chosen:
-            if unit_id not in parents:
-                continue
-            path = _path(unit_id, root_id, parents)
-            if path is None:
-                continue  # not below the root
-            listed.update(path)
-        if opened in parents and opened in listed:
+            listed.update(_path(unit_id, root_id, parents))
+        if opened in listed:
             listed.update(node.id for node in children[opened])
     found: list[PickerUnit] = []
     stack = [(node, 0) for node in reversed(children[root_id])]
@@ -70,13 +65,13 @@ def _count_below(children: dict[int | None, list[OrgNode]], root_id: int) -> int
     return count
 
 
-def _path(unit_id: int, root_id: int, parents: dict[int, int | None]) -> list[int] | None:
-    """The units from just below the root down to `unit_id`; None when it is not below the root."""
+def _path(unit_id: int, root_id: int, parents: dict[int, int | None]) -> list[int]:
+    """The units from just below the root down to `unit_id`; none when it is unknown or not below the root."""
     path: list[int] = []
     current: int | None = unit_id
-    while current is not None and current != root_id:
+    while current in parents and current != root_id:
         if current in path:
-            return None  # a cycle: never below the root
+            return []  # a cycle: never below the root
         path.append(current)
-        current = parents.get(current)
-    return path if current == root_id else None
+        current = parents[current]
+    return path if current == root_id else []
