@@ -1,13 +1,18 @@
 """Engine, sessions and the declarative base.
 
 SQLite is configured for several workers: WAL, busy_timeout and foreign keys on every connection,
-and transactions that read then write begin IMMEDIATE (see `write_session`).
+and transactions that read then write begin IMMEDIATE (see `write_session`), each writer in its turn
+(`SqliteWriterQueue`).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
+import weakref
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TypeVar
 
 from flask import Flask, current_app, g
@@ -42,6 +47,57 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class SqliteWriterQueue:
+    """Writers of one SQLite file take turns here before BEGIN IMMEDIATE: threads on a lock, processes on an
+    flock of a file beside the database. SQLite's own busy handler polls, sleeping up to 100 ms between tries,
+    so under contention a writer could sleep long after the lock came free (quiz submits had a p99 of a second);
+    the kernel wakes a process waiting on flock as soon as it is released."""
+
+    def __init__(self, database_path: str) -> None:
+        self._lock_path = f"{database_path}.writers"
+        self._start_afresh()
+        _queues.add(self)
+
+    def _start_afresh(self) -> None:
+        # Also in a forked child, which must neither inherit a turn in progress nor share the parent's flock
+        # (a descriptor inherited over fork shares it).
+        self._threads = threading.RLock()
+        self._depth = threading.local()
+        self._fd: int | None = None
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._threads:
+            depth = getattr(self._depth, "value", 0)
+            self._depth.value = depth + 1
+            try:
+                if depth:  # a turn inside this thread's own turn
+                    yield
+                    return
+                if self._fd is None:
+                    self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+            finally:
+                self._depth.value = depth
+
+
+_queues: weakref.WeakSet[SqliteWriterQueue] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for queue in list(_queues):
+        if queue._fd is not None:
+            os.close(queue._fd)
+        queue._start_afresh()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def make_engine(url: str, **options: object) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
@@ -71,6 +127,9 @@ def _configure_sqlite(engine: Engine) -> None:
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["elearn.engine"] = engine
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    app.extensions["elearn.writer_queue"] = (
+        SqliteWriterQueue(database) if database and database != ":memory:" else None)
     app.extensions["elearn.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
@@ -92,6 +151,12 @@ def _close_session(_exc: BaseException | None) -> None:
         db_session.close()
 
 
+def writer_turn() -> AbstractContextManager[None]:
+    """Wait for this SQLite database's writers before BEGIN IMMEDIATE (nothing to wait for on PostgreSQL)."""
+    queue: SqliteWriterQueue | None = current_app.extensions["elearn.writer_queue"]
+    return queue.turn() if queue else nullcontext()
+
+
 @contextmanager
 def write_session() -> Iterator[Session]:
     """A transaction that reads then writes: BEGIN IMMEDIATE on SQLite, commit on success.
@@ -102,10 +167,11 @@ def write_session() -> Iterator[Session]:
     db_session = session()
     if db_session.in_transaction():
         db_session.commit()
-    db_session.connection(execution_options={_BEGIN_MODE: "IMMEDIATE"})
-    try:
-        yield db_session
-        db_session.commit()
-    except BaseException:
-        db_session.rollback()
-        raise
+    with writer_turn():
+        db_session.connection(execution_options={_BEGIN_MODE: "IMMEDIATE"})
+        try:
+            yield db_session
+            db_session.commit()
+        except BaseException:
+            db_session.rollback()
+            raise

@@ -87,7 +87,7 @@ class DatabaseStorage(Storage):
 @contextmanager
 def _writing() -> Iterator[Connection]:
     """A transaction that reads then writes: BEGIN IMMEDIATE on SQLite (see elearn.db), commit on success."""
-    with db.engine().connect() as connection:
+    with db.writer_turn(), db.engine().connect() as connection:
         connection.execution_options(**{db._BEGIN_MODE: "IMMEDIATE"})
         with connection.begin():
             yield connection

@@ -80,15 +80,27 @@ def sign_in(body_code: str, sign_in_name: str, password: str) -> SignInResult:
 
 def _sign_in_once(body_code: str, sign_in_name: str, password: str) -> SignInResult:
     now = utcnow()
+    # The password is checked before the write transaction, not inside it: a full-cost hash takes about 120 ms,
+    # and on SQLite the write lock is the whole database's. The check counts only in the short transaction after
+    # it, which reads the failure counter again: a guess that finds the account locked by then is answered
+    # "locked" whatever it was, so guesses sent in parallel learn no more than guesses sent one by one.
+    user = find_account(body_code, sign_in_name)
+    key = account_key(body_code, sign_in_name, user)
+    if is_locked(_as_record(db.session().get(SignInFailure, key)), now):
+        return SignInResult(SignInOutcome.LOCKED)
+    checked_hash = user.password_hash if user else None
+    password_ok = verify_password(checked_hash, password)
+    new_hash = hash_password(password) if user and password_ok and needs_rehash(checked_hash or "") else None
     with db.write_session() as session:
-        user = find_account(body_code, sign_in_name)
-        key = account_key(body_code, sign_in_name, user)
+        if user is not None:
+            session.refresh(user)
+            # A password changed while this one was checked: the check says nothing about the new one.
+            password_ok = password_ok and user.password_hash == checked_hash
         # FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already serialises writers.
-        failure = session.get(SignInFailure, key, with_for_update=True)
+        failure = session.get(SignInFailure, key, with_for_update=True, populate_existing=True)
         record = _as_record(failure)
         if is_locked(record, now):
             return SignInResult(SignInOutcome.LOCKED)
-        password_ok = verify_password(user.password_hash if user else None, password)
         if not (user and user.is_active and password_ok):
             record = after_failure(record, now, _policy())
             if failure is None:
@@ -102,8 +114,8 @@ def _sign_in_once(body_code: str, sign_in_name: str, password: str) -> SignInRes
             session.delete(failure)
         if user.must_change_password and user.password_expires_at and user.password_expires_at < now:
             return SignInResult(SignInOutcome.EXPIRED_INITIAL_PASSWORD)
-        if needs_rehash(user.password_hash or ""):
-            user.password_hash = hash_password(password)
+        if new_hash:
+            user.password_hash = new_hash
         user.last_sign_in_at = now
         return SignInResult(SignInOutcome.OK, user)
 
