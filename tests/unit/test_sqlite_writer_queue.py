@@ -47,3 +47,28 @@ def test_threads_take_turns_and_a_turn_inside_a_turn_goes_straight_in(tmp_path):
         assert not entered.wait(timeout=0.5)
     assert entered.wait(timeout=10)
     other.join()
+
+
+def _hold_the_turn(database: str, holding, release) -> None:  # type: ignore[no-untyped-def]
+    with SqliteWriterQueue(database).turn():
+        holding.set()
+        release.wait(timeout=30)
+
+
+def test_a_writer_that_waits_longer_than_the_busy_timeout_fails_as_sqlite_would(tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    database = str(tmp_path / "app.sqlite3")
+    context = multiprocessing.get_context("spawn")
+    holding, release = context.Event(), context.Event()
+    stuck = context.Process(target=_hold_the_turn, args=(database, holding, release))
+    stuck.start()
+    try:
+        assert holding.wait(timeout=20)
+        with pytest.raises(OperationalError, match="database is locked"), SqliteWriterQueue(database).turn(timeout=0.3):
+            pass
+    finally:
+        release.set()
+        stuck.join(timeout=20)
+    with SqliteWriterQueue(database).turn(timeout=5):  # free again once the other writer is done
+        pass
