@@ -25,6 +25,7 @@ from elearn.domain.events import training_mode
 from elearn.domain.fiscal import fiscal_year_bounds
 from elearn.domain.kpi import TrainingMode, share
 from elearn.domain.people import Tier, training_tiers
+from elearn.domain.unit_picker import OrgNode, PickerUnit, picker_units
 from elearn.models import (
     Completion,
     Course,
@@ -155,20 +156,18 @@ class TeamView:
     choices: list[UnitChoice] = field(default_factory=list)
 
     @property
-    def unit_options(self) -> list[Unit]:
+    def unit_options(self) -> list[PickerUnit]:
         """The units of the filter's list: all of them for a department, but for an administrator, who sees
         thousands, the top units, the way down to the chosen one and the units just below it."""
-        if len(self.units) <= UNIT_OPTIONS_LIMIT:
-            return self.units
         chosen = self.filters.unit_id
-        parents = {unit.id: unit.parent_id for unit in self.units}
-        path: set[int | None] = set()
-        current = chosen
-        while current is not None and current not in path:
-            path.add(current)
-            current = parents.get(current)
-        return [unit for unit in self.units
-                if unit.parent_id is None or unit.id in path or (chosen is not None and unit.parent_id == chosen)]
+        nodes = [OrgNode(unit.id, unit.name, _ABOVE_TOPS if unit.parent_id is None else unit.parent_id)
+                 for unit in self.units]
+        return picker_units(nodes, _ABOVE_TOPS, UNIT_OPTIONS_LIMIT, opened=chosen,
+                            chosen=() if chosen is None else (chosen,))
+
+
+# The parent picker_units sees above the viewer's top units (the bodies, for an administrator): no unit has id 0.
+_ABOVE_TOPS = 0
 
 
 def team_view(viewer: Viewer, filters: TeamFilters, today: date, whole: bool = False) -> TeamView:
