@@ -8,9 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, or_, select, true
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, delete, exists, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from elearn import db
 from elearn.domain.magazine import Audience, InboxStatus, IssueStatus, StoredStatus, audience_includes, reading_minutes
@@ -38,8 +38,8 @@ def is_prefecture_staff(user: User) -> bool:
     return user.body.kind == OrgKind.PREFECTURE  # the body comes with the signed-in person (load_user)
 
 
-def published(now: datetime) -> ColumnElement[bool]:
-    """The SQL form of domain.magazine.is_visible_to_readers."""
+def published(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    """The SQL form of domain.magazine.is_visible_to_readers (`now` may be a parameter of a statement built once)."""
     return and_(MagazineIssue.stored_status == StoredStatus.APPROVED, MagazineIssue.publish_at <= now)
 
 
@@ -114,6 +114,16 @@ def archive(reader: User, now: datetime, tag: str | None = None, q: str = "", pa
     return Archive(cards(reader, issues), total, page, pages, [(name, count) for name, count in tags])
 
 
+# Built once (each card list and the home page read them): building a select cost more than running it.
+_PAGE_TEXTS = (select(MagazinePage.issue_id, MagazinePage.id, MagazinePage.search_text)
+               .where(MagazinePage.issue_id.in_(bindparam("issue_ids", expanding=True)))
+               .order_by(MagazinePage.position, MagazinePage.id))
+_ISSUES_READ = select(MagazineRead.issue_id).where(
+    MagazineRead.user_id == bindparam("user_id"), MagazineRead.issue_id.in_(bindparam("issue_ids", expanding=True)))
+_THUMB_ETAGS = select(MagazinePageImage.page_id, MagazinePageImage.etag).where(
+    MagazinePageImage.page_id.in_(bindparam("page_ids", expanding=True)), MagazinePageImage.variant == "thumb")
+
+
 def cards(reader: User | None, issues: list[MagazineIssue]) -> list[IssueCard]:
     """Cover, page count, reading time and read mark of each issue: three queries for any number."""
     if not issues:
@@ -121,16 +131,12 @@ def cards(reader: User | None, issues: list[MagazineIssue]) -> list[IssueCard]:
     session = db.session()
     ids = [issue.id for issue in issues]
     texts: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for issue_id, page_id, text in session.execute(
-            select(MagazinePage.issue_id, MagazinePage.id, MagazinePage.search_text)
-            .where(MagazinePage.issue_id.in_(ids)).order_by(MagazinePage.position, MagazinePage.id)):
+    for issue_id, page_id, text in session.execute(_PAGE_TEXTS, {"issue_ids": ids}):
         texts[issue_id].append((page_id, text))
-    read = set() if reader is None else set(session.scalars(
-        select(MagazineRead.issue_id).where(MagazineRead.user_id == reader.id, MagazineRead.issue_id.in_(ids))))
+    read = set() if reader is None else set(
+        session.scalars(_ISSUES_READ, {"user_id": reader.id, "issue_ids": ids}))
     covers = {issue.id: cover_page_id(issue, [page_id for page_id, _ in texts[issue.id]]) for issue in issues}
-    etags = dict(session.execute(select(MagazinePageImage.page_id, MagazinePageImage.etag).where(
-        MagazinePageImage.page_id.in_([cover for cover in covers.values() if cover]),
-        MagazinePageImage.variant == "thumb")).all())
+    etags = dict(session.execute(_THUMB_ETAGS, {"page_ids": [cover for cover in covers.values() if cover]}).all())
     return [IssueCard(issue, covers[issue.id], etags.get(covers[issue.id], ""), len(texts[issue.id]),
                       reading_minutes([text for _, text in texts[issue.id]]) if texts[issue.id] else 0,
                       issue.id in read) for issue in issues]
@@ -143,9 +149,19 @@ def cover_page_id(issue: MagazineIssue, page_ids: list[int]) -> int | None:
     return page_ids[0] if page_ids else None
 
 
+# The home page's latest issue, for the prefecture's staff (every audience) and for others (shared issues); its
+# tags are not shown there, so they are read only if asked for.
+_LATEST = {
+    prefecture_staff: select(MagazineIssue).where(
+        published(bindparam("now")), true() if prefecture_staff else MagazineIssue.audience == Audience.SHARED)
+    .options(lazyload(MagazineIssue.tag_rows))
+    .order_by(MagazineIssue.publish_at.desc(), MagazineIssue.number.desc()).limit(1)
+    for prefecture_staff in (True, False)
+}
+
+
 def latest(reader: User, now: datetime) -> IssueCard | None:
-    issue = db.session().scalar(select(MagazineIssue).where(readable_by(reader, now))
-                                .order_by(MagazineIssue.publish_at.desc(), MagazineIssue.number.desc()).limit(1))
+    issue = db.session().scalar(_LATEST[is_prefecture_staff(reader)], {"now": now})
     return cards(reader, [issue])[0] if issue else None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, joinedload
 
@@ -65,10 +65,15 @@ def _news(item: InboxItem, out: bool) -> str | None:
     return None
 
 
+# Built once: the home page reads it on every visit. The issues' tags are not shown with a sent item.
+_SENT_BY = (select(InboxItem).where(InboxItem.sender_id == bindparam("sender_id"))
+            .options(joinedload(InboxItem.adopted_issue).lazyload(MagazineIssue.tag_rows),
+                     joinedload(InboxItem.about_issue).lazyload(MagazineIssue.tag_rows))
+            .order_by(InboxItem.received_at.desc()))
+
+
 def sent_by(sender: User, now: datetime) -> list[SentItem]:
-    items = db.session().scalars(select(InboxItem).where(InboxItem.sender_id == sender.id)
-                                 .options(joinedload(InboxItem.adopted_issue), joinedload(InboxItem.about_issue))
-                                 .order_by(InboxItem.received_at.desc()))
+    items = db.session().scalars(_SENT_BY, {"sender_id": sender.id})
     result = []
     for item in items:
         out = item.adopted_issue is not None and item.adopted_issue.status_at(now) is IssueStatus.PUBLISHED
@@ -226,22 +231,28 @@ def take_back(actor: User, sticker_id: int) -> None:
             session.delete(sticker)
 
 
+# Built once: every home page and profile reads them.
+_STICKERS = (select(Sticker, MagazineIssue.number).outerjoin(MagazineIssue, MagazineIssue.id == Sticker.issue_id)
+             .where(Sticker.user_id.in_(bindparam("user_ids", expanding=True))))
+_ADOPTED_IDEAS = {
+    include_anonymous: select(InboxItem.sender_id, InboxItem.subject, MagazineIssue.number, MagazineIssue.publish_at)
+    .join(MagazineIssue, MagazineIssue.id == InboxItem.adopted_issue_id)
+    .where(InboxItem.sender_id.in_(bindparam("user_ids", expanding=True)), InboxItem.status == InboxStatus.ADOPTED,
+           published(bindparam("now")), *(() if include_anonymous else (InboxItem.anonymous.is_(False),)))
+    for include_anonymous in (True, False)
+}
+
+
 def stickers_of(user_ids: list[int], now: datetime, include_anonymous: bool) -> dict[int, list[StickerView]]:
     """Stickers per person: hand-awarded ones and one per adopted idea whose issue is out. Ideas sent
     anonymously are left out unless `include_anonymous` (the person themself, or an author)."""
     session = db.session()
     result: dict[int, list[StickerView]] = {user_id: [] for user_id in user_ids}
-    for sticker, number in session.execute(
-            select(Sticker, MagazineIssue.number).outerjoin(MagazineIssue, MagazineIssue.id == Sticker.issue_id)
-            .where(Sticker.user_id.in_(user_ids))):
+    for sticker, number in session.execute(_STICKERS, {"user_ids": user_ids}):
         result[sticker.user_id].append(StickerView(sticker.reason, number, sticker.awarded_at.astimezone(TOKYO).date(),
                                                    False, sticker.id))
-    ideas = select(InboxItem.sender_id, InboxItem.subject, MagazineIssue.number, MagazineIssue.publish_at).join(
-        MagazineIssue, MagazineIssue.id == InboxItem.adopted_issue_id).where(
-        InboxItem.sender_id.in_(user_ids), InboxItem.status == InboxStatus.ADOPTED, published(now))
-    if not include_anonymous:
-        ideas = ideas.where(InboxItem.anonymous.is_(False))
-    for sender_id, subject, number, publish_at in session.execute(ideas):
+    ideas = session.execute(_ADOPTED_IDEAS[include_anonymous], {"user_ids": user_ids, "now": now})
+    for sender_id, subject, number, publish_at in ideas:
         result[sender_id].append(StickerView(subject, number, publish_at.astimezone(TOKYO).date(), True))
     for views in result.values():
         views.sort(key=lambda view: view.awarded_on, reverse=True)
