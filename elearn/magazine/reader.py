@@ -61,9 +61,9 @@ def read(number: int):
     if is_last:
         # Reaching the last page is reading it, a one-page issue included.
         magazine.mark_read(current_user, issue, utcnow())
-    helpful, helpful_count = magazine.helpful_state(current_user, issue)
-    return render_template("magazine/reader.html", **context, helpful=helpful, helpful_count=helpful_count,
-                           has_read=is_last or magazine.has_read(current_user, issue))
+    marks = magazine.reader_marks(current_user, issue)
+    return render_template("magazine/reader.html", **context, helpful=marks.helpful, helpful_count=marks.helpful_count,
+                           has_read=is_last or marks.has_read)
 
 
 @bp.post("/<int:number>/read")

@@ -54,8 +54,17 @@ def readable_in_body(body_id: int | None, now: datetime) -> ColumnElement[bool]:
     return and_(published(now), or_(MagazineIssue.audience == Audience.SHARED, prefecture))
 
 
+# Every page turn of the reader reads the issue: built once, for the prefecture's staff and for others.
+_READABLE_ISSUE = {
+    prefecture_staff: select(MagazineIssue).where(
+        MagazineIssue.number == bindparam("number"), published(bindparam("now")),
+        true() if prefecture_staff else MagazineIssue.audience == Audience.SHARED)
+    for prefecture_staff in (True, False)
+}
+
+
 def readable_issue(reader: User, number: int, now: datetime) -> MagazineIssue | None:
-    return db.session().scalar(select(MagazineIssue).where(MagazineIssue.number == number, readable_by(reader, now)))
+    return db.session().scalar(_READABLE_ISSUE[is_prefecture_staff(reader)], {"number": number, "now": now})
 
 
 @dataclass(frozen=True)
@@ -184,11 +193,18 @@ def reader_pages(issue: MagazineIssue) -> list[ReaderPage]:
     return [ReaderPage(page, variants[page.id]) for page in pages]
 
 
+# Built once (every page turn reads it). The reader has read the issue with its tags already; the people are named
+# in the credits: their tiers and grants, which a person loads by default, are read only if asked for.
+_ISSUE_DETAILS = select(MagazineIssue).where(MagazineIssue.id == bindparam("issue_id")).options(
+    lazyload(MagazineIssue.tag_rows),
+    selectinload(MagazineIssue.course_rows).joinedload(MagazineIssueCourse.course).selectinload(Course.versions),
+    selectinload(MagazineIssue.person_rows).joinedload(MagazineIssuePerson.user)
+    .options(lazyload(User.tier_rows), lazyload(User.grants)))
+
+
 def issue_details(issue_id: int) -> MagazineIssue:
     """An issue with its related courses and the staff who appear, for the credits."""
-    return db.session().scalar(select(MagazineIssue).where(MagazineIssue.id == issue_id).options(
-        selectinload(MagazineIssue.course_rows).joinedload(MagazineIssueCourse.course).selectinload(Course.versions),
-        selectinload(MagazineIssue.person_rows).joinedload(MagazineIssuePerson.user)))
+    return db.session().scalar(_ISSUE_DETAILS, {"issue_id": issue_id})
 
 
 def page_image(page_id: int, variant: str) -> tuple[MagazinePageImage, MagazineIssue] | None:
@@ -222,10 +238,6 @@ def mark_read(reader: User, issue: MagazineIssue, now: datetime) -> None:
                                                    "body_id": reader.body_id, "read_at": now})
 
 
-def has_read(reader: User, issue: MagazineIssue) -> bool:
-    return db.session().get(MagazineRead, (issue.id, reader.id)) is not None
-
-
 def set_helpful(reader: User, issue: MagazineIssue, helpful: bool, now: datetime) -> None:
     with db.write_session() as session:
         if helpful:
@@ -235,11 +247,23 @@ def set_helpful(reader: User, issue: MagazineIssue, helpful: bool, now: datetime
                                                           MagazineHelpful.user_id == reader.id))
 
 
-def helpful_state(reader: User, issue: MagazineIssue) -> tuple[bool, int]:
-    """Whether this reader found it helpful, and how many did."""
-    session = db.session()
-    count = session.scalar(select(func.count()).where(MagazineHelpful.issue_id == issue.id)) or 0
-    return session.get(MagazineHelpful, (issue.id, reader.id)) is not None, count
+@dataclass(frozen=True)
+class ReaderMarks:
+    helpful: bool  # this reader found it helpful
+    helpful_count: int  # how many did
+    has_read: bool
+
+
+_READER_MARKS = select(
+    select(func.count()).where(MagazineHelpful.issue_id == bindparam("issue_id")).scalar_subquery(),
+    exists().where(MagazineHelpful.issue_id == bindparam("issue_id"), MagazineHelpful.user_id == bindparam("user_id")),
+    exists().where(MagazineRead.issue_id == bindparam("issue_id"), MagazineRead.user_id == bindparam("user_id")))
+
+
+def reader_marks(reader: User, issue: MagazineIssue) -> ReaderMarks:
+    """The reader's own marks on an issue and its helpful count, in one statement (every page turn shows them)."""
+    count, helpful, read = db.session().execute(_READER_MARKS, {"issue_id": issue.id, "user_id": reader.id}).one()
+    return ReaderMarks(bool(helpful), count or 0, bool(read))
 
 
 def feed_issues(reader: User, now: datetime, limit: int = 30) -> list[MagazineIssue]:

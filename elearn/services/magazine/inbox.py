@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy import update as sql_update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from elearn import db
 from elearn.clock import TOKYO
@@ -268,14 +268,21 @@ class Credits:
     awarded: list[tuple[User, str]]  # stickers handed out with this issue
 
 
+# Built once (every page turn of the reader shows the credits). Credits name people: their tiers and grants, which
+# a person loads by default, are read only if asked for.
+_CONTRIBUTORS = (select(User, InboxItem.anonymous).join(InboxItem, InboxItem.sender_id == User.id)
+                 .where(InboxItem.adopted_issue_id == bindparam("issue_id"), InboxItem.status == InboxStatus.ADOPTED)
+                 .options(lazyload(User.tier_rows), lazyload(User.grants)))
+_AWARDED = (select(User, Sticker.reason).join(Sticker, Sticker.user_id == User.id)
+            .where(Sticker.issue_id == bindparam("issue_id")).options(lazyload(User.tier_rows), lazyload(User.grants)))
+
+
 def credits(issue: MagazineIssue, now: datetime) -> Credits:
     session = db.session()
     people = [row.user for row in issue.person_rows]
-    ideas = session.execute(select(User, InboxItem.anonymous).join(InboxItem, InboxItem.sender_id == User.id).where(
-        InboxItem.adopted_issue_id == issue.id, InboxItem.status == InboxStatus.ADOPTED)).all()
+    ideas = session.execute(_CONTRIBUTORS, {"issue_id": issue.id}).all()
     contributors = [user for user, anonymous in ideas if not anonymous]
-    awarded = [(user, reason) for user, reason in session.execute(
-        select(User, Sticker.reason).join(Sticker, Sticker.user_id == User.id).where(Sticker.issue_id == issue.id))]
+    awarded = [(user, reason) for user, reason in session.execute(_AWARDED, {"issue_id": issue.id})]
     everyone = list({user.id for user in [*people, *contributors, *(user for user, _ in awarded)]})
     held = {user_id: len(views) for user_id, views in stickers_of(everyone, now, include_anonymous=False).items()}
     return Credits(people, contributors, sum(1 for _, anonymous in ideas if anonymous), held, awarded)
