@@ -44,8 +44,12 @@ def published(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
 
 
 def readable_by(reader: User, now: datetime) -> ColumnElement[bool]:
-    audience = true() if is_prefecture_staff(reader) else MagazineIssue.audience == Audience.SHARED
-    return and_(published(now), audience)
+    return _readable(is_prefecture_staff(reader), now)
+
+
+def _readable(prefecture_staff: bool, now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    """Published, and for the prefecture's own staff or shared with the municipalities."""
+    return and_(published(now), true() if prefecture_staff else MagazineIssue.audience == Audience.SHARED)
 
 
 def readable_in_body(body_id: int | None, now: datetime) -> ColumnElement[bool]:
@@ -56,9 +60,8 @@ def readable_in_body(body_id: int | None, now: datetime) -> ColumnElement[bool]:
 
 # Every page turn of the reader reads the issue: built once, for the prefecture's staff and for others.
 _READABLE_ISSUE = {
-    prefecture_staff: select(MagazineIssue).where(
-        MagazineIssue.number == bindparam("number"), published(bindparam("now")),
-        true() if prefecture_staff else MagazineIssue.audience == Audience.SHARED)
+    prefecture_staff: select(MagazineIssue).where(MagazineIssue.number == bindparam("number"),
+                                                  _readable(prefecture_staff, bindparam("now")))
     for prefecture_staff in (True, False)
 }
 
@@ -161,8 +164,7 @@ def cover_page_id(issue: MagazineIssue, page_ids: list[int]) -> int | None:
 # The home page's latest issue, for the prefecture's staff (every audience) and for others (shared issues); its
 # tags are not shown there, so they are read only if asked for.
 _LATEST = {
-    prefecture_staff: select(MagazineIssue).where(
-        published(bindparam("now")), true() if prefecture_staff else MagazineIssue.audience == Audience.SHARED)
+    prefecture_staff: select(MagazineIssue).where(_readable(prefecture_staff, bindparam("now")))
     .options(lazyload(MagazineIssue.tag_rows))
     .order_by(MagazineIssue.publish_at.desc(), MagazineIssue.number.desc()).limit(1)
     for prefecture_staff in (True, False)
