@@ -180,7 +180,7 @@ def submit(user: User, attempt_id: int, sequence: int, answers: Mapping[int, Ans
         "passed": passed, "sequence": QuizAttempt.sequence + 1,
     }
     # Everything read for the completion is read before the write lock is taken: lessons read only grow.
-    completes_course = passed and _lessons_done(user, attempt) and _workshop_done(user, attempt)
+    completes_course = passed and _rest_of_course_done(user, attempt)
     with db.write_session() as session:
         changed = session.execute(
             update(QuizAttempt)
@@ -222,20 +222,16 @@ class StaleAttempt(Exception):
         self.attempt = attempt
 
 
-def _lessons_done(user: User, attempt: QuizAttempt) -> bool:
+def _rest_of_course_done(user: User, attempt: QuizAttempt) -> bool:
+    """Every lesson read, and a course with a workshop completes when a reviewer accepts it, if the quiz is passed
+    first."""
     course = db.session().get(Course, attempt.course_id)
     source = content.tree().course(course.slug)
     if source is None:
         return False
     read = learning.lessons_read(user.id, course.id)
-    return is_complete([lesson.slug for lesson in source.lessons], read, quiz_passed=True)
-
-
-def _workshop_done(user: User, attempt: QuizAttempt) -> bool:
-    """A course with a workshop completes when a reviewer accepts it, if the quiz is passed first."""
-    course = db.session().get(Course, attempt.course_id)
-    source = content.tree().course(course.slug)
-    return source is not None and (source.workshop is None or is_accepted(user.id, course.id))
+    return (is_complete([lesson.slug for lesson in source.lessons], read, quiz_passed=True)
+            and (source.workshop is None or is_accepted(user.id, course.id)))
 
 
 def passed_attempt_id(user_id: int, course: Course) -> int | None:
