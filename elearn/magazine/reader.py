@@ -40,11 +40,11 @@ def index():
                            feed_url=personal_feed_url(current_user.id))
 
 
-def reader_context(issue: MagazineIssue, preview: bool) -> dict:
-    pages = magazine.reader_pages(issue)
+def reader_context(details: MagazineIssue, preview: bool) -> dict:
+    """`details`: the issue as magazine.issue_details loads it."""
+    pages = magazine.reader_pages(details)
     mode = "scroll" if request.args.get("mode") == "scroll" else "paged"
     current = min(max(request.args.get("page", 1, type=int), 1), max(len(pages), 1))
-    details = magazine.issue_details(issue.id)
     return {
         "issue": details, "pages": pages, "mode": mode, "current": current, "preview": preview,
         "minutes": reading_minutes([reader_page.page.search_text for reader_page in pages]),
@@ -55,7 +55,7 @@ def reader_context(issue: MagazineIssue, preview: bool) -> dict:
 @bp.get("/<int:number>/")
 @login_required
 def read(number: int):
-    issue = magazine.readable_issue(current_user, number, now()) or abort(404)
+    issue = magazine.readable_issue_details(current_user, number, now()) or abort(404)
     context = reader_context(issue, preview=False)
     is_last = context["mode"] == "paged" and context["current"] == len(context["pages"])
     if is_last:

@@ -283,8 +283,8 @@ def workflow(issue_id: int, action: str):
 @permitted(visibility.may_author_magazine)
 def preview(issue_id: int):
     issue = _issue_or_404(issue_id)
-    return render_template("magazine/reader.html", **reader_context(issue, preview=True), helpful=False,
-                           helpful_count=0, has_read=False)
+    context = reader_context(magazine.issue_details(issue.id), preview=True)
+    return render_template("magazine/reader.html", **context, helpful=False, helpful_count=0, has_read=False)
 
 
 @bp.route("/studio/stickers", methods=["GET", "POST"])

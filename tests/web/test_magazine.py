@@ -590,10 +590,12 @@ def test_an_adopted_idea_becomes_a_sticker_and_a_notice_when_its_issue_is_out(ap
     assert "★" in profile and "PDF結合ツール" in profile
     credits = client.get(f"/magazine/{number}/?page=2").get_data(as_text=True)
     assert "提案 花子" in credits
-    # A page turn names the contributor without reading anyone's tiers or grants, and the tags once.
+    # A page turn names the contributor without reading anyone's tiers or grants, the tags once, and the issue once
+    # (the check that it may be read loads what the page shows).
     read = [statement.lstrip() for statement in statements_for(app, client, f"/magazine/{number}/?page=2")]
     assert not [statement for statement in read if statement.startswith(("SELECT staff_tiers", "SELECT role_grants"))]
     assert len([statement for statement in read if statement.startswith("SELECT magazine_issue_tags")]) == 1
+    assert len([statement for statement in read if re.search(r"\bFROM magazine_issues\s+WHERE", statement)]) == 1
 
 
 def test_an_anonymous_idea_is_credited_without_a_name(app, client, editor, make_user, make_issue, clock):

@@ -70,6 +70,11 @@ def readable_issue(reader: User, number: int, now: datetime) -> MagazineIssue | 
     return db.session().scalar(_READABLE_ISSUE[is_prefecture_staff(reader)], {"number": number, "now": now})
 
 
+def readable_issue_details(reader: User, number: int, now: datetime) -> MagazineIssue | None:
+    """readable_issue with what the reader shows (issue_details), in the same read of the issue."""
+    return db.session().scalar(_READABLE_ISSUE_DETAILS[is_prefecture_staff(reader)], {"number": number, "now": now})
+
+
 @dataclass(frozen=True)
 class IssueCard:
     issue: MagazineIssue
@@ -197,11 +202,15 @@ def reader_pages(issue: MagazineIssue) -> list[ReaderPage]:
 
 # Built once (every page turn reads it). The reader has read the issue with its tags already; the people are named
 # in the credits: their tiers and grants, which a person loads by default, are read only if asked for.
-_ISSUE_DETAILS = select(MagazineIssue).where(MagazineIssue.id == bindparam("issue_id")).options(
+_DETAILS = (
     lazyload(MagazineIssue.tag_rows),
     selectinload(MagazineIssue.course_rows).joinedload(MagazineIssueCourse.course).selectinload(Course.versions),
     selectinload(MagazineIssue.person_rows).joinedload(MagazineIssuePerson.user)
-    .options(lazyload(User.tier_rows), lazyload(User.grants)))
+    .options(lazyload(User.tier_rows), lazyload(User.grants)),
+)
+_ISSUE_DETAILS = select(MagazineIssue).where(MagazineIssue.id == bindparam("issue_id")).options(*_DETAILS)
+_READABLE_ISSUE_DETAILS = {prefecture_staff: statement.options(*_DETAILS)
+                           for prefecture_staff, statement in _READABLE_ISSUE.items()}
 
 
 def issue_details(issue_id: int) -> MagazineIssue:
