@@ -156,4 +156,7 @@ TASK_LABELS = {
     "render_certificates": _l("Making certificate PDFs"),
     "render_new_certificates": _l("Making the PDFs of new certificates"),
     "kpi_warm": _l("Working out the KPI report after a change (every minute)"),
+    "check_video_upload": _l("Checking an uploaded video"),
+    "import_scorm_upload": _l("Unpacking an uploaded SCORM package"),
+    "storage_sweep": _l("Removing stored files nothing owns (nightly)"),
 }

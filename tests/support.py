@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -12,8 +13,17 @@ from elearn import db, jobs
 from elearn.clock import utcnow
 from elearn.db import Base
 from elearn.domain.completion import completion_fiscal_year
-from elearn.domain.people import DEFAULT_GRADES, Tier
-from elearn.models import Certificate, Completion, Course, CourseVersion, DataGeneration, Grade, User
+from elearn.domain.people import DEFAULT_GRADES, Permission, Tier
+from elearn.models import (
+    Certificate,
+    Completion,
+    Course,
+    CourseVersion,
+    DataGeneration,
+    Grade,
+    TrainingEvent,
+    User,
+)
 from elearn.services import certificates
 
 PASSWORD = "correct-horse-42"
@@ -206,3 +216,22 @@ def run_queued(app) -> list[str]:  # type: ignore[no-untyped-def]
         ran.append(task.name)
         queue.execute(task)
     return ran
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def add_material(app, org, make_user) -> tuple:  # type: ignore[no-untyped-def]
+    """An organiser's event with one PDF attached; the organiser's client and the material's address."""
+    organiser = app.test_client()
+    sign_in(organiser, make_user(division="P102", permissions=[(Permission.ORGANISER, "P000")]))
+    created = organiser.post("/events/manage/new", data={
+        "owner_body": org["P000"].id, "code": "WS-S3", "title": "データ活用ワークショップ", "description": "演習",
+        "format": "workshop", "delivery": "in_person", "hours": "3", "kpi_tier": "dx_specialist",
+        "target_tiers": [], "target_grades": []})
+    event_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
+    organiser.post(f"/events/manage/{event_id}/materials", data={"file": (io.BytesIO(PDF), "資料.pdf")},
+                   content_type="multipart/form-data")
+    with app.app_context():
+        (material,) = db.session().get(TrainingEvent, event_id).materials
+        return organiser, f"/events/materials/{material.id}"

@@ -24,12 +24,24 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     # Imported here, not at the top: the command modules import elearn.cli.schema, which loads this package.
-    from elearn.cli import backup, certificates, content, database, history, jobs, people, reports, scorm, server
+    from elearn.cli import (
+        backup,
+        certificates,
+        content,
+        database,
+        history,
+        jobs,
+        people,
+        reports,
+        scorm,
+        server,
+        storage,
+    )
 
     for command in (database.db_group, content.content_group, content.import_quiz, people.grades_group,
                     people.create_admin, people.import_orgs, people.import_staff, history.import_history,
                     history.history_imports, history.undo_history_import, certificates.certificates_group,
                     reports.report_group, server.demo, server.serve, jobs.worker, jobs.jobs_command,
                     jobs.mail_group, jobs.notices_group, scorm.scorm_group, backup.backup_command,
-                    backup.restore_command):
+                    backup.restore_command, storage.storage_group):
         app.cli.add_command(command)

@@ -17,6 +17,8 @@ MAIL_TICK = crontab(minute="*")
 NOTICE_SCAN = crontab(minute="5", hour=OFFICE_HOURS_UTC)
 # The prefecture's KPI report, worked out once after each change it reads, before a reporter opens it.
 KPI_WARM = crontab(minute="*")
+# Stored folders nothing owns any more (elearn.services.files.sweep), at 03:15 Japan time.
+STORAGE_SWEEP = crontab(minute="15", hour="18")
 
 # Tasks that may be re-enqueued by name after their worker died (periodic ones simply run again).
 RESUMABLE = frozenset({"send_mail", "deliver_announcement", "render_certificates", "check_video_upload",
@@ -64,6 +66,15 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
 
         return scan.run_all()
 
+    @queue.periodic_task(STORAGE_SWEEP, name="storage_sweep")
+    @in_app
+    def storage_sweep() -> dict:
+        from elearn.clock import utcnow
+        from elearn.services.files import sweep
+
+        orphans = sweep.find(utcnow())
+        return {"found": len(orphans), "removed": sweep.remove(orphans)}
+
     @queue.task(name="deliver_announcement", retries=5, retry_delay=30, retry_backoff=2)
     @in_app
     def deliver_announcement(announcement_id: int) -> int:
@@ -106,5 +117,5 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
     return {"check_video_upload": check_video_upload, "import_scorm_upload": import_scorm_upload,
             "send_mail": send_mail, "mail_tick": mail_tick, "notice_scan": notice_scan,
             "deliver_announcement": deliver_announcement, "render_certificates": render_certificates,
-            "kpi_warm": kpi_warm,
+            "kpi_warm": kpi_warm, "storage_sweep": storage_sweep,
             "render_new_certificates": render_new_certificates}

@@ -16,17 +16,19 @@ import sys
 import time
 import uuid
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import boto3
 import pytest
 from sqlalchemy import func, select
-from support import MANIFEST_12, SAMPLE_CONTENT, run_queued, sign_in
+from support import MANIFEST_12, PDF, SAMPLE_CONTENT, add_material, run_queued, sign_in
 
 from elearn import db
+from elearn.clock import utcnow
 from elearn.demo.video import make_test_video
 from elearn.domain.people import Permission
-from elearn.models import LibraryUpload, TrainingEvent, UploadState
+from elearn.models import LibraryUpload, UploadState
 from elearn.storage.local import LocalStore
 from elearn.storage.s3 import S3Store
 
@@ -204,25 +206,6 @@ def test_a_scorm_package_is_unpacked_into_the_bucket_and_served_on_the_package_o
     assert learner.get(player + "p/missing.html", base_url=PACKAGES).status_code == 404
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def add_material(s3_app, org, make_user) -> tuple:  # type: ignore[no-untyped-def]
-    """An organiser's event with one PDF attached; the organiser's client and the material's address."""
-    organiser = s3_app.test_client()
-    sign_in(organiser, make_user(division="P102", permissions=[(Permission.ORGANISER, "P000")]))
-    created = organiser.post("/events/manage/new", data={
-        "owner_body": org["P000"].id, "code": "WS-S3", "title": "データ活用ワークショップ", "description": "演習",
-        "format": "workshop", "delivery": "in_person", "hours": "3", "kpi_tier": "dx_specialist",
-        "target_tiers": [], "target_grades": []})
-    event_id = int(created.headers["Location"].rstrip("/").split("/")[-1])
-    organiser.post(f"/events/manage/{event_id}/materials", data={"file": (io.BytesIO(PDF), "資料.pdf")},
-                   content_type="multipart/form-data")
-    with s3_app.app_context():
-        (material,) = db.session().get(TrainingEvent, event_id).materials
-        return organiser, f"/events/materials/{material.id}"
-
-
 def test_an_event_material_goes_to_the_bucket_and_goes_with_its_row(s3_app, org, make_user, s3_endpoint, bucket):
     organiser, address = add_material(s3_app, org, make_user)
     (key,) = keys(s3_endpoint, bucket)
@@ -324,3 +307,24 @@ def test_a_misconfigured_store_stops_the_app_at_start_not_at_the_first_file(make
 
     with pytest.raises(ConfigError, match=words):
         make_app(**settings)
+
+
+def test_the_sweep_finds_and_removes_folders_nothing_owns_in_the_bucket(s3_app, org, make_user, s3_endpoint, bucket):
+    from elearn.services.files import sweep
+    from elearn.services.files.stores import files_store, library_store
+
+    add_material(s3_app, org, make_user)  # owned by its row
+    with s3_app.test_request_context():
+        library_store().put_stream("broken/video.mp4", io.BytesIO(b"cut short"))  # no manifest
+        library_store().put_stream("talk/video.yaml", io.BytesIO(b"title: whole"))
+        files_store().put_stream("event-materials/999/0a1b2c3d/file", io.BytesIO(PDF))  # no row
+        # The objects were written just now: seen from two days on, they are old enough.
+        later = utcnow() + timedelta(days=2)
+        assert sweep.find(utcnow()) == []
+        orphans = sweep.find(later)
+        assert [(orphan.area, orphan.folder) for orphan in orphans] == [
+            ("library", "broken"), ("files", "event-materials/999/0a1b2c3d")]
+        assert sweep.remove(orphans) == 2
+    left = keys(s3_endpoint, bucket)
+    assert "pref/library/talk/video.yaml" in left and len(left) == 2
+    assert all("broken" not in key and "0a1b2c3d" not in key for key in left)

@@ -51,7 +51,7 @@ def remove(actor: User, material_id: int) -> None:
     if key:
         try:
             files_store().delete_prefix(key.rsplit("/", 1)[0])
-        except Exception:  # the row is gone, so nobody reaches the file; a store outage leaves it behind
+        except Exception:  # the row is gone, so nobody reaches the file; the nightly sweep removes it
             log.exception("event material %s left in the file store", key)
 
 

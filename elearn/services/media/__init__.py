@@ -144,7 +144,8 @@ def check(upload_id: int) -> UploadState:
 
 def forget_staged(upload_id: int) -> None:
     """The staged files, once the upload is filed or refused. Anything else that went wrong above (the store or
-    the disk failing) leaves them for the queue's retry; an orphan left here is only logged."""
+    the disk failing) leaves them for the queue's retry; one left here is logged, and the nightly sweep removes it
+    (elearn.services.files.sweep)."""
     try:
         staging_store().delete_prefix(str(upload_id))
     except (OSError, StoreError):
