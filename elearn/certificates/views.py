@@ -71,11 +71,14 @@ def _revalidate(response: Response, etag: str) -> Response:
 
 
 def _team_selection() -> certificates.TeamSelection:
-    return certificates.TeamSelection(request.args.get("fiscal_year", type=int), request.args.get("unit", type=int))
+    unit_id = request.args.get("unit", type=int)
+    return certificates.TeamSelection(request.args.get("fiscal_year", type=int), unit_id,
+                                      unit_alone=unit_id is not None and request.args.get("alone") == "1")
 
 
 def _selection_args(selection: certificates.TeamSelection) -> dict:
-    return {"fiscal_year": selection.fiscal_year, "unit": selection.unit_id}
+    return {"fiscal_year": selection.fiscal_year, "unit": selection.unit_id,
+            "alone": 1 if selection.unit_alone else None}
 
 
 @bp.get("/team/certificates/")
@@ -108,7 +111,8 @@ def team_prepare():
         abort(413)
     if not progress.is_complete:
         key = certificate_pdf.preparation_key(current_user.id, selection)
-        jobs.enqueue_once(key, "render_certificates", key, current_user.id, selection.fiscal_year, selection.unit_id)
+        jobs.enqueue_once(key, "render_certificates", key, current_user.id, selection.fiscal_year, selection.unit_id,
+                          selection.unit_alone)
     return jsonify(done=progress.done, total=progress.total)
 
 

@@ -84,12 +84,13 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
 
     @queue.task(name="render_certificates", retries=2, retry_delay=30)
     @in_app
-    def render_certificates(key: str, user_id: int, fiscal_year: int | None, unit_id: int | None) -> int:
+    def render_certificates(key: str, user_id: int, fiscal_year: int | None, unit_id: int | None,
+                            unit_alone: bool = False) -> int:  # a job queued before unit_alone runs as before
         from elearn import jobs
         from elearn.services.certificates import TeamSelection, pdf
 
         try:
-            return pdf.render_for_team(user_id, TeamSelection(fiscal_year, unit_id))
+            return pdf.render_for_team(user_id, TeamSelection(fiscal_year, unit_id, unit_alone))
         finally:
             jobs.release(key, app)
 

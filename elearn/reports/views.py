@@ -36,10 +36,12 @@ STATUS_FILTER_LABELS = {
 def _team_filters() -> TeamFilters:
     current = fiscal_year(today_in_japan())
     year = request.args.get("fiscal_year", current, type=int)
+    unit_id = request.args.get("unit", type=int)
     return TeamFilters(
         # Only years with a Reiwa label (an edited link with 2010 or 0 shows this year, not an error)
         fiscal_year=year if REIWA_FIRST_YEAR <= year <= current else current,
-        unit_id=request.args.get("unit", type=int),
+        unit_id=unit_id,
+        unit_alone=unit_id is not None and request.args.get("alone") == "1",
         grade_id=request.args.get("grade", type=int),
         tier=enum_arg("tier", Tier),
         course_id=request.args.get("course", type=int),
@@ -57,7 +59,8 @@ def _is_detail() -> bool:
 
 def filter_args(filters: TeamFilters, detail: bool) -> dict:
     """The filters and the view as query arguments, for links that keep them (sorting, pages, exports)."""
-    args = {"fiscal_year": filters.fiscal_year, "unit": filters.unit_id, "grade": filters.grade_id,
+    args = {"fiscal_year": filters.fiscal_year, "unit": filters.unit_id, "alone": 1 if filters.unit_alone else None,
+            "grade": filters.grade_id,
             "tier": filters.tier, "course": filters.course_id, "status": filters.status, "q": filters.q,
             "sort": filters.sort if filters.sort is not SortKey.UNIT else None,
             "dir": "desc" if filters.descending else None, "view": "detail" if detail else None}
@@ -78,7 +81,8 @@ def team():
         "reports/team.html", view=view, matrix=matrix, detail=detail, args=filter_args(filters, detail),
         rows=listed[(page - 1) * ROWS_PER_PAGE: page * ROWS_PER_PAGE], pager_state={"page": page, "pages": pages},
         fiscal_years=list(range(current, current - 5, -1)), statuses=STATUS_FILTER_LABELS,
-        certificate_years=[] if view.too_many else certificates.team_counts_by_year(viewer(), filters.unit_id),
+        certificate_years=[] if view.too_many else certificates.team_counts_by_year(
+            viewer(), certificates.TeamSelection(unit_id=filters.unit_id, unit_alone=filters.unit_alone)),
         archive_limit=certificates.TEAM_ARCHIVE_LIMIT,
         trainings=team_service.team_trainings(viewer(), view))
 

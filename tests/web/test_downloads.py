@@ -228,6 +228,30 @@ def test_a_unit_chosen_on_the_team_page_narrows_the_download_to_its_people(synce
     assert outsider.id not in renders
 
 
+def test_a_units_own_staff_alone_are_prepared_and_downloaded_apart_from_the_units_below(
+        synced, client, team, org, make_user, renders):
+    manager, staff, _ = team
+    own = complete(synced, make_user(division="P100"))  # attached to the department itself
+    sign_in(client, manager)
+    department = org["P100"].id
+    assert client.post(f"/team/certificates/prepare?unit={department}&alone=1").get_json() == {"done": 0, "total": 1}
+    assert client.post(f"/team/certificates/prepare?unit={department}").get_json() == {"done": 0, "total": 4}
+    assert run_queued(synced) == ["render_certificates", "render_certificates"]  # two selections, two jobs
+    assert sorted(renders) == sorted(c.id for c in [own, *staff])
+    ready = client.get(f"/team/certificates/?unit={department}&alone=1")
+    assert ready.headers["Location"] == f"/team/certificates.zip?unit={department}&alone=1"
+    assert len(zipfile.ZipFile(io.BytesIO(client.get(ready.headers["Location"]).data)).namelist()) == 1
+
+
+def test_a_preparation_queued_before_the_own_staff_choice_still_runs(synced, team, org, renders):
+    """A job queued by the release before: four arguments, the unit with everything below it."""
+    manager, staff, _ = team
+    with synced.app_context():
+        jobs.task("render_certificates", synced)("certificates:old", manager.id, None, org["P102"].id)
+    assert run_queued(synced) == ["render_certificates"]
+    assert sorted(renders) == sorted(c.id for c in staff[1:])
+
+
 def test_a_selection_larger_than_one_archive_is_refused_with_a_way_forward(synced, client, team, org, monkeypatch,
                                                                           renders):
     manager, _, _ = team

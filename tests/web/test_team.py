@@ -371,6 +371,44 @@ def test_a_team_too_large_to_list_asks_for_a_unit_first(synced, client, team, or
     assert 'id="team-choose"' not in leaf and "未着手 三郎" in leaf
 
 
+def test_the_staff_of_a_department_itself_can_be_listed_apart_from_its_divisions(synced, client, team, org,
+                                                                                monkeypatch, make_user):
+    """People attached to a department itself, not to a division of it: when the department is too large to list,
+    its own staff are offered beside its divisions, and the filter (with the downloads) takes them alone."""
+    manager, people, _ = team
+    head = make_user(division="P100", name="部付 六子", kana="ぶづき むつこ")
+    complete(synced, head, when=datetime(THIS_YEAR, 6, 2, 1, 0, tzinfo=UTC))
+    monkeypatch.setattr(team_service, "TEAM_PAGE_LIMIT", 3)
+    sign_in(client, manager)
+    choices = client.get("/team/").get_data(as_text=True).split('id="team-choose"', 1)[1].split("</section>", 1)[0]
+    department = org["P100"].id
+    rows = re.findall(r'<th scope="row"><a href="([^"]+)">([^<]+)</a></th><td class="num" data-label="職員">(\d+)',
+                      choices)
+    assert [(unescape(name), count) for _, name, count in rows] == [
+        ("人事課", "3"), ("デジタル推進課", "2"), ("総務部（直属の職員のみ）", "1")]
+    own = unescape(rows[-1][0])
+    assert f"unit={department}" in own and "alone=1" in own
+
+    listed = client.get(own).get_data(as_text=True)
+    assert "部付 六子" in listed and not any(person.name in listed for person in people.values())
+    assert 'name="alone" value="1" checked' in listed  # the filter says what is shown
+    exported = client.get(f"/team/completion.csv?unit={department}&alone=1").get_data().decode("utf-8-sig")
+    assert "部付 六子" in exported and "完了 花子" not in exported
+    # The certificates offered are the unit's own staff's, and so is the download.
+    assert f"/team/certificates/?fiscal_year={THIS_YEAR}&amp;unit={department}&amp;alone=1" in listed
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/team/certificates.zip?unit={department}&alone=1").data)) as archive:
+        assert len(archive.namelist()) == 1 and "部付" in archive.namelist()[0]
+    with zipfile.ZipFile(io.BytesIO(client.get(f"/team/certificates.zip?unit={department}").data)) as archive:
+        assert len(archive.namelist()) == 2  # the department with its divisions: 完了 花子 too
+
+    # Without a unit the box means nothing; with the whole department it lists everyone again.
+    monkeypatch.setattr(team_service, "TEAM_PAGE_LIMIT", 30_000)
+    assert "完了 花子" in client.get("/team/?alone=1").get_data(as_text=True)
+    everyone = client.get(f"/team/?unit={department}").get_data(as_text=True)
+    assert "部付 六子" in everyone and "完了 花子" in everyone
+    assert 'name="alone" value="1">' in everyone
+
+
 def test_a_team_members_page_shows_their_courses(synced, client, team):
     manager, people, _ = team
     sign_in(client, manager)

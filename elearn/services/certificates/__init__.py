@@ -261,10 +261,12 @@ TEAM_ARCHIVE_LIMIT = 10_000
 @dataclass(frozen=True)
 class TeamSelection:
     """Which of the team's certificates in force a download takes: a fiscal year (None: every year) and a unit
-    with everything below it (None: the whole team). The unit only narrows what the access policy allows."""
+    with everything below it, or its own staff alone (None: the whole team). The unit only narrows what the
+    access policy allows."""
 
     fiscal_year: int | None = None
     unit_id: int | None = None
+    unit_alone: bool = False
 
 
 def _team_in_force(viewer: Viewer, selection: TeamSelection = TeamSelection()) -> Select:
@@ -274,7 +276,7 @@ def _team_in_force(viewer: Viewer, selection: TeamSelection = TeamSelection()) -
     if selection.fiscal_year is not None:
         query = query.where(Certificate.fiscal_year == selection.fiscal_year)
     if selection.unit_id is not None:
-        units = visibility.subtree_list([selection.unit_id])
+        units = [selection.unit_id] if selection.unit_alone else visibility.subtree_list([selection.unit_id])
         query = query.where(Certificate.user_id.in_(select(User.id).where(User.division_id.in_(units))))
     return query
 
@@ -306,9 +308,11 @@ def team_count_without_pdf(viewer: Viewer, selection: TeamSelection, stored_key:
     return db.session().scalar(counted) or 0
 
 
-def team_counts_by_year(viewer: Viewer, unit_id: int | None = None) -> list[tuple[int, int]]:
-    """(fiscal year, certificates in force) for the viewer's team, or the part of it in a unit, oldest year first."""
-    counted = _team_in_force(viewer, TeamSelection(unit_id=unit_id)).with_only_columns(
+def team_counts_by_year(viewer: Viewer, selection: TeamSelection = TeamSelection()) -> list[tuple[int, int]]:
+    """(fiscal year, certificates in force) for the viewer's team, or the part of it in a unit (the selection's
+    year is ignored), oldest year first."""
+    counted = _team_in_force(viewer, TeamSelection(unit_id=selection.unit_id, unit_alone=selection.unit_alone)
+                             ).with_only_columns(
         Certificate.fiscal_year, func.count()).group_by(Certificate.fiscal_year).order_by(Certificate.fiscal_year)
     return [(year, count) for year, count in db.session().execute(counted)]
 

@@ -112,7 +112,8 @@ def render_for_team(user_id: int, selection: TeamSelection) -> int:
 
 def preparation_key(user_id: int, selection: TeamSelection) -> str:
     """One queued rendering per person and selection, however often their page asks."""
-    return f"certificates:{user_id}:{selection.fiscal_year or 'all'}:{selection.unit_id or 'team'}"
+    alone = ":alone" if selection.unit_alone else ""
+    return f"certificates:{user_id}:{selection.fiscal_year or 'all'}:{selection.unit_id or 'team'}{alone}"
 
 
 def current_etag(certificate: Certificate) -> str | None:

@@ -65,6 +65,7 @@ class SortKey(StrEnum):
 class TeamFilters:
     fiscal_year: int
     unit_id: int | None = None  # the unit and everything below it
+    unit_alone: bool = False  # the unit's own staff only, not the units below it (with unit_id)
     grade_id: int | None = None
     tier: Tier | None = None
     course_id: int | None = None
@@ -134,7 +135,8 @@ UNIT_OPTIONS_LIMIT = 300
 @dataclass(frozen=True)
 class UnitChoice:
     unit: Unit
-    staff: int  # active staff in the unit and below it
+    staff: int  # active staff in the unit and below it, or in the unit itself when alone
+    alone: bool = False  # the unit's own staff, offered beside the units below it
 
 
 @dataclass(frozen=True)
@@ -181,9 +183,10 @@ def team_view(viewer: Viewer, filters: TeamFilters, today: date, whole: bool = F
     sources = [source for source in content.tree().courses if source.slug in course_ids]
     course_choices = [(course_ids[source.slug], source.title) for source in sources]
     in_view = _staff_by_unit(visibility.staff_ids(viewer))
-    wanted = _below(units, filters.unit_id) if filters.unit_id else unit_ids
+    wanted = _wanted_units(units, filters) if filters.unit_id else unit_ids
     size = sum(count for unit_id, count in in_view.items() if unit_id in wanted)
-    if not whole and size > TEAM_PAGE_LIMIT:
+    # A unit's own staff are listed however many: nothing smaller is left to choose.
+    if not whole and size > TEAM_PAGE_LIMIT and not filters.unit_alone:
         choices = _choices(units, in_view, filters.unit_id)
         if choices:  # a unit with nothing smaller below it is listed however large: no dead end
             return TeamView(filters, [], [], [], units, list(grades), course_choices, today, too_many=size,
@@ -245,7 +248,14 @@ def _team_ids(viewer: Viewer, filters: TeamFilters, units: list[Unit]) -> Select
     department reads its people's records, not the whole prefecture's."""
     if filters.unit_id is None:
         return visibility.staff_ids(viewer)
-    return visibility.staff_ids(viewer).where(User.division_id.in_(sorted(_below(units, filters.unit_id))))
+    return visibility.staff_ids(viewer).where(User.division_id.in_(sorted(_wanted_units(units, filters))))
+
+
+def _wanted_units(units: list[Unit], filters: TeamFilters) -> set[int]:
+    """The chosen unit with the units below it, or, for its own staff alone, the unit itself (if in view)."""
+    if filters.unit_alone:
+        return {unit.id for unit in units if unit.id == filters.unit_id}
+    return _below(units, filters.unit_id)
 
 
 def _staff_by_unit(staff_ids: Select) -> dict[int, int]:
@@ -256,7 +266,8 @@ def _staff_by_unit(staff_ids: Select) -> dict[int, int]:
 
 def _choices(units: list[Unit], in_view: dict[int, int], chosen: int | None) -> list[UnitChoice]:
     """The units one level below the chosen one (or the top of the viewer's scope, or below a single top), each
-    with the staff in it and below it, largest first."""
+    with the staff in it and below it, largest first; then the parent's own staff, when it has any (people
+    attached to a department itself, not to a division of it, are listed nowhere else)."""
     totals: dict[int, int] = defaultdict(int)
     parents = {unit.id: unit.parent_id for unit in units}
     for unit_id, count in in_view.items():
@@ -267,8 +278,10 @@ def _choices(units: list[Unit], in_view: dict[int, int], chosen: int | None) -> 
     tops = [unit for unit in units if unit.parent_id is None]
     parent = chosen if chosen is not None else (tops[0].id if len(tops) == 1 else None)
     level = [unit for unit in units if unit.parent_id == parent] if parent is not None else tops
-    return sorted((UnitChoice(unit, totals[unit.id]) for unit in level if totals[unit.id]),
-                  key=lambda choice: -choice.staff)
+    below = sorted((UnitChoice(unit, totals[unit.id]) for unit in level if totals[unit.id]),
+                   key=lambda choice: -choice.staff)
+    own = next((unit for unit in units if unit.id == parent), None) if in_view.get(parent) else None
+    return [*below, UnitChoice(own, in_view[own.id], alone=True)] if own is not None and below else below
 
 
 def _units(viewer: Viewer) -> list[Unit]:
@@ -352,7 +365,7 @@ def _below(units: list[Unit], unit_id: int) -> set[int]:
 
 
 def _without_status_filter(rows: list[TeamRow], filters: TeamFilters, units: list[Unit]) -> list[TeamRow]:
-    wanted_units = _below(units, filters.unit_id) if filters.unit_id else None
+    wanted_units = _wanted_units(units, filters) if filters.unit_id else None
     needle = filters.q.strip().lower()
     return [
         row for row in rows
@@ -470,7 +483,7 @@ def team_trainings(viewer: Viewer, view: TeamView) -> tuple[list[TeamTraining], 
 def _filtered_people(view: TeamView) -> dict[int, tuple[str, str, str]]:
     """The view's team under the page's filters: id -> (name, kana, unit path)."""
     filters = view.filters
-    wanted_units = _below(view.units, filters.unit_id) if filters.unit_id else {unit.id for unit in view.units}
+    wanted_units = _wanted_units(view.units, filters) if filters.unit_id else {unit.id for unit in view.units}
     paths = _paths(view.units)
     needle = filters.q.strip().lower()
     return {
