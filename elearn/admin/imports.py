@@ -8,7 +8,7 @@ from flask_login import current_user
 from elearn.admin.blueprint import bp
 from elearn.admin.forms import ImportApplyForm, ImportUploadForm, UndoImportForm
 from elearn.admin.passwords import passwords_download
-from elearn.imports.columns import RowError
+from elearn.imports.columns import RowError, group_errors
 from elearn.services import visibility
 from elearn.services.files import uploads
 from elearn.services.learning import history_import
@@ -136,3 +136,6 @@ def history_import_undo(import_id: int):
 def row_error(error: RowError) -> str:
     """An import error in the reader's language (the planners hand over message ids)."""
     return error.render(_)
+
+
+bp.add_app_template_filter(group_errors, "error_groups")

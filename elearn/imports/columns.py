@@ -41,6 +41,28 @@ class RowError:
 
 
 @dataclass(frozen=True)
+class ErrorGroup:
+    """The rows with one kind of problem (one message id): the first of them, how many, and the first lines."""
+
+    example: RowError
+    count: int
+    lines: tuple[int | None, ...]
+
+
+def group_errors(errors: Sequence[RowError], lines_kept: int = 10) -> list[ErrorGroup]:
+    """The errors by kind, each kind where it first appears: a file with the same mistake in every row (a wrong
+    column, a code list from another year) reads as one problem of 300,000 rows, not as 300,000 problems."""
+    groups: dict[str, list[RowError]] = {}
+    counts: dict[str, int] = {}
+    for error in errors:
+        kept = groups.setdefault(error.text, [])
+        counts[error.text] = counts.get(error.text, 0) + 1
+        if len(kept) < lines_kept:
+            kept.append(error)
+    return [ErrorGroup(kept[0], counts[text], tuple(error.line for error in kept)) for text, kept in groups.items()]
+
+
+@dataclass(frozen=True)
 class Column:
     field: str
     label_ja: str  # how the column is named in messages

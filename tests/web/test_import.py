@@ -189,6 +189,35 @@ def test_web_import_lists_bad_rows_and_offers_no_apply_button(app, client, org, 
     assert staff_count(app) == 1
 
 
+def test_a_file_with_the_same_mistake_in_every_row_reads_as_one_problem_with_a_short_list(app, client, org, admin):
+    """A whole prefecture's file with a wrong column would list 300,000 rows (85 MB of HTML): each kind of problem
+    is said once with its count, and the row-by-row list stops at 500."""
+    sign_in(client, admin)
+    wrong_tier = [[f"3{i:05d}", f"試験 {i}", "しけん", "", "P101", "", "4"] for i in range(600)]
+    unknown_units = [[f"4{i:05d}", f"試験 {i}", "しけん", "", f"X{i}", "", ""] for i in range(3)]
+    upload = client.post("/admin/import/staff", data={
+        "file": (io.BytesIO(staff_csv([*wrong_tier, *GOOD_ROWS, *unknown_units])), "staff.csv")},
+        content_type="multipart/form-data")
+    page = upload.get_data(as_text=True)
+    kinds = page.split('class="data stack import-error-kinds"', 1)[1].split("</table>", 1)[0]
+    rows = [row for row in kinds.split("<tr>")[2:]]
+    assert len(rows) == 2
+    assert "研修区分「4」" in rows[0] and ">600<" in rows[0] and "2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …" in rows[0]
+    assert "X0" in rows[1] and ">3<" in rows[1] and "605, 606, 607<" in rows[1]
+    by_row = page.split('class="data stack import-errors"', 1)[1].split("</table>", 1)[0]
+    assert by_row.count("<tr>") == 1 + 500  # the header and the first 500 rows
+    assert "ほかに 103 行に問題があります" in page
+    assert "/admin/import/staff/apply" not in page and staff_count(app) == 1
+
+
+def test_a_few_bad_rows_are_listed_without_the_kinds(client, org, admin):
+    sign_in(client, admin)
+    rows = [*GOOD_ROWS, ["10004", "鈴木 次郎", "", "", "P101", "", "宇宙飛行士"]]
+    page = client.post("/admin/import/staff", data={"file": (io.BytesIO(staff_csv(rows)), "staff.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "import-errors" in page and "import-error-kinds" not in page and "ほかに" not in page
+
+
 def test_web_import_refuses_other_file_types_clearly(client, org, admin):
     sign_in(client, admin)
     upload = client.post("/admin/import/staff", data={"file": (io.BytesIO(b"%PDF-1.4"), "staff.pdf")},
