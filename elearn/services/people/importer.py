@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -89,20 +89,29 @@ def apply_staff_import(
         table = read_table(data, filename)
     except ImportFileError as error:
         raise ImportRejected(StaffPlan.rejected_file(_file_error(error))) from error
-    with db.write_session() as session:
-        # Planned again under the write lock: the state may have changed since the preview.
-        plan, units = _plan_staff(session, table, deactivate_missing)
-        if not plan.is_valid:
-            raise ImportRejected(plan)
-        if not plan.has_changes:
-            return StaffImportResult(plan, [])
-        _apply_staff_changes(session, plan, units)
-        initial_passwords = _create_staff(session, plan.creates, units, issue_passwords)
-        audit.record(
-            session, actor, "import.staff", filename[:200], **plan.summary(),
-            deactivate_missing=deactivate_missing, issue_passwords=issue_passwords,
-        )
-    return StaffImportResult(plan, initial_passwords)
+    prepared: dict[tuple[str, str], tuple[str, str]] = {}
+    for attempt in range(2):
+        try:
+            with db.write_session() as session:
+                # Planned again under the write lock: the state may have changed since the preview.
+                plan, units = _plan_staff(session, table, deactivate_missing)
+                if not plan.is_valid:
+                    raise ImportRejected(plan)
+                if not plan.has_changes:
+                    return StaffImportResult(plan, [])
+                unhashed = [row for row in plan.creates if _key(row) not in prepared]
+                if issue_passwords and attempt == 0 and len(unhashed) > HASHED_IN_TRANSACTION:
+                    raise _HashFirst(unhashed)
+                _apply_staff_changes(session, plan, units)
+                initial_passwords = _create_staff(session, plan.creates, units, issue_passwords, prepared)
+                audit.record(
+                    session, actor, "import.staff", filename[:200], **plan.summary(),
+                    deactivate_missing=deactivate_missing, issue_passwords=issue_passwords,
+                )
+            return StaffImportResult(plan, initial_passwords)
+        except _HashFirst as first:  # rolled back: nothing written, the lock released while hashing
+            prepared.update(_hash_initial_passwords(first.rows))
+    raise AssertionError("the second attempt hashes in its transaction")
 
 
 @dataclass(frozen=True)
@@ -234,15 +243,48 @@ def _replace_tiers(user: User, tiers: frozenset[Tier]) -> None:
     user.tier_rows = kept + [StaffTier(tier=tier) for tier in added]
 
 
+# Initial passwords hashed inside the write transaction at most: half a millisecond each. More, and the
+# transaction is rolled back, the passwords hashed outside it and the file applied again: a whole prefecture's
+# first import hashes for minutes, and on SQLite the transaction holds the one write lock of the database, so
+# every quiz submit of the site would wait for it (and give up after ten seconds).
+HASHED_IN_TRANSACTION = 1_000
+
+
+class _HashFirst(Exception):
+    def __init__(self, rows: Sequence[StaffRow]) -> None:
+        super().__init__(f"{len(rows)} initial passwords to hash first")
+        self.rows = rows
+
+
+def _hash_initial_passwords(rows: Sequence[StaffRow]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(body code, staff number) -> (initial password, its hash)."""
+    prepared = {}
+    for row in rows:
+        password = random_password()
+        prepared[_key(row)] = (password, hash_random_password(password))
+    return prepared
+
+
+def _key(row: StaffRow) -> tuple[str, str]:
+    return row.body_code, row.staff_number
+
+
 def _create_staff(
-    session: Session, rows: Sequence[StaffRow], units: _Units, issue_passwords: bool
+    session: Session, rows: Sequence[StaffRow], units: _Units, issue_passwords: bool,
+    prepared: Mapping[tuple[str, str], tuple[str, str]] | None = None,
 ) -> list[InitialPassword]:
-    """Insert new staff in bulk (one executemany, not an ORM object each) with their tiers."""
+    """Insert new staff in bulk (one executemany, not an ORM object each) with their tiers. Passwords come from
+    `prepared` (hashed beforehand); anyone it lacks (the file's plan changed since) gets one made here."""
     if not rows:
         return []
     now = utcnow()
     expires_at = now + timedelta(days=current_app.config["INITIAL_PASSWORD_DAYS"])
-    passwords = [random_password() if issue_passwords else None for _ in rows]
+    made: dict[tuple[str, str], tuple[str, str]] = {}
+    if issue_passwords:
+        prepared = prepared or {}
+        made = {**_hash_initial_passwords([row for row in rows if _key(row) not in prepared]), **prepared}
+    hashed = [made.get(_key(row)) for row in rows]
+    passwords = [pair[0] if pair else None for pair in hashed]
     values = [
         {
             "body_id": units.id_of(row.body_code),
@@ -253,14 +295,14 @@ def _create_staff(
             "division_id": row.division_id,
             "grade_id": units.grade_ids[row.grade] if row.grade else None,
             "is_active": True,
-            "password_hash": hash_random_password(password) if password else None,
+            "password_hash": pair[1] if pair else None,
             "password_expires_at": expires_at if password else None,
             "must_change_password": True,
             "session_token": secrets.token_urlsafe(32),
             "created_at": now,
             "updated_at": now,
         }
-        for row, password in zip(rows, passwords, strict=True)
+        for row, pair, password in zip(rows, hashed, passwords, strict=True)
     ]
     # RETURNING in parameter order would make SQLite insert row by row (no sentinel column), so the
     # new ids are matched back through the (body, staff number) key instead.
