@@ -66,6 +66,10 @@ class FileStore(Protocol):
 
     def delete_prefix(self, prefix: str) -> None: ...
 
+    def work_folders(self) -> list[Path]:
+        """This machine's folders of work in progress (assembling, unpacking, downloading a tree): each is
+        removed when its work ends, so one left behind belongs to a process that was killed."""
+
 
 def open_store(config: dict, area: str, local_root: Path, work_root: Path) -> FileStore:
     """The store of `area` as configured: `local_root` on disk, or the area's prefix in the bucket (with

@@ -93,6 +93,12 @@ class LocalStore:
                 shutil.rmtree(partial, ignore_errors=True)
                 raise
 
+    def work_folders(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted(path for pattern in (".building-*", ".*.partial") for path in self.root.glob(pattern)
+                      if path.is_dir())
+
     @contextmanager
     def building(self) -> Iterator[Path]:
         self.root.mkdir(parents=True, exist_ok=True)

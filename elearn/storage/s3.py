@@ -125,6 +125,12 @@ class S3Store:
             raise
         shutil.rmtree(folder, ignore_errors=True)
 
+    def work_folders(self) -> list[Path]:
+        if not self.work_root.is_dir():
+            return []
+        return sorted(path for pattern in ("building-*", "download-*") for path in self.work_root.glob(pattern)
+                      if path.is_dir())
+
     @contextmanager
     def building(self) -> Iterator[Path]:
         self.work_root.mkdir(parents=True, exist_ok=True)

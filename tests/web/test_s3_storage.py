@@ -270,11 +270,14 @@ def store(request, tmp_path, s3_endpoint):
 
 
 def test_both_stores_keep_the_same_contract(store, tmp_path):
+    assert store.work_folders() == []
     with store.building() as folder:
         (folder / "content").mkdir(parents=True)
         (folder / "content/a.html").write_bytes(b"0123456789")
         (folder / "package.yaml").write_text("title: x\n")
+        assert [folder.parent] == store.work_folders()  # what a killed process would leave, for the sweep
         store.put_tree(folder, "pkg", last="package.yaml")
+    assert store.work_folders() == []
     assert [stored.key for stored in store.files()] == ["pkg/content/a.html", "pkg/package.yaml"]
     assert store.has_prefix("pkg") and not store.has_prefix("pk") and not store.has_prefix("other")
     assert store.read_bytes("pkg/package.yaml") == b"title: x\n"
@@ -293,6 +296,9 @@ def test_both_stores_keep_the_same_contract(store, tmp_path):
     assert store.put_stream("up/1/video.mp4", io.BytesIO(b"v" * 70_000)) == 70_000
     with store.local_tree("up/1") as local:
         assert (local / "video.mp4").read_bytes() == b"v" * 70_000
+        # The bucket's copy is a download on this machine's disk; local disk hands out the folder itself.
+        assert store.work_folders() == ([local] if isinstance(store, S3Store) else [])
+    assert store.work_folders() == []
     store.delete_prefix("up/1")
     assert not store.has_prefix("up") or not list(store.files("up"))
     assert [stored.key for stored in store.files()] == ["pkg/content/a.html", "pkg/package.yaml"]
@@ -318,13 +324,16 @@ def test_the_sweep_finds_and_removes_folders_nothing_owns_in_the_bucket(s3_app, 
         library_store().put_stream("broken/video.mp4", io.BytesIO(b"cut short"))  # no manifest
         library_store().put_stream("talk/video.yaml", io.BytesIO(b"title: whole"))
         files_store().put_stream("event-materials/999/0a1b2c3d/file", io.BytesIO(PDF))  # no row
+        download = Path(s3_app.instance_path) / "media-work" / "download-k1ll3d"  # a check's copy, left behind
+        download.mkdir(parents=True)
+        (download / "video.mp4").write_bytes(b"v" * 100)
         # The objects were written just now: seen from two days on, they are old enough.
         later = utcnow() + timedelta(days=2)
         assert sweep.find(utcnow()) == []
         orphans = sweep.find(later)
         assert [(orphan.area, orphan.folder) for orphan in orphans] == [
-            ("library", "broken"), ("files", "event-materials/999/0a1b2c3d")]
-        assert sweep.remove(orphans) == 2
+            ("library", "broken"), ("files", "event-materials/999/0a1b2c3d"), ("work", str(download))]
+        assert sweep.remove(orphans) == 3 and not download.exists()
     left = keys(s3_endpoint, bucket)
     assert "pref/library/talk/video.yaml" in left and len(left) == 2
     assert all("broken" not in key and "0a1b2c3d" not in key for key in left)

@@ -27,7 +27,7 @@ def put(store, key: str, age_seconds: int = TWO_DAYS) -> None:  # type: ignore[n
 
 def age_folder(root: Path, seconds: int = TWO_DAYS) -> None:
     when = time.time() - seconds
-    for path in root.rglob("*"):
+    for path in [*root.rglob("*"), root]:
         os.utime(path, (when, when))
 
 
@@ -114,3 +114,23 @@ def test_the_nightly_job_removes_the_orphans(app, make_user):
     assert outcome == {"found": 1, "removed": 1}
     with app.test_request_context():
         assert [item.key for item in library_store().files()] == ["talk/video.yaml"]
+
+
+def test_work_folders_a_killed_process_left_are_removed_once_a_day_old(app):
+    """A worker killed while it assembled a library folder leaves its work folder (a video's can be gigabytes)."""
+    with app.test_request_context():
+        library = library_store()
+        library.put_stream("talk/video.yaml", io.BytesIO(b"title: x"))
+        root = Path(library.local_path("talk")).parent
+    left, working = root / ".building-k1ll3d", root / ".building-busy"
+    for folder in (left, working):
+        (folder / "tree").mkdir(parents=True)
+        (folder / "tree" / "video.mp4").write_bytes(b"v" * 1000)
+    age_folder(left)
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["storage", "sweep"]).output.splitlines()
+    assert listed[0].split("\t")[:4] == ["work", str(left), "1 files", "1,000 bytes"] and len(listed) == 2
+    assert runner.invoke(args=["storage", "sweep", "--apply"]).output.splitlines()[-1].startswith("removed 1 of 1")
+    assert not left.exists() and (working / "tree" / "video.mp4").exists()
+    with app.test_request_context():
+        assert [item.key for item in library.files()] == ["talk/video.yaml"]

@@ -10,16 +10,21 @@ owner is gone and whose newest file is older than the cut-off, so work in progre
 - staging: a media upload's folder once its upload is no longer being checked (or its row is gone); an import
   file kept between preview and apply once it is older than the day it is kept for.
 - files: an event material's folder that no material names.
+- work: a folder of work in progress on this machine's disk (a library folder being assembled, an upload being
+  unpacked or downloaded from the bucket to be checked) that a killed process left behind; a video's can be
+  gigabytes. Each machine that runs the sweep (the worker's) clears its own.
 
 Keys this module does not recognise are left alone.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -105,7 +110,24 @@ def find(now: datetime, min_age: timedelta = DEFAULT_MIN_AGE) -> list[Orphan]:
         *orphan_folders("staging", staging_store().files(), staging_folder, staged_owned, cutoff),
         *orphan_folders("files", files_store().files(f"{MATERIALS}/"), first_parts(3, under=MATERIALS),
                         lambda folder, _items: folder in materials, cutoff),
+        *(orphan for orphan in map(_left_work, _work_folders()) if orphan is not None and orphan.newest < cutoff),
     ]
+
+
+def _work_folders() -> list[Path]:
+    """Every store's work folders on this machine, once each (the bucket's stores share one work folder)."""
+    return sorted({path for store in stores().values() for path in store.work_folders()})
+
+
+def _left_work(folder: Path) -> Orphan | None:
+    """The work folder as an orphan candidate; None when it went meanwhile (its work ended)."""
+    try:
+        stats = [path.stat() for path in folder.rglob("*") if path.is_file() and not path.is_symlink()]
+        newest = max([folder.stat().st_mtime, *(stat.st_mtime for stat in stats)])
+    except FileNotFoundError:
+        return None
+    return Orphan("work", str(folder), len(stats), sum(stat.st_size for stat in stats),
+                  datetime.fromtimestamp(newest, UTC))
 
 
 def stores() -> dict[str, FileStore]:
@@ -118,7 +140,12 @@ def remove(orphans: Iterable[Orphan]) -> int:
     by_area = stores()
     removed = 0
     for orphan in orphans:
-        if still_orphan(orphan):
+        if orphan.area == "work":
+            left = _left_work(Path(orphan.folder))
+            if left is not None and left.newest <= orphan.newest:  # not written to since it was listed
+                shutil.rmtree(orphan.folder, ignore_errors=True)
+                removed += 1
+        elif still_orphan(orphan):
             by_area[orphan.area].delete_prefix(orphan.folder)
             removed += 1
     return removed
