@@ -159,8 +159,8 @@ _staff_numbers = itertools.count(1)
 
 @functools.cache
 def _password_hash(password: str) -> str:
-    """A real full-cost argon2 hash, made once per test process for each password: one takes about 0.1 s of CPU,
-    and the suite makes well over a thousand people with the same password."""
+    """A real full-cost argon2 hash, made once per test process for each password: the suite makes well over a
+    thousand people with the same password."""
     return hash_password(password)
 
 

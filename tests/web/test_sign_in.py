@@ -31,6 +31,21 @@ from elearn.services.people import accounts
 GENERIC_ERROR = "サインイン名またはパスワードが正しくありません"
 
 
+def test_a_password_hashed_with_the_old_parameters_is_hashed_again_at_sign_in(app, client, make_user):
+    """argon2id at OWASP's 19 MiB, 2 passes, 1 lane; hashes made with the library's default before are redone."""
+    from argon2 import PasswordHasher
+
+    user = make_user()
+    with app.app_context(), db.write_session() as session:
+        session.get(User, user.id).password_hash = PasswordHasher().hash(PASSWORD)  # 64 MiB, 3 passes, 4 lanes
+    assert sign_in(client, user).status_code == 302
+    with app.app_context():
+        stored = db.session().get(User, user.id).password_hash
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    client.post("/sign-out")
+    assert sign_in(client, user).status_code == 302  # the new hash checks the same password
+
+
 def test_staff_sign_in_by_staff_number_and_see_a_japanese_home_page(client, make_user):
     user = make_user(name="髙橋 﨑子")
     response = sign_in(client, user)
