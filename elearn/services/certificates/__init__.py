@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from sqlalchemy import Select, event, func, or_, select, update
@@ -311,8 +311,7 @@ def team_count_without_pdf(viewer: Viewer, selection: TeamSelection, stored_key:
 def team_counts_by_year(viewer: Viewer, selection: TeamSelection = TeamSelection()) -> list[tuple[int, int]]:
     """(fiscal year, certificates in force) for the viewer's team, or the part of it in a unit (the selection's
     year is ignored), oldest year first."""
-    counted = _team_in_force(viewer, TeamSelection(unit_id=selection.unit_id, unit_alone=selection.unit_alone)
-                             ).with_only_columns(
+    counted = _team_in_force(viewer, replace(selection, fiscal_year=None)).with_only_columns(
         Certificate.fiscal_year, func.count()).group_by(Certificate.fiscal_year).order_by(Certificate.fiscal_year)
     return [(year, count) for year, count in db.session().execute(counted)]
 
