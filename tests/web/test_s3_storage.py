@@ -337,3 +337,42 @@ def test_the_sweep_finds_and_removes_folders_nothing_owns_in_the_bucket(s3_app, 
     left = keys(s3_endpoint, bucket)
     assert "pref/library/talk/video.yaml" in left and len(left) == 2
     assert all("broken" not in key and "0a1b2c3d" not in key for key in left)
+
+
+def test_while_the_bucket_cannot_be_read_content_pages_answer_at_once_and_come_back_with_it(
+        make_app, make_user, tmp_path, s3_endpoint, video_bytes, monkeypatch):
+    """The content names a library video, so loading it reads the bucket. Unreadable, it answers 503; for the next
+    half-minute pages are answered at once instead of each waiting for the store's timeouts; then it is read again."""
+    from elearn.services.learning import content
+
+    root = tmp_path / "content"
+    shutil.copytree(SAMPLE_CONTENT, root)
+    name = f"elearn-{uuid.uuid4().hex[:12]}"  # not made yet: the store refuses every read
+    app = make_app(CONTENT_ROOT=str(root), QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}",
+                   **s3_config(s3_endpoint, name))
+    assert app.test_cli_runner().invoke(args=["content", "sync"]).exit_code == 0
+    (root / "courses/sample-course/03-talk.md").write_text("---\ntitle: 話し方\nvideo:\n  library: talk\n---\n",
+                                                           encoding="utf-8")
+    reads = []
+    read_bytes = S3Store.read_bytes
+
+    def counted(self, key):  # type: ignore[no-untyped-def]
+        reads.append(key)
+        return read_bytes(self, key)
+
+    monkeypatch.setattr(S3Store, "read_bytes", counted)
+    learner = app.test_client()
+    sign_in(learner, make_user())
+    first = learner.get("/courses/sample-course/")
+    assert first.status_code == 503 and "ファイルの保管場所" in first.get_data(as_text=True)
+    assert reads == ["talk/video.yaml"]
+    assert learner.get("/").status_code == 503 and learner.get("/courses/sample-course/").status_code == 503
+    assert reads == ["talk/video.yaml"]  # answered at once: the store was not asked again
+
+    client(s3_endpoint).create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "ap-northeast-1"})
+    monkeypatch.setattr(content, "LOAD_RETRY_SECONDS", 0)  # the half-minute has passed
+    author = app.test_client()
+    sign_in(author, make_user(permissions=[(Permission.AUTHOR, None)]))
+    assert upload_video(author, video_bytes).status_code == 302 and run_queued(app) == ["check_video_upload"]
+    page = learner.get("/courses/sample-course/")
+    assert page.status_code == 200 and "話し方" in page.get_data(as_text=True)

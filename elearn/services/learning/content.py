@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from elearn.models import Course, CourseVersion
 from elearn.services import audit
 from elearn.services.files.stores import library_store
 from elearn.services.learning import reference
+from elearn.storage import StoreError
 
 
 class SyncRefused(ValueError):
@@ -37,11 +39,24 @@ def content_root() -> Path:
     return Path(current_app.config["CONTENT_ROOT"])
 
 
+# Loading reads the library's manifests, from the bucket when files are there. An unreachable bucket answers only
+# after its timeouts (three tries of five seconds), so after a failure the next requests are answered at once
+# (the 503 page) for this long instead of each holding a server thread that long.
+LOAD_RETRY_SECONDS = 30
+
+
 def tree() -> ContentTree:
     """The content of this process, loaded on first use; `elearn content sync` validates it first."""
     cached = current_app.extensions.get("elearn.content")
     if cached is None:
-        cached = load_content(content_root(), library=library_store())
+        failed_at = current_app.extensions.get("elearn.content_failed_at")
+        if failed_at is not None and time.monotonic() - failed_at < LOAD_RETRY_SECONDS:
+            raise StoreError("the media library could not be read moments ago; trying again shortly")
+        try:
+            cached = load_content(content_root(), library=library_store())
+        except StoreError:
+            current_app.extensions["elearn.content_failed_at"] = time.monotonic()
+            raise
         current_app.extensions["elearn.content"] = cached
     return cached
 
