@@ -90,7 +90,8 @@ def staging_folder(key: str) -> str | None:
 
 
 def find(now: datetime, min_age: timedelta = DEFAULT_MIN_AGE) -> list[Orphan]:
-    """Every orphan of the three areas; reads the stores' listings and two small queries."""
+    """Every orphan of the three stored areas and of this machine's work folders; reads the stores' listings and
+    two small queries."""
     cutoff = now - min_age
     session = db.session()
     checking = {str(upload_id) for upload_id in session.scalars(
