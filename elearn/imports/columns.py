@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -52,14 +53,13 @@ class ErrorGroup:
 def group_errors(errors: Sequence[RowError], lines_kept: int = 10) -> list[ErrorGroup]:
     """The errors by kind, each kind where it first appears: a file with the same mistake in every row (a wrong
     column, a code list from another year) reads as one problem of 300,000 rows, not as 300,000 problems."""
-    groups: dict[str, list[RowError]] = {}
-    counts: dict[str, int] = {}
+    counts = Counter(error.text for error in errors)
+    firsts: dict[str, list[RowError]] = {}
     for error in errors:
-        kept = groups.setdefault(error.text, [])
-        counts[error.text] = counts.get(error.text, 0) + 1
+        kept = firsts.setdefault(error.text, [])
         if len(kept) < lines_kept:
             kept.append(error)
-    return [ErrorGroup(kept[0], counts[text], tuple(error.line for error in kept)) for text, kept in groups.items()]
+    return [ErrorGroup(kept[0], counts[text], tuple(error.line for error in kept)) for text, kept in firsts.items()]
 
 
 @dataclass(frozen=True)

@@ -283,8 +283,7 @@ def _create_staff(
     if issue_passwords:
         prepared = prepared or {}
         made = {**_hash_initial_passwords([row for row in rows if _key(row) not in prepared]), **prepared}
-    hashed = [made.get(_key(row)) for row in rows]
-    passwords = [pair[0] if pair else None for pair in hashed]
+    hashed = [made.get(_key(row)) for row in rows]  # (password, hash), or None when none is issued
     values = [
         {
             "body_id": units.id_of(row.body_code),
@@ -296,13 +295,13 @@ def _create_staff(
             "grade_id": units.grade_ids[row.grade] if row.grade else None,
             "is_active": True,
             "password_hash": pair[1] if pair else None,
-            "password_expires_at": expires_at if password else None,
+            "password_expires_at": expires_at if pair else None,
             "must_change_password": True,
             "session_token": secrets.token_urlsafe(32),
             "created_at": now,
             "updated_at": now,
         }
-        for row, pair, password in zip(rows, hashed, passwords, strict=True)
+        for row, pair in zip(rows, hashed, strict=True)
     ]
     # RETURNING in parameter order would make SQLite insert row by row (no sentinel column), so the
     # new ids are matched back through the (body, staff number) key instead.
@@ -316,9 +315,9 @@ def _create_staff(
     if tier_values:
         session.execute(insert(StaffTier), tier_values)
     return [
-        InitialPassword(row.body_code, row.staff_number, row.name, row.email, password, expires_at)
-        for row, password in zip(rows, passwords, strict=True)
-        if password is not None
+        InitialPassword(row.body_code, row.staff_number, row.name, row.email, pair[0], expires_at)
+        for row, pair in zip(rows, hashed, strict=True)
+        if pair is not None
     ]
 
 
