@@ -55,6 +55,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # One import file (the staff list of a whole prefecture and its municipalities: 300,000 rows are about
         # 30 MB as CSV); only the import upload route gets it, and only for administrators.
         IMPORT_UPLOAD_LIMIT=64 * 1024 * 1024,
+        # Staff and past-training files with more rows are applied by the worker (elearn.services.import_runs).
+        IMPORT_QUEUED_ROWS=20_000,
         # One uploaded lesson video (and its captions and poster); only the video upload route gets it.
         VIDEO_UPLOAD_LIMIT=1024 * 1024 * 1024,
         # Checked uploaded videos, one folder each, named by lessons as video: {library: <slug>}.

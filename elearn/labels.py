@@ -159,4 +159,5 @@ TASK_LABELS = {
     "check_video_upload": _l("Checking an uploaded video"),
     "import_scorm_upload": _l("Unpacking an uploaded SCORM package"),
     "storage_sweep": _l("Removing stored files nothing owns (nightly)"),
+    "apply_import": _l("Applying a large import file"),
 }

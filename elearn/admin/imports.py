@@ -1,7 +1,7 @@
 """Web import of the organisation tree, the staff list and past training records: upload, full plan, then
 apply; past-training imports are listed and can be undone one file at a time."""
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +9,7 @@ from elearn.admin.blueprint import bp
 from elearn.admin.forms import ImportApplyForm, ImportUploadForm, UndoImportForm
 from elearn.admin.passwords import passwords_download
 from elearn.imports.columns import RowError, group_errors
-from elearn.services import visibility
+from elearn.services import import_runs, visibility
 from elearn.services.files import uploads
 from elearn.services.learning import history_import
 from elearn.services.people import import_samples, importer, orgs
@@ -56,11 +56,12 @@ def import_upload(kind: str):
     form = ImportUploadForm()
     if not form.validate_on_submit():
         return render_template("admin/import_upload.html", form=form, kind=kind,
-                               guide=import_samples.column_guide(kind))
+                               guide=import_samples.column_guide(kind), runs=import_runs.recent(kind))
     data, filename = form.file.data.read(), form.file.data.filename
     deactivate_missing = kind == "staff" and bool(form.deactivate_missing.data)
     plan = preview(data, filename, deactivate_missing)  # file-level problems come back as plan errors
-    options = {"deactivate_missing": deactivate_missing}
+    options = {"deactivate_missing": deactivate_missing,
+               "in_background": plan.is_valid and import_runs.in_background(kind, plan)}
     upload_id = uploads.save_pending(current_user.id, data, filename, options) if plan.is_valid else ""
     apply_form = ImportApplyForm(upload_id=upload_id)
     return render_template(
@@ -81,6 +82,10 @@ def import_apply(kind: str):
         flash(_("The uploaded file has expired. Upload it again."), "error")
         return redirect(url_for("admin.import_upload", kind=kind))
     data, filename, options = pending
+    if options.get("in_background"):
+        run = import_runs.start(kind, current_user, form.upload_id.data, filename,
+                                options.get("deactivate_missing", False))
+        return redirect(url_for("admin.import_run", run_id=run.id))
     try:
         # Exactly what was previewed: the options come from the stored upload, not from the request.
         result = apply(data, filename, current_user, options.get("deactivate_missing", False))
@@ -95,6 +100,20 @@ def import_apply(kind: str):
     download = passwords_download(initial) if initial else None
     return render_template(f"admin/import_done_{kind}.html", result=result, filename=filename, download=download)
 
+
+@bp.get("/import/runs/<int:run_id>")
+@permitted(visibility.may_administer)
+def import_run(run_id: int):
+    run = import_runs.get(run_id) or abort(404)
+    return render_template("admin/import_run.html", run=run, errors=import_runs.stored_errors(run))
+
+
+@bp.get("/import/runs/<int:run_id>/state")
+@permitted(visibility.may_administer)
+def import_run_state(run_id: int):
+    """What the run's page polls for while the worker has it."""
+    run = import_runs.get(run_id) or abort(404)
+    return jsonify(checking=run.waiting, state=run.state.value)
 
 
 @bp.get("/import/<kind>/sample.<file_format>")

@@ -87,6 +87,7 @@ class StaffPlan:
     errors: list[RowError] = field(default_factory=list)
     covered_bodies: frozenset[str] = frozenset()
     fields: frozenset[str] = frozenset()  # optional columns present, so applied
+    rows_read: int = 0  # the file's good rows: what applying it reads through
 
     @classmethod
     def rejected_file(cls, error: RowError) -> StaffPlan:
@@ -131,7 +132,8 @@ def plan_staff_import(
 def plan_parsed_staff(
     parsed: ParsedStaff, existing: Sequence[ExistingStaff], deactivate_missing: bool
 ) -> StaffPlan:
-    plan = StaffPlan(errors=list(parsed.errors), covered_bodies=parsed.covered_bodies, fields=parsed.fields)
+    plan = StaffPlan(errors=list(parsed.errors), covered_bodies=parsed.covered_bodies, fields=parsed.fields,
+                     rows_read=len(parsed.rows))
     stored_by_key = {
         (staff.body_code, normalise_staff_number(staff.staff_number)): staff for staff in existing
     }

@@ -22,7 +22,7 @@ STORAGE_SWEEP = crontab(minute="15", hour="18")
 
 # Tasks that may be re-enqueued by name after their worker died (periodic ones simply run again).
 RESUMABLE = frozenset({"send_mail", "deliver_announcement", "render_certificates", "check_video_upload",
-                       "import_scorm_upload"})
+                       "import_scorm_upload", "apply_import"})
 
 
 def register(queue: Huey, app: Flask) -> dict[str, Callable]:
@@ -115,7 +115,15 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
 
         return scorm.import_upload(upload_id).value
 
-    return {"check_video_upload": check_video_upload, "import_scorm_upload": import_scorm_upload,
+    @queue.task(name="apply_import")  # no retries: a failed run says why, and applying again is the admin's call
+    @in_app
+    def apply_import(run_id: int) -> str:
+        from elearn.services import import_runs
+
+        return import_runs.run(run_id).value
+
+    return {"apply_import": apply_import, "check_video_upload": check_video_upload,
+            "import_scorm_upload": import_scorm_upload,
             "send_mail": send_mail, "mail_tick": mail_tick, "notice_scan": notice_scan,
             "deliver_announcement": deliver_announcement, "render_certificates": render_certificates,
             "kpi_warm": kpi_warm, "storage_sweep": storage_sweep,

@@ -15,6 +15,7 @@ from elearn.models.events import (
     SurveyResponse,
     TrainingEvent,
 )
+from elearn.models.imports import ImportRun, ImportRunState
 from elearn.models.learning import (
     Completion,
     Course,
@@ -69,6 +70,8 @@ __all__ = [
     "EventSession",
     "Grade",
     "HistoryImport",
+    "ImportRun",
+    "ImportRunState",
     "InboxItem",
     "JobRun",
     "MagazineHelpful",

@@ -1,7 +1,8 @@
-// While an upload is being checked, ask for its state every few seconds and reload the page when it changes.
+// While the worker has something (an upload being checked, an import being applied), ask for its state every few
+// seconds and reload the page when it changes. Elements carry the address to ask in data-checking.
 (function () {
   "use strict";
-  var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-checking]"));
+  var rows = Array.prototype.slice.call(document.querySelectorAll("[data-checking]"));
   if (!rows.length) return;
   function poll() {
     Promise.all(rows.map(function (row) {
