@@ -120,6 +120,29 @@ def test_every_table_the_report_reads_bumps_its_counter_and_others_do_not(synced
     assert changed == expected
 
 
+def test_a_transaction_bumps_a_counter_once_however_many_statements_and_the_next_transaction_again(synced, trained):
+    """A bulk write sends a statement per row (executemany); on PostgreSQL each statement's trigger updating the
+    same counter row made such a transaction quadratic (migration 0022). A bump undone with its savepoint must not
+    count as made."""
+    with synced.app_context():
+        ids = db.session().scalars(select(User.id)).all()
+        on_postgresql = db.engine().dialect.name == "postgresql"
+    assert len(ids) >= 2
+    before = generations(synced)["people"]
+    with synced.app_context(), db.write_session() as session:
+        session.execute(text("UPDATE users SET division_id = division_id WHERE id = :id"), [{"id": i} for i in ids])
+    middle = generations(synced)["people"]
+    with synced.app_context(), db.write_session() as session:
+        undone = session.begin_nested()
+        session.execute(text("UPDATE users SET division_id = division_id"))
+        undone.rollback()
+        session.execute(text("UPDATE org_units SET name = name"))
+    after = generations(synced)["people"]
+    assert before < middle < after
+    if on_postgresql:  # SQLite's row triggers bump once per row, in place: never quadratic, left as they were
+        assert (middle - before, after - middle) == (1, 1)
+
+
 def every_body_report(app) -> tuple[str, int]:
     """The prefecture's report with every body side by side (what its reporters open) as JSON, and the SQL
     statements building it ran."""
