@@ -115,7 +115,9 @@ def register(queue: Huey, app: Flask) -> dict[str, Callable]:
 
         return scorm.import_upload(upload_id).value
 
-    @queue.task(name="apply_import")  # no retries: a failed run says why, and applying again is the admin's call
+    # Retried only when the run could not be started or finished (the database away a moment): an error while applying
+    # ends the run as failed, and applying again is then the administrator's call.
+    @queue.task(name="apply_import", retries=2, retry_delay=60)
     @in_app
     def apply_import(run_id: int) -> str:
         from elearn.services import import_runs

@@ -68,8 +68,10 @@ def recent(kind: str, limit: int = 10) -> list[ImportRun]:
 
 def run(run_id: int) -> ImportRunState:
     """The worker's part. A run found already finished is left alone, so a task delivered twice applies once. One
-    found running belonged to a worker that died (only the start-up recovery of a dead worker's tasks queues it
-    again): its transaction was rolled back, so it is applied again."""
+    found running belonged to a worker that died, or to an attempt that could not record its end (the start-up
+    recovery of a dead worker's tasks and the task's retries queue it again) and is applied again: its transaction
+    was rolled back, or, had it committed with only its end unrecorded, the second plan finds nothing left to add
+    and the run says so."""
     with db.write_session() as session:
         found = session.get(ImportRun, run_id)
         if found is None or not found.waiting:
