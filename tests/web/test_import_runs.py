@@ -68,6 +68,7 @@ def test_a_large_staff_file_is_queued_applied_by_the_worker_and_followed_on_its_
     assert client.get(f"/admin/import/runs/{run_id}/state").json == {"checking": True, "state": "queued"}
     listed = client.get("/admin/import/staff").get_data(as_text=True)
     assert "バックグラウンドで反映した大きなファイル" in listed and "職員.csv" in listed and "処理待ち" in listed
+    assert "data-checking" not in listed  # a reload would drop a file being sent
 
     assert run_worker(app, run_id) == "done"
     assert staff_count(app) == 4
@@ -80,6 +81,9 @@ def test_a_large_staff_file_is_queued_applied_by_the_worker_and_followed_on_its_
     done = client.get(f"/admin/import/runs/{run_id}").get_data(as_text=True)
     assert "反映済み" in done and "data-checking" not in done
     assert "<strong>3</strong>登録" in done
+    client.set_cookie("elearn_lang", "en")  # the same process, now in English: the labels follow
+    assert "<strong>3</strong>created" in client.get(f"/admin/import/runs/{run_id}").get_data(as_text=True)
+    client.set_cookie("elearn_lang", "ja")
     assert "新しい 3 件のアカウントにはまだ初期パスワードがなく" in done and 'href="/admin/initial-passwords"' in done
 
     # The stored file went with the run: the same upload cannot be applied twice.
