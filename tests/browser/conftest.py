@@ -4,6 +4,7 @@ driven by Debian's Chromium through Playwright. No browser is ever downloaded.""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -48,11 +49,13 @@ def live_server(tmp_path_factory) -> Iterator[dict]:
     subprocess.run([*elearn, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([*elearn, "content", "sync"], env=env, check=True, capture_output=True)
     demo = subprocess.run([*elearn, "demo"], env=env, check=True, capture_output=True, text=True)
-    server = subprocess.Popen([*elearn, "serve", "--port", str(port), "--workers", "2"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = folder / "server.log"
+    with log.open("wb") as log_file:  # the child keeps its own copy of the descriptor
+        server = subprocess.Popen([*elearn, "serve", "--port", str(port), "--workers", "2"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=log_file)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base_url)
+        _wait_until_up(base_url, log)
         yield {"base_url": base_url, "accounts": _parse_accounts(demo.stdout), "database": folder / "live.sqlite3",
                "package_origin": env["ELEARN_SCORM_CONTENT_URL"]}
     finally:
@@ -89,15 +92,19 @@ def _content_with_third_party_packages(root: Path) -> Path:
     return root
 
 
-def _wait_until_up(base_url: str) -> None:
+def _wait_until_up(base_url: str, log: Path) -> None:
+    """Until this server answers. Its log must say it bound the port: the port was free when it was picked, before
+    the demo was loaded, and the other xdist worker's server may have taken it since and be the one answering."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{base_url}/sign-in", timeout=2):
-                return
+            if re.search(rf"Listening at: (\S+,)?{re.escape(base_url)}[, ]", log.read_text()):
+                with urllib.request.urlopen(f"{base_url}/sign-in", timeout=2):
+                    return
         except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("the live server did not start")
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the live server did not start: {log.read_text()[-2000:]}")
 
 
 def _parse_accounts(table: str) -> list[dict]:

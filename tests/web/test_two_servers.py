@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -36,18 +37,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_up(base_url: str, server: subprocess.Popen) -> None:
+def _wait_until_up(base_url: str, server: subprocess.Popen, log: Path) -> None:
+    """Until this server answers. Its log must say it bound the port: the port was free when it was picked, but
+    another test's server (the other xdist worker's) may have taken it since and be the one answering."""
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"the server at {base_url} stopped: {server.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"the server at {base_url} stopped: {log.read_text()[-2000:]}")
         try:
-            if requests.get(f"{base_url}/readyz", timeout=2).status_code == 200:
+            if (re.search(rf"Listening at: (\S+,)?{re.escape(base_url)}[, ]", log.read_text())
+                    and requests.get(f"{base_url}/readyz", timeout=2).status_code == 200):
                 return
         except requests.ConnectionError:
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"the server at {base_url} did not start")
+    raise RuntimeError(f"the server at {base_url} did not start: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture
@@ -63,24 +67,24 @@ def servers(synced, database_url, tmp_path) -> Iterator[list[str]]:
         "ELEARN_SIGN_IN_ADDRESS_LIMIT": f"{ADDRESS_LIMIT} per 10 minutes",
         "ELEARN_SCORM_CONTENT_URL": "http://scorm.invalid",
     }
-    started: list[tuple[subprocess.Popen, str]] = []
+    started: list[tuple[subprocess.Popen, str, Path]] = []
     try:
-        for _ in range(2):
-            port = _free_port()
-            server = subprocess.Popen(
-                [sys.executable, "-m", "elearn", "serve", "--host", "127.0.0.1", "--port", str(port),
-                 "--workers", "2", "--threads", "2"],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            started.append((server, f"http://127.0.0.1:{port}"))
-        for server, base_url in started:
-            _wait_until_up(base_url, server)
-        yield [base_url for _, base_url in started]
+        for number in range(2):
+            port, log = _free_port(), tmp_path / f"server-{number}.log"
+            with log.open("wb") as log_file:  # the child keeps its own copy of the descriptor
+                server = subprocess.Popen(
+                    [sys.executable, "-m", "elearn", "serve", "--host", "127.0.0.1", "--port", str(port),
+                     "--workers", "2", "--threads", "2"],
+                    env=env, stdout=subprocess.DEVNULL, stderr=log_file)
+            started.append((server, f"http://127.0.0.1:{port}", log))
+        for server, base_url, log in started:
+            _wait_until_up(base_url, server, log)
+        yield [base_url for _, base_url, _ in started]
     finally:
-        for server, _ in started:
+        for server, _, _ in started:
             server.terminate()
-        for server, _ in started:
+        for server, _, _ in started:
             server.wait(timeout=30)
-            server.stderr.close()
         redis.Redis.from_url(LIMITER_REDIS).flushdb()
 
 
