@@ -105,7 +105,7 @@ def _finish(run_id: int, state: ImportRunState, summary: dict[str, int] | None =
             errors: Sequence[RowError] = (), error: str = "") -> ImportRunState:
     with db.write_session() as session:
         found = session.get(ImportRun, run_id)
-        if found.state not in {ImportRunState.RUNNING, ImportRunState.QUEUED}:
+        if not found.waiting:
             return found.state  # a run's end is written once
         found.state, found.summary, found.error, found.finished_at = state, summary or {}, error[:4000], utcnow()
         found.errors = [[item.line, item.text, {key: value if isinstance(value, int | float | str) else str(value)
