@@ -99,7 +99,7 @@ def _wait_until_up(base_url: str, log: Path) -> None:
     while time.monotonic() < deadline:
         try:
             if re.search(rf"Listening at: (\S+,)?{re.escape(base_url)}[, ]", log.read_text()):
-                with urllib.request.urlopen(f"{base_url}/sign-in", timeout=2):
+                with urllib.request.urlopen(f"{base_url}/sign-in", timeout=10):
                     return
         except OSError:
             pass

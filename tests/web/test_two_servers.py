@@ -46,9 +46,9 @@ def _wait_until_up(base_url: str, server: subprocess.Popen, log: Path) -> None:
             raise RuntimeError(f"the server at {base_url} stopped: {log.read_text()[-2000:]}")
         try:
             if (re.search(rf"Listening at: (\S+,)?{re.escape(base_url)}[, ]", log.read_text())
-                    and requests.get(f"{base_url}/readyz", timeout=2).status_code == 200):
+                    and requests.get(f"{base_url}/readyz", timeout=10).status_code == 200):
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, or a worker still booting on a busy machine
             pass
         time.sleep(0.3)
     raise RuntimeError(f"the server at {base_url} did not start: {log.read_text()[-2000:]}")
