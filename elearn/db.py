@@ -13,12 +13,12 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TypeVar
 
 from flask import Flask, current_app, g
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, Table, create_engine, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -44,6 +44,44 @@ def chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]
     """`items` in slices for IN (...) lists."""
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
+    """Insert many rows in the session's transaction: COPY on PostgreSQL, one executemany elsewhere. Every row has
+    the same keys; the columns' Python defaults fill the keys left out, as `insert()` would.
+
+    A multi-row INSERT has thousands of placeholders, which psycopg rewrites for PostgreSQL in Python and does not
+    cache at that length: 90 of the 141 s of a 300,000-person first import. COPY sends the rows as they are."""
+    if not rows:
+        return
+    # insert() would drop such a key without a word: a misspelt column would silently stay empty.
+    unknown = set(rows[0]) - {column.key for column in table.columns}
+    if unknown:
+        raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
+    dialect = session.get_bind().dialect
+    if dialect.name != "postgresql":
+        session.execute(insert(table), list(rows))
+        return
+    from psycopg import sql  # only on PostgreSQL, whose driver it is
+
+    given = [column for column in table.columns if column.key in rows[0]]
+    defaulted = [column for column in table.columns
+                 if column.key not in rows[0] and column.default is not None and not column.primary_key]
+    for column in defaulted:
+        if not (column.default.is_scalar or column.default.is_callable):
+            raise ValueError(f"{table.name}.{column.name}: a default COPY cannot give")
+    columns = given + defaulted
+    processors = [column.type.bind_processor(dialect) for column in columns]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(column.name) for column in columns))
+    driver_connection = session.connection().connection.driver_connection
+    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = [row[column.key] for column in given]
+            values += [column.default.arg if column.default.is_scalar else column.default.arg(None)
+                       for column in defaulted]
+            copy.write_row([process(value) if process else value
+                            for process, value in zip(processors, values, strict=True)])
 
 
 class Base(DeclarativeBase):

@@ -376,21 +376,28 @@ def test_a_database_failure_in_the_middle_of_an_apply_keeps_nothing(app, org, ma
     changed.append(["10005", "新人 一号", "", "", "P101", "", "dx_specialist"])  # a create, with a tier
     before = import_state(app)
     statements: list[str] = []
+    written_before_the_failure: list[tuple] = []
 
-    def fail_on_the_new_staffs_tiers(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+    def fail_on_the_audit_entry(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
         statements.append(statement.split("(")[0].strip())
-        if statement.startswith("INSERT INTO staff_tiers"):
+        if statement.startswith("INSERT INTO audit_entries"):
+            # The new account and its tier went in by a path of the driver's own on PostgreSQL (COPY), which
+            # this hook does not see: read them back in the same transaction.
+            written_before_the_failure.append(tuple(cursor.connection.execute(
+                "SELECT users.name, staff_tiers.tier FROM users JOIN staff_tiers ON staff_tiers.user_id = users.id"
+                " WHERE users.staff_number = '10005'").fetchall()))
             raise RuntimeError("the database went away")
 
     engine = app.extensions["elearn.engine"]
-    event.listen(engine, "before_cursor_execute", fail_on_the_new_staffs_tiers)
+    event.listen(engine, "before_cursor_execute", fail_on_the_audit_entry)
     try:
         with app.app_context(), pytest.raises(RuntimeError, match="went away"):
             importer.apply_staff_import(staff_csv(changed), "april.csv", None, deactivate_missing=True)
     finally:
-        event.remove(engine, "before_cursor_execute", fail_on_the_new_staffs_tiers)
-    # It failed late: the updates, the deactivation and the new account had already been sent.
-    assert "UPDATE users SET" in " ".join(statements) and "INSERT INTO users" in statements
+        event.remove(engine, "before_cursor_execute", fail_on_the_audit_entry)
+    # It failed last: the updates, the deactivation, the new account and its tier had been written.
+    assert "UPDATE users SET" in " ".join(statements)
+    assert written_before_the_failure == [(("新人 一号", "dx_specialist"),)]
     assert import_state(app) == before
     with app.app_context():
         assert db.session().get(User, leaver.id).is_active is True

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, aliased
 
 from elearn import db
@@ -98,10 +98,10 @@ def apply(data: bytes, filename: str, actor: User | None) -> tuple[HistoryPlan, 
         session.flush()
         course_ids = dict(session.execute(select(Course.slug, Course.id)).all())
         event_ids = dict(session.execute(select(TrainingEvent.code, TrainingEvent.id)).all())
-        session.execute(insert(Completion), [_completion(row, people[(row.body_code, row.staff_number)],
-                                                          course_ids.get(row.training), event_ids.get(row.training),
-                                                          batch.id)
-                                             for row in plan.rows])
+        db.insert_rows(session, Completion.__table__, [
+            _completion(row, people[(row.body_code, row.staff_number)], course_ids.get(row.training),
+                        event_ids.get(row.training), batch.id)
+            for row in plan.rows])
         audit.record(session, actor, "import.history", filename[:200], batch=batch.id, **plan.summary())
     return plan, batch.id
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, raiseload
 
 from elearn import db
@@ -303,22 +303,34 @@ def _create_staff(
         }
         for row, pair in zip(rows, hashed, strict=True)
     ]
-    # RETURNING in parameter order would make SQLite insert row by row (no sentinel column), so the
-    # new ids are matched back through the (body, staff number) key instead.
-    inserted = session.execute(insert(User).returning(User.id, User.body_id, User.staff_number), values)
-    new_id = {(body_id, staff_number): user_id for user_id, body_id, staff_number in inserted}
+    new_id = _insert_people(session, values)
     tier_values = [
         {"user_id": new_id[(value["body_id"], row.staff_number)], "tier": tier}
         for row, value in zip(rows, values, strict=True)
         for tier in sorted(row.tiers)
     ]
-    if tier_values:
-        session.execute(insert(StaffTier), tier_values)
+    db.insert_rows(session, StaffTier.__table__, tier_values)
     return [
         InitialPassword(row.body_code, row.staff_number, row.name, row.email, pair[0], expires_at)
         for row, pair in zip(rows, hashed, strict=True)
         if pair is not None
     ]
+
+
+def _insert_people(session: Session, values: list[dict]) -> dict[tuple[int, str], int]:
+    """Insert the new people; (body id, staff number) -> each one's new id. The ids are matched back through
+    that key: RETURNING in parameter order would make SQLite insert row by row (it has no sentinel column),
+    and PostgreSQL's rows go in by COPY, which returns nothing."""
+    if session.get_bind().dialect.name != "postgresql":
+        inserted = session.execute(insert(User).returning(User.id, User.body_id, User.staff_number), values)
+        return {(body_id, staff_number): user_id for user_id, body_id, staff_number in inserted}
+    db.insert_rows(session, User.__table__, values)
+    found = session.execute(text(
+        "SELECT users.id, users.body_id, users.staff_number FROM users"
+        " JOIN unnest(CAST(:bodies AS integer[]), CAST(:numbers AS text[])) AS new (body_id, staff_number)"
+        " ON users.body_id = new.body_id AND users.staff_number = new.staff_number"),
+        {"bodies": [value["body_id"] for value in values], "numbers": [value["staff_number"] for value in values]})
+    return {(body_id, staff_number): user_id for user_id, body_id, staff_number in found}
 
 
 # --- organisation units --------------------------------------------------------------------------
