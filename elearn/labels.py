@@ -103,6 +103,7 @@ TOPIC_LABELS = {
     Topic.ANNOUNCEMENTS: _l("Announcements from the training office"),
     Topic.MAGAZINE: _l("New issues of the digital magazine"),
     Topic.DIGEST: _l("Weekly digest of your team"),
+    Topic.IMPORTS: _l("Results of the imports you started"),
 }
 
 CHANNEL_LABELS = {
@@ -131,6 +132,7 @@ NOTICE_KIND_LABELS = {
     NoticeKind.ANNOUNCEMENT: _l("Announcement"),
     NoticeKind.WORKSHOP_SUBMITTED: _l("Workshop to review"),
     NoticeKind.WORKSHOP_REVIEWED: _l("Workshop reviewed"),
+    NoticeKind.IMPORT_FINISHED: _l("Import finished"),
 }
 
 MAIL_STATE_LABELS = {

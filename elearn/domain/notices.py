@@ -32,6 +32,7 @@ class NoticeKind(StrEnum):
     ANNOUNCEMENT = "announcement"
     WORKSHOP_SUBMITTED = "workshop_submitted"  # to the learner's reviewers
     WORKSHOP_REVIEWED = "workshop_reviewed"  # to the learner: accepted or returned
+    IMPORT_FINISHED = "import_finished"  # to the administrator who started a background import
 
 
 class Topic(StrEnum):
@@ -45,6 +46,7 @@ class Topic(StrEnum):
     ANNOUNCEMENTS = "announcements"
     MAGAZINE = "magazine"
     DIGEST = "digest"
+    IMPORTS = "imports"  # administrators' own background imports
 
 
 TOPIC_OF: Mapping[NoticeKind, Topic] = {
@@ -65,6 +67,7 @@ TOPIC_OF: Mapping[NoticeKind, Topic] = {
     NoticeKind.ANNOUNCEMENT: Topic.ANNOUNCEMENTS,
     NoticeKind.WORKSHOP_SUBMITTED: Topic.DIGEST,
     NoticeKind.WORKSHOP_REVIEWED: Topic.COURSES,
+    NoticeKind.IMPORT_FINISHED: Topic.IMPORTS,
 }
 
 

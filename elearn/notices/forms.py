@@ -13,18 +13,20 @@ from elearn.domain.people import Tier
 from elearn.forms import checkboxes
 from elearn.labels import CHANNEL_LABELS, TIER_LABELS, TOPIC_LABELS, WEEKDAY_LABELS
 
-# Topics a person may choose for; the overdue reminder is shown, fixed, and the digest only to managers.
+# Topics a person may choose for; the overdue reminder is shown, fixed, the digest only to managers and the imports
+# only to administrators.
 CHOOSABLE = [topic for topic in Topic if len(channels_allowed(topic)) > 1]
 
 
-def settings_form(is_manager: bool, formdata=None, chosen: dict | None = None, digest_weekday: int = 0):  # type: ignore[no-untyped-def]
+def settings_form(is_manager: bool, formdata=None, chosen: dict | None = None, digest_weekday: int = 0,  # type: ignore[no-untyped-def]
+                  is_admin: bool = False):
     """A form with one radio group per topic (named after it) and, for managers, the digest day."""
 
     class SettingsForm(FlaskForm):
         pass
 
     for topic in CHOOSABLE:
-        if topic is Topic.DIGEST and not is_manager:
+        if (topic is Topic.DIGEST and not is_manager) or (topic is Topic.IMPORTS and not is_admin):
             continue
         choices = [SelectChoice(channel.value, str(CHANNEL_LABELS[channel])) for channel in channels_allowed(topic)]
         setattr(SettingsForm, topic.value, RadioField(TOPIC_LABELS[topic], choices=choices,

@@ -72,11 +72,12 @@ def read_all():
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    is_manager = viewer().is_manager
+    is_manager, is_admin = viewer().is_manager, visibility.may_administer(viewer())
     chosen = notices.choices_of(current_user.id)
     effective = {topic: topic_channel(topic, chosen) for topic in Topic}
     weekday = current_user.digest_weekday if current_user.digest_weekday is not None else DEFAULT_DIGEST_WEEKDAY
-    form = settings_form(is_manager, request.form if request.method == "POST" else None, effective, weekday)
+    form = settings_form(is_manager, request.form if request.method == "POST" else None, effective, weekday,
+                         is_admin=is_admin)
     if request.method == "POST" and form.validate():
         notices.save_choices(current_user, topics_of(form), form.digest_weekday.data if is_manager else None)
         flash(_("Your notice settings have been saved."), "success")

@@ -22,8 +22,10 @@ from sqlalchemy.orm import joinedload
 
 from elearn import db, jobs
 from elearn.clock import utcnow
+from elearn.domain.notices import NoticeKind
 from elearn.imports.columns import RowError
 from elearn.models import ImportRun, ImportRunState, User
+from elearn.services import notices
 from elearn.services.files import uploads
 from elearn.services.learning import history_import
 from elearn.services.people import importer
@@ -53,7 +55,8 @@ def start(kind: str, actor: User, upload_id: str, filename: str, deactivate_miss
                         deactivate_missing=deactivate_missing, started_by_id=actor.id)
         session.add(run)
     if not jobs.enqueue("apply_import", run.id):
-        _finish(run.id, ImportRunState.FAILED, error="the job queue could not be reached")
+        # Said on the page the administrator is sent to; a notice would only repeat it.
+        _finish(run.id, ImportRunState.FAILED, error="the job queue could not be reached", tell=False)
     return run
 
 
@@ -102,7 +105,7 @@ def run(run_id: int) -> ImportRunState:
 
 
 def _finish(run_id: int, state: ImportRunState, summary: dict[str, int] | None = None,
-            errors: Sequence[RowError] = (), error: str = "") -> ImportRunState:
+            errors: Sequence[RowError] = (), error: str = "", tell: bool = True) -> ImportRunState:
     with db.write_session() as session:
         found = session.get(ImportRun, run_id)
         if not found.waiting:
@@ -112,6 +115,10 @@ def _finish(run_id: int, state: ImportRunState, summary: dict[str, int] | None =
                                                 for key, value in item.params.items()}]
                         for item in errors[:ERRORS_KEPT]]
         found.error_count = len(errors)
+        if tell:  # the administrator may have closed the run's page long ago: a large file takes minutes
+            notices.notify(session, found.started_by_id, NoticeKind.IMPORT_FINISHED, {
+                "run": found.id, "kind": found.kind, "filename": found.filename, "state": state.value,
+                "summary": found.summary, "errors": found.error_count}, key=f"import-run-{found.id}")
     return state
 
 

@@ -12,8 +12,9 @@ from test_import import GOOD_ROWS, staff_count, staff_csv
 from test_initial_passwords import passwords_on_page, signs_in_to_change
 
 from elearn import db, jobs
+from elearn.domain.notices import NoticeKind
 from elearn.domain.people import Permission
-from elearn.models import AuditEntry, ImportRun, ImportRunState, User
+from elearn.models import AuditEntry, ImportRun, ImportRunState, Notice, OutboxMessage, User
 
 NEW_NUMBERS = ("10001", "10002", "20001")
 
@@ -178,6 +179,7 @@ def test_an_unreachable_queue_is_said_at_once_and_the_file_can_be_applied_again(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "未反映（エラー）" in page and "the job queue could not be reached" in page
     assert staff_count(app) == 1
+    assert notices_of(app, admin.id) == ([], [])  # the page it was sent to says so: no notice repeats it
     # The stored file is kept: applying it again makes a new run rather than asking for the file again.
     again = client.post("/admin/import/staff/apply", data={"upload_id": upload_id})
     location = again.headers["Location"]
@@ -195,3 +197,57 @@ def test_only_administrators_see_runs(app, client, org, admin, make_user):
     anonymous = app.test_client()
     assert anonymous.get(f"/admin/import/runs/{run_id}").status_code == 302
     assert client.get("/admin/import/runs/999999").status_code == 404
+
+
+def notices_of(app, user_id: int) -> list[tuple[str, str | None]]:
+    """(kind, key) of the person's notices, and the subjects of their mails."""
+    with app.app_context():
+        told = db.session().execute(select(Notice.kind, Notice.key).where(Notice.user_id == user_id)
+                                    .order_by(Notice.id)).all()
+        mailed = db.session().scalars(select(OutboxMessage.subject).where(OutboxMessage.user_id == user_id)).all()
+    return [tuple(row) for row in told], list(mailed)
+
+
+def test_the_administrator_is_told_when_the_worker_has_applied_the_file(app, client, org, admin):
+    sign_in(client, admin)
+    run_id = queue_run(client)
+    assert notices_of(app, admin.id) == ([], [])  # nothing while it waits
+    assert run_worker(app, run_id) == "done"
+    assert run_worker(app, run_id) == "done"  # delivered again: told once
+    told, mailed = notices_of(app, admin.id)
+    assert told == [(NoticeKind.IMPORT_FINISHED, f"import-run-{run_id}")]
+    assert mailed == ["取り込み「職員.csv」を反映しました"]
+    page = client.get("/notices/").get_data(as_text=True)
+    assert "取り込み「職員.csv」を反映しました" in page
+    assert "新規 3件、更新 0件、移動 0件、利用再開 0件、利用停止 0件" in page
+    with app.app_context():
+        notice_id = db.session().scalar(select(Notice.id).where(Notice.user_id == admin.id))
+    opened = client.get(f"/notices/{notice_id}")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/admin/import/runs/{run_id}")
+    client.set_cookie("elearn_lang", "en")
+    assert "Your import of 職員.csv has been applied" in client.get("/notices/").get_data(as_text=True)
+
+
+def test_a_refused_run_is_told_with_its_count_of_bad_rows(app, client, org, admin, make_user):
+    sign_in(client, admin)
+    run_id = queue_run(client)
+    make_user(division="P201", email="hanako@city.example.lg.jp", staff_number="777")
+    assert run_worker(app, run_id) == "rejected"
+    page = client.get("/notices/").get_data(as_text=True)
+    assert "取り込み「職員.csv」は反映できませんでした（何も変更していません）" in page
+    assert "1 行に問題があります。取り込みの画面に一覧があります。" in page
+
+
+def test_only_administrators_choose_how_imports_are_told(app, client, org, admin, make_user):
+    learner = app.test_client()
+    sign_in(learner, make_user(division="P101"))
+    assert 'name="imports"' not in learner.get("/notices/settings").get_data(as_text=True)
+    sign_in(client, admin)
+    page = client.get("/notices/settings").get_data(as_text=True)
+    assert 'name="imports"' in page and "開始した取り込みの結果" in page
+    assert client.post("/notices/settings", data={
+        "courses": "mail", "events": "mail", "certificates": "mail", "inbox": "mail", "announcements": "mail",
+        "magazine": "off", "imports": "app"}).status_code == 302
+    run_worker(app, queue_run(client))
+    told, mailed = notices_of(app, admin.id)
+    assert [kind for kind, _key in told] == [NoticeKind.IMPORT_FINISHED] and mailed == []  # in the app only

@@ -144,6 +144,28 @@ def _workshop_reviewed(params: dict) -> Composed:
     return Composed(subject, lines, "workshops.mine", {"slug": params["slug"]}, _("Open the workshop"))
 
 
+def _import_finished(params: dict) -> Composed:
+    """A background import's end. Params: run (its id), filename, state (done, rejected or failed), summary (the
+    plan's counts) and errors (how many bad rows)."""
+    filename, state = params["filename"], params["state"]
+    if state == "done":
+        subject = _("Your import of %(filename)s has been applied", filename=filename)
+        counts = {key: f"{count:,}" for key, count in params.get("summary", {}).items()}
+        if params["kind"] == "staff":
+            lines = [_("New: %(create)s, updated: %(update)s, moved: %(move)s, reactivated: %(reactivate)s, "
+                       "deactivated: %(deactivate)s", **counts)]
+        else:
+            lines = [_("%(records)s records of %(people)s people added", **counts)]
+    elif state == "rejected":
+        subject = _("Your import of %(filename)s was refused: nothing was changed", filename=filename)
+        lines = [ngettext("%(num)d row has a problem; the import page lists them.",
+                          "%(num)d rows have problems; the import page lists them.", params.get("errors", 0))]
+    else:
+        subject = _("Your import of %(filename)s failed: nothing was changed", filename=filename)
+        lines = [_("The file can be applied again from the import page.")]
+    return Composed(subject, lines, "admin.import_run", {"run_id": params["run"]}, _("Open the import"))
+
+
 def _certificate(params: dict) -> Composed:
     return Composed(_("Your certificate for %(title)s is ready", title=params["title"]),
                     [_("Certificate number: %(number)s", number=params["number"])],
@@ -184,4 +206,5 @@ _COMPOSERS = {
     NoticeKind.ANNOUNCEMENT: _announcement,
     NoticeKind.WORKSHOP_SUBMITTED: _workshop_submitted,
     NoticeKind.WORKSHOP_REVIEWED: _workshop_reviewed,
+    NoticeKind.IMPORT_FINISHED: _import_finished,
 }
