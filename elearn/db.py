@@ -46,6 +46,10 @@ def chunks(items: Sequence[T], size: int = IN_LIST_SIZE) -> Iterator[Sequence[T]
         yield items[start:start + size]
 
 
+# PostgreSQL: rows in one bulk insert from which its table's statistics are made again at once.
+ANALYZE_AFTER_ROWS = 10_000
+
+
 def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
     """Insert many rows in the session's transaction: COPY on PostgreSQL, one executemany elsewhere. Every row has
     the same keys; the columns' Python defaults fill the keys left out, as `insert()` would.
@@ -75,13 +79,18 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, obje
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(column.name) for column in columns))
     driver_connection = session.connection().connection.driver_connection
-    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [row[column.key] for column in given]
-            values += [column.default.arg if column.default.is_scalar else column.default.arg(None)
-                       for column in defaulted]
-            copy.write_row([process(value) if process else value
-                            for process, value in zip(processors, values, strict=True)])
+    with driver_connection.cursor() as cursor:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                values = [row[column.key] for column in given]
+                values += [column.default.arg if column.default.is_scalar else column.default.arg(None)
+                           for column in defaulted]
+                copy.write_row([process(value) if process else value
+                                for process, value in zip(processors, values, strict=True)])
+        if len(rows) >= ANALYZE_AFTER_ROWS:
+            # Autovacuum analyzes a table only a while after the commit; until then every plan is made for the table
+            # as it was (seen: 31 s instead of 3.9 s to look up 300,000 people just imported, body by body).
+            cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table.name)))
 
 
 class Base(DeclarativeBase):

@@ -8,18 +8,18 @@ came from. Planning reads a fixed number of queries per 500 staff numbers in the
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from elearn import db
 from elearn.clock import TOKYO, today_in_japan, utcnow
 from elearn.domain.fiscal import fiscal_year
 from elearn.domain.people import Tier
-from elearn.imports.columns import RowError, cell, match_columns
+from elearn.imports.columns import RowError, cell, match_columns, normalise_code
 from elearn.imports.history_rows import (
     HISTORY_COLUMNS,
     HistoryRow,
@@ -140,17 +140,26 @@ def _plan(session: Session, data: bytes, filename: str) -> tuple[HistoryPlan, di
 
 
 def _people_named(session: Session, table: Table) -> dict[tuple[str, str], _Person]:
-    """Everyone (leavers too) whose staff number appears in the file, by (body code, staff number)."""
+    """Everyone (leavers too) a row of the file names, by (body code, staff number). Looked up body by body: the
+    unique index on (body, staff number) finds each one, where a staff number alone is no index and made every
+    500 numbers a scan of all staff (30 s to preview 300,000 rows)."""
     header_of, _errors = match_columns(table, HISTORY_COLUMNS)  # the parser reports missing columns
-    numbers = sorted({normalise_staff_number(cell(row.values, header_of, "staff_number"))
-                      for row in table.rows} - {""}) if "staff_number" in header_of else []
+    if not {"staff_number", "body_code"} <= header_of.keys():
+        return {}
+    numbers_of: dict[str, set[str]] = defaultdict(set)
+    for row in table.rows:
+        number = normalise_staff_number(cell(row.values, header_of, "staff_number"))
+        if number:
+            numbers_of[normalise_code(cell(row.values, header_of, "body_code"))].add(number)
+    body_ids = {code: body_id for codes in db.chunks(sorted(numbers_of)) for code, body_id in session.execute(
+        select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(codes)))}
     found: dict[tuple[str, str], _Person] = {}
-    body = aliased(OrgUnit)
-    for chunk in db.chunks(numbers):
-        for row in session.execute(
-                select(body.code, User.staff_number, User.id, User.body_id, User.division_id, User.grade_id)
-                .join(body, body.id == User.body_id).where(User.staff_number.in_(chunk))):
-            found[(row[0], row[1])] = _Person(row.id, row.body_id, row.division_id, row.grade_id)
+    for code, body_id in body_ids.items():
+        for chunk in db.chunks(sorted(numbers_of[code])):
+            for row in session.execute(
+                    select(User.staff_number, User.id, User.division_id, User.grade_id)
+                    .where(User.body_id == body_id, User.staff_number.in_(chunk))):
+                found[(code, row.staff_number)] = _Person(row.id, body_id, row.division_id, row.grade_id)
     return found
 
 
