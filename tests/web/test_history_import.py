@@ -74,13 +74,18 @@ def completions(app) -> int:
 def test_a_thousand_rows_with_three_bad_change_nothing_and_name_the_lines(app, client, admin, staff):
     sign_in(client, admin)
     bad = {10: "999999,P000,sample-course,2022-07-01,デジタル化リーダー,1",  # line 12: nobody
+           20: "H00010,M100,sample-course,2022-07-01,デジタル化リーダー,1",  # line 22: a prefecture number in the city
+           22: "H00011,Ｐ０００,sample-course,2022-07-01,デジタル化リーダー,1",  # full-width code (both of
+           23: "H00011,Ｐ０００,sample-course,2023-07-01,デジタル化リーダー,1",  # this person's rows): fine
            500: "H00250,P000,sample-course,2022-02-30,デジタル化リーダー,1",  # line 502: no such day
            998: "C00099,M100,sample-course,2023-06-01,DXマネージャー,1"}  # line 1000: not a tier it trains
     page = upload(client, history_file(staff, bad)).get_data(as_text=True)
     errors = page.split("import-errors", 1)[1].split("</table>", 1)[0]
-    assert [line for line in ("12", "502", "1000") if f'data-label="行">{line}<' in errors] == ["12", "502", "1000"]
-    assert errors.count("<tr>") == 4  # a header and the three lines
+    lines = ("12", "22", "502", "1000")
+    assert [line for line in lines if f'data-label="行">{line}<' in errors] == list(lines)
+    assert errors.count("<tr>") == 5  # a header and the four lines
     assert "団体 P000 に職員番号 999999 の職員は見つかりません。" in errors
+    assert "団体 M100 に職員番号 h00010 の職員は見つかりません。" in errors
     assert "/admin/import/history/apply" not in page
     assert completions(app) == 0
 
