@@ -245,3 +245,15 @@ def test_organisers_see_what_is_to_come_first_and_past_events_latest_first(app, 
                                                                   cancellation_deadline=None))
         events.create(organiser, viewer, org["P000"].id, draft(code="DRAFT"))
         assert [event.code for event in events.organised(viewer, NOW)] == ["SOON", "LATER", "DRAFT", "RECENT", "OLD"]
+
+
+def test_nominees_are_found_by_body_and_staff_number(app, org, make_user):
+    """The same staff number in the prefecture and in a city: a bare number is the event body's person, one after a
+    body code is that body's; an unknown body or number is listed back."""
+    prefecture = make_user(division="P101", staff_number="555001")
+    city = make_user(division="M110", staff_number="555001")
+    with app.app_context():
+        found, unknown = registration.people_named("555001\nM100 555001\nM100 nobody\nX999 555001\n\n",
+                                                   org["P000"].id)
+    assert found == [prefecture.id, city.id]
+    assert unknown == ["M100 nobody", "X999 555001"]

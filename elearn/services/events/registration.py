@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, tuple_
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from elearn import db
@@ -185,9 +185,11 @@ def people_named(text: str, default_body_id: int) -> tuple[list[int], list[str]]
         if parts:
             body_id = codes.get(parts[0].upper()) if len(parts) == 2 else default_body_id
             wanted.append((line.strip()[:40], body_id, normalise_staff_number(parts[-1])))
+    # By (body, staff number), the unique index: a staff number alone is no index, and read every member of staff.
+    keys = sorted({(body_id, number) for _, body_id, number in wanted if body_id is not None})
     ids = {(body_id, number): user_id for user_id, body_id, number in db.session().execute(
         select(User.id, User.body_id, User.staff_number)
-        .where(User.staff_number.in_(sorted({number for _, _, number in wanted}))))}
+        .where(tuple_(User.body_id, User.staff_number).in_(keys)))} if keys else {}
     found = [ids[(body_id, number)] for _, body_id, number in wanted if (body_id, number) in ids]
     unknown = [line for line, body_id, number in wanted if (body_id, number) not in ids]
     return found, unknown[:20]
