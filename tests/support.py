@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
 import io
 import re
+import socket
+import subprocess
+import time
+import urllib.request
 from datetime import date, datetime
 from pathlib import Path
 
@@ -27,6 +32,9 @@ from elearn.models import (
 from elearn.services import certificates
 
 PASSWORD = "correct-horse-42"
+# What a server writes once it holds its port: gunicorn (elearn serve) and werkzeug (moto's server).
+GUNICORN_LISTENING = r"Listening at: (\S+,)?{base_url}[, ]"
+WERKZEUG_LISTENING = r"Running on {base_url}\s"
 SAMPLE_CONTENT = Path(__file__).resolve().parent / "data" / "content"
 # A SCORM 1.2 manifest: an asset, then a SCO with a mastery score.
 MANIFEST_12 = """<?xml version="1.0" encoding="UTF-8"?>
@@ -235,3 +243,31 @@ def add_material(app, org, make_user) -> tuple:  # type: ignore[no-untyped-def]
     with app.app_context():
         (material,) = db.session().get(TrainingEvent, event_id).materials
         return organiser, f"/events/materials/{material.id}"
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago. Another process (the other xdist worker's server) may take it
+    before ours binds it, so wait with `wait_for_server`, which believes only the server's own log."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_server(base_url: str, server: subprocess.Popen, log: Path, path: str = "/readyz",
+                    listening: str = GUNICORN_LISTENING, seconds: float = 40) -> None:
+    """Until `server` says in `log` that it listens at `base_url` and `path` answers 200 there. Any request error
+    (refused, or a worker still booting on a busy machine) counts as "not up yet" until the deadline."""
+    said_listening = re.compile(listening.format(base_url=re.escape(base_url)))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server at {base_url} stopped: {log.read_text()[-2000:]}")
+        if said_listening.search(log.read_text(errors="replace")):
+            try:
+                with urllib.request.urlopen(f"{base_url}{path}", timeout=10) as response:
+                    if response.status == 200:
+                        return
+            except (OSError, http.client.HTTPException):
+                pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the server at {base_url} did not start: {log.read_text()[-2000:]}")

@@ -4,17 +4,14 @@ driven by Debian's Chromium through Playwright. No browser is ever downloaded.""
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import free_port, wait_for_server
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -24,18 +21,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[dict]:
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian chromium is not installed (apt-get install chromium); .ci/run installs it")
     folder = tmp_path_factory.mktemp("live")
-    port, package_port = _free_port(), _free_port()
+    port, package_port = free_port(), free_port()
     env = {
         **os.environ,
         "ELEARN_DATABASE_URL": f"sqlite:///{folder / 'live.sqlite3'}",
@@ -55,7 +46,8 @@ def live_server(tmp_path_factory) -> Iterator[dict]:
                                   stdout=subprocess.DEVNULL, stderr=log_file)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base_url, log)
+        # The port was free when it was picked, before the demo was loaded: only the server's log says it is ours.
+        wait_for_server(base_url, server, log, path="/sign-in", seconds=30)
         yield {"base_url": base_url, "accounts": _parse_accounts(demo.stdout), "database": folder / "live.sqlite3",
                "package_origin": env["ELEARN_SCORM_CONTENT_URL"]}
     finally:
@@ -90,21 +82,6 @@ def _content_with_third_party_packages(root: Path) -> Path:
         (course / f"{number:02d}-{name}.md").write_text(
             f"---\ntitle: {name}\nminutes: 10\nscorm:\n  folder: {name}\n---\n", encoding="utf-8")
     return root
-
-
-def _wait_until_up(base_url: str, log: Path) -> None:
-    """Until this server answers. Its log must say it bound the port: the port was free when it was picked, before
-    the demo was loaded, and the other xdist worker's server may have taken it since and be the one answering."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if re.search(rf"Listening at: (\S+,)?{re.escape(base_url)}[, ]", log.read_text()):
-                with urllib.request.urlopen(f"{base_url}/sign-in", timeout=10):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"the live server did not start: {log.read_text()[-2000:]}")
 
 
 def _parse_accounts(table: str) -> list[dict]:

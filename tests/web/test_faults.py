@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 from sqlalchemy import func, select
-from support import PASSWORD, SAMPLE_CONTENT, answer_form
+from support import PASSWORD, SAMPLE_CONTENT, answer_form, free_port, wait_for_server
 
 from elearn import db
 from elearn.demo.video import make_test_video
@@ -129,12 +128,6 @@ def _hold(session, context):
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
@@ -146,25 +139,19 @@ def test_a_worker_killed_in_the_middle_of_a_quiz_submission_leaves_no_half_writt
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(STALL_HOOK, encoding="utf-8")
     marker = tmp_path / "held-by"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(hook), "ELEARN_FAULT_TEST_MARKER": str(marker),
            "ELEARN_DATABASE_URL": database_url, "ELEARN_INSTANCE_PATH": str(tmp_path / "instance"),
            "ELEARN_SECRET_KEY": "faults-secret", "ELEARN_CONTENT_ROOT": str(SAMPLE_CONTENT),
            "ELEARN_SCORM_CONTENT_URL": "http://scorm.invalid"}
-    server = subprocess.Popen([sys.executable, "-m", "elearn", "serve", "--host", "127.0.0.1", "--port", str(port),
-                               "--workers", "2", "--threads", "2"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path / "server.log"
+    with log.open("wb") as log_file:  # the child keeps its own copy of the descriptor
+        server = subprocess.Popen([sys.executable, "-m", "elearn", "serve", "--host", "127.0.0.1", "--port",
+                                   str(port), "--workers", "2", "--threads", "2"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=log_file)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 40
-        while True:
-            try:
-                if requests.get(f"{base}/readyz", timeout=10).status_code == 200:
-                    break
-            except requests.RequestException:  # refused, or a worker still booting on a busy machine
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
-            time.sleep(0.3)
+        wait_for_server(base, server, log)
         browser = requests.Session()
         token = _csrf(browser.get(f"{base}/sign-in").text)
         assert browser.post(f"{base}/sign-in", allow_redirects=False, data={

@@ -10,10 +10,8 @@ import io
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 import zipfile
 from datetime import timedelta
@@ -22,7 +20,17 @@ from pathlib import Path
 import boto3
 import pytest
 from sqlalchemy import func, select
-from support import MANIFEST_12, PDF, SAMPLE_CONTENT, add_material, run_queued, sign_in
+from support import (
+    MANIFEST_12,
+    PDF,
+    SAMPLE_CONTENT,
+    WERKZEUG_LISTENING,
+    add_material,
+    free_port,
+    run_queued,
+    sign_in,
+    wait_for_server,
+)
 
 from elearn import db
 from elearn.clock import utcnow
@@ -36,33 +44,23 @@ CAPTIONS = "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\n最初の字幕\n\n00:00:01
 PACKAGES = "http://scorm.localhost"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint(tmp_path_factory) -> str:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "elearn-test")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "elearn-test")
     os.environ.setdefault("AWS_DEFAULT_REGION", "ap-northeast-1")
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("moto") / "moto.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert server.poll() is None and time.monotonic() < deadline, "moto_server did not start"
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(10)
-    log.close()
+    port = free_port()
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    with log.open("wb") as log_file:  # the child keeps its own copy of the descriptor
+        server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                  stdout=log_file, stderr=subprocess.STDOUT)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_server(endpoint, server, log, path="/", listening=WERKZEUG_LISTENING, seconds=30)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 @pytest.fixture
@@ -248,7 +246,7 @@ def test_an_unreachable_store_answers_503_and_keeps_no_upload(make_app, make_use
     root = tmp_path / "content"
     shutil.copytree(SAMPLE_CONTENT, root)
     app = make_app(CONTENT_ROOT=str(root), QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}",
-                   **s3_config(f"http://127.0.0.1:{_free_port()}", "gone"))
+                   **s3_config(f"http://127.0.0.1:{free_port()}", "gone"))
     author = app.test_client()
     sign_in(author, make_user(permissions=[(Permission.AUTHOR, None)]))
     answer = upload_video(author, video_bytes)

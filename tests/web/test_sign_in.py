@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +15,7 @@ from datetime import timedelta
 import pytest
 import redis
 from sqlalchemy import select
-from support import PASSWORD, SAMPLE_CONTENT, run_at_once, sign_in
+from support import PASSWORD, SAMPLE_CONTENT, free_port, run_at_once, sign_in, wait_for_server
 
 from elearn import db
 from elearn.clock import utcnow
@@ -370,12 +368,6 @@ def test_serve_refuses_per_process_limits_with_several_workers_in_production(mak
                            {"also_bind": ("127.0.0.1:5001",), "keep_alive": 5})  # the SCORM package origin
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _status(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -386,7 +378,7 @@ def _status(url: str) -> int:
 
 def test_gunicorn_workers_of_elearn_serve_share_one_rate_limit(database_url, tmp_path):
     """Real workers: with memory:// each would allow the whole limit (the issue saw 37 of 45 pass)."""
-    port = _free_port()
+    port = free_port()
     environment = {
         **os.environ, "ELEARN_DATABASE_URL": database_url, "ELEARN_SECRET_KEY": "test-secret-key",
         "ELEARN_INSTANCE_PATH": str(tmp_path / "instance"), "ELEARN_CONTENT_ROOT": str(SAMPLE_CONTENT),
@@ -400,14 +392,7 @@ def test_gunicorn_workers_of_elearn_serve_share_one_rate_limit(database_url, tmp
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and server.poll() is None:
-            with contextlib.suppress(OSError):
-                if _status(f"{base}/sign-in") == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            raise AssertionError(f"elearn serve did not start: {log_path.read_text()[-2000:]}")
+        wait_for_server(base, server, log_path, path="/sign-in")
         with ThreadPoolExecutor(max_workers=6) as pool:
             statuses = list(pool.map(lambda n: _status(f"{base}/verify/NO-SUCH-CODE-{n}"), range(30)))
         assert len([s for s in statuses if s != 429]) == 6, statuses

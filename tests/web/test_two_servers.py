@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +19,7 @@ import pytest
 import redis
 import requests
 from sqlalchemy import func, select
-from support import PASSWORD, SAMPLE_CONTENT, answer_form
+from support import PASSWORD, SAMPLE_CONTENT, answer_form, free_port, wait_for_server
 
 from elearn import db
 from elearn.models import Completion, QuizAttempt, User
@@ -29,29 +27,6 @@ from elearn.models import Completion, QuizAttempt, User
 # Each test empties its database, so the two test workers of `make test` each have their own.
 LIMITER_REDIS = f"redis://127.0.0.1:6379/{14 if os.environ.get('PYTEST_XDIST_WORKER') == 'gw1' else 12}"
 ADDRESS_LIMIT = 10
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(base_url: str, server: subprocess.Popen, log: Path) -> None:
-    """Until this server answers. Its log must say it bound the port: the port was free when it was picked, but
-    another test's server (the other xdist worker's) may have taken it since and be the one answering."""
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server at {base_url} stopped: {log.read_text()[-2000:]}")
-        try:
-            if (re.search(rf"Listening at: (\S+,)?{re.escape(base_url)}[, ]", log.read_text())
-                    and requests.get(f"{base_url}/readyz", timeout=10).status_code == 200):
-                return
-        except requests.RequestException:  # refused, or a worker still booting on a busy machine
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"the server at {base_url} did not start: {log.read_text()[-2000:]}")
 
 
 @pytest.fixture
@@ -70,7 +45,7 @@ def servers(synced, database_url, tmp_path) -> Iterator[list[str]]:
     started: list[tuple[subprocess.Popen, str, Path]] = []
     try:
         for number in range(2):
-            port, log = _free_port(), tmp_path / f"server-{number}.log"
+            port, log = free_port(), tmp_path / f"server-{number}.log"
             with log.open("wb") as log_file:  # the child keeps its own copy of the descriptor
                 server = subprocess.Popen(
                     [sys.executable, "-m", "elearn", "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -78,7 +53,7 @@ def servers(synced, database_url, tmp_path) -> Iterator[list[str]]:
                     env=env, stdout=subprocess.DEVNULL, stderr=log_file)
             started.append((server, f"http://127.0.0.1:{port}", log))
         for server, base_url, log in started:
-            _wait_until_up(base_url, server, log)
+            wait_for_server(base_url, server, log)
         yield [base_url for _, base_url, _ in started]
     finally:
         for server, _, _ in started:
