@@ -8,8 +8,8 @@ The prefecture (a fifth of the staff, teachers and police included) has a depart
 in 50 divisions; 199 municipalities share the rest by a Zipf-like law (a big city of some 20,000 down to
 villages of a few dozen). Courses are the real catalogue (`content sync`): everyone takes the yearly security
 course in most years and the DX basics once, people with a tier (17%) their tier's courses; five fiscal years,
-R4 (FY2022) to the as-of day (2026-11-20), with training events of the prefecture on top; 0.2% of
-certificates revoked. Rows go in through COPY, then ANALYZE.
+R4 (FY2022) to the as-of day (2026-11-20), with 60,000 attendances (`--event-completions`) of the prefecture's
+own seminars and workshops (four a year) on top; 0.2% of certificates revoked. Rows go in through COPY, then ANALYZE.
 
 Timed, each the median of `--runs` runs taking turns with its floor, a plain query counting the same thing:
 
@@ -27,6 +27,9 @@ Timed, each the median of `--runs` runs taking turns with its floor, a plain que
 - `import_preview`, `import_apply`: a 300,000-row staff file of the staff as they are (CSV), previewed, then
   applied (it changes nothing); floor: reading the same file with `csv` and selecting every user with their
   division code.
+- `history_preview`: a past-training file (研修履歴) of one FY2021 course record for each of the prefecture's own
+  staff (60,000 rows; two in three of them have attended its seminars since, and each record is checked against
+  theirs), previewed; floor: reading the file with `csv` and selecting those people's completions.
 - `reminder_plan`: `reminders.plan`, who is due which reminder today; floor: the plain query of
   bench/notices.py selecting the same people.
 """
@@ -56,6 +59,7 @@ from kpi_report import (  # noqa: E402
     PLAIN_GROUP_BY,
     TIER_SHARE,
     YEARS,
+    _event_completions,
     batches,
     course_completion_rows,
     insert_rows,
@@ -88,6 +92,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--staff", type=int, default=300_000)
     parser.add_argument("--bodies", type=int, default=200)
+    parser.add_argument("--event-completions", type=int, default=60_000,
+                        help="attendances of the prefecture's own seminars and workshops (default 60,000)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     return parser.parse_args()
@@ -141,7 +147,7 @@ def build_units(sizes: list[int]) -> tuple[list[dict], list[tuple[int, int, int]
     return rows, slots, big_department
 
 
-def populate(staff: int, bodies: int) -> dict:
+def populate(staff: int, bodies: int, event_completions: int) -> dict:
     rng = random.Random(300_000)
     session = db.session()
     grade_ids = [grade_id for (grade_id,) in session.execute(text("SELECT id FROM grades ORDER BY sort_order"))]
@@ -204,6 +210,8 @@ def populate(staff: int, bodies: int) -> dict:
             certificates.append(certificate)
         insert_rows(Completion, completions)
         insert_rows(Certificate, certificates)
+    own_staff = [(user_id, division, grade) for user_id, body, division, grade in people if body == 1]
+    number += _event_completions(rng, 1, own_staff, number, event_completions, sequences)
     with db.write_session() as write:
         write.execute(CourseDeadline.__table__.insert(), [
             {"course_id": course_id, "fiscal_year": fiscal_year(AS_OF), "due_on": date(2026, 12, 18)}
@@ -212,6 +220,7 @@ def populate(staff: int, bodies: int) -> dict:
             write.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT max(id) FROM {table}))"))
     return {"staff": len(people), "bodies": len(body_sizes(staff, bodies)), "completions": number,
+            "event_completions": event_completions,
             "tier_people": len(tiers), "big_department": big_department,
             "big_division": next(division for body, division, _ in slots if body == 1)}
 
@@ -252,8 +261,25 @@ def staff_file() -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def history_file() -> bytes:
+    """Past training records (研修履歴) the prefecture kept before the platform: one all-staff course in FY2021 for
+    each of its own staff, most of whom have attended its seminars since (those records are checked against)."""
+    numbers = db.session().scalars(text("SELECT staff_number FROM users WHERE body_id = 1 AND is_active "
+                                        "AND staff_number < '9' ORDER BY id")).all()
+    slug = db.session().scalar(
+        select(Course.slug).join(CourseVersion, CourseVersion.course_id == Course.id)
+        .where(CourseVersion.recurrence_years.is_not(None)).order_by(Course.id).limit(1))
+    db.session().rollback()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["職員番号", "団体コード", "研修名", "修了日", "研修区分"])
+    for number in numbers:
+        writer.writerow([number, "P0000", slug, "2021/6/15", TIER_NAMES_JA[Tier.ALL_STAFF]])
+    return out.getvalue().encode("utf-8")
+
+
 def run(url: str, options: argparse.Namespace, folder: Path) -> None:
-    from elearn.services.learning import content
+    from elearn.services.learning import content, history_import
     from elearn.services.outreach import reminders
     from elearn.services.people import importer
     from elearn.services.people.passwords import hash_password
@@ -265,7 +291,7 @@ def run(url: str, options: argparse.Namespace, folder: Path) -> None:
     with app.app_context():
         content.sync(content.tree())
         started = time.perf_counter()
-        shape = populate(options.staff, options.bodies)
+        shape = populate(options.staff, options.bodies, options.event_completions)
         load_seconds = time.perf_counter() - started
         started = time.perf_counter()
         db.session().execute(text("ANALYZE"))
@@ -287,7 +313,8 @@ def run(url: str, options: argparse.Namespace, folder: Path) -> None:
             select(OrgUnit.id).where(OrgUnit.parent_id == shape["big_department"]))]
         db.session().rollback()
     print(f"staff={shape['staff']} bodies={shape['bodies']} completions={shape['completions']} "
-          f"certificates={shape['completions']} tier_people={shape['tier_people']}")
+          f"certificates={shape['completions']} of_them_event_attendances={shape['event_completions']} "
+          f"tier_people={shape['tier_people']}")
     print(f"load_seconds={load_seconds:.0f} analyze_seconds={analyze_seconds:.0f}")
 
     # As `elearn serve` does in each worker once the app is loaded: what lives as long as the process is frozen,
@@ -383,6 +410,22 @@ def run(url: str, options: argparse.Namespace, folder: Path) -> None:
         applied_ms = timed(lambda: importer.apply_staff_import(data, "staff.csv", None)) * 1000
         figures.append(("import_apply", applied_ms, timed(read_both) * 1000))
 
+        records = history_file()
+        named_with_records = text(
+            "SELECT u.staff_number, c.course_id, c.event_id, c.fiscal_year, c.completed_at FROM users u "
+            "JOIN completions c ON c.user_id = u.id WHERE u.body_id = 1")
+
+        def read_records() -> None:
+            list(csv.reader(io.StringIO(records.decode("utf-8"))))
+            db.session().execute(named_with_records).all()
+            db.session().rollback()
+
+        def history_preview() -> None:
+            plan = history_import.preview(records, "records.csv")
+            assert plan.is_valid and len(plan.rows) == records.count(b"\n") - 1, (plan.summary(), plan.errors[:3])
+
+        figures.append(("history_preview", *interleaved(history_preview, read_records, options.runs)))
+
         # Due: a course required of the person (an all-staff course, or one of their tier's), current version,
         # not completed this year (a yearly course) or ever (the others). Deadlines and grades left aside.
         plain_due = text(
@@ -397,8 +440,8 @@ def run(url: str, options: argparse.Namespace, folder: Path) -> None:
         due = len(reminders.plan(AS_OF).due)
         expected = db.session().execute(plain_due).scalar_one()
     app.extensions["elearn.engine"].dispose()
-    rows = data.count(b"\n") - 1
-    print(f"import_rows={rows} people_due_reminders={due} (plain query: {expected})")
+    rows, history_rows = data.count(b"\n") - 1, records.count(b"\n") - 1
+    print(f"import_rows={rows} history_rows={history_rows} people_due_reminders={due} (plain query: {expected})")
     for name, measured, floor in figures:
         print(f"{name}_ms={measured:.0f} {name}_floor_ms={floor:.0f} {name}_ratio={measured / floor:.1f}")
 

@@ -182,6 +182,7 @@ def _trainings(session: Session) -> dict[str, TrainingRef]:
 def _recorded(session: Session, parsed: ParsedHistory,
               people: dict[tuple[str, str], _Person]) -> dict[tuple[str, str, str, int], date]:
     key_of = {people[(row.body_code, row.staff_number)].id: (row.body_code, row.staff_number) for row in parsed.rows}
+    years_of_file = {fiscal_year(row.completed_on) for row in parsed.rows}
     recorded: dict[tuple[str, str, str, int], date] = {}
     for chunk in db.chunks(sorted(key_of)):
         for user_id, slug, year, completed_at in session.execute(
@@ -193,7 +194,7 @@ def _recorded(session: Session, parsed: ParsedHistory,
                 select(Completion.user_id, TrainingEvent.code, Completion.completed_at)
                 .join(TrainingEvent, TrainingEvent.id == Completion.event_id).where(Completion.user_id.in_(chunk))):
             day = completed_at.astimezone(TOKYO).date()
-            for year in {fiscal_year(row.completed_on) for row in parsed.rows}:
+            for year in years_of_file:
                 recorded[(*key_of[user_id], code, year)] = day
     return recorded
 
