@@ -83,7 +83,8 @@ def deliver(session: Session, deliveries: Sequence[Delivery],
     tens of thousands at once. Returns the notices made."""
     if not deliveries:
         return 0
-    people = dict(known) if known is not None else recipients(session, (item.user_id for item in deliveries))
+    # `known` is only read: the reminder scan passes everyone it planned for, once per chunk of deliveries.
+    people = known if known is not None else recipients(session, (item.user_id for item in deliveries))
     keyed = [item for item in deliveries if item.key is not None]
     told = _told(session, keyed) if keyed else set()
     moment = now()

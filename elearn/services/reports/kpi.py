@@ -336,7 +336,8 @@ def _compute(body: OrgUnit, shown_bodies: list[OrgUnit], as_of: date, rule: Coun
     includes_municipalities = body.kind == OrgKind.PREFECTURE and rule.municipal_staff_count_for_prefecture
     counted_ids = [b.id for b in shown_bodies] if includes_municipalities else [body.id]
     all_facts = facts(rule, as_of, sorted({*counted_ids, *(b.id for b in shown_bodies)}))
-    counted = [fact for fact in all_facts if fact.body_id in counted_ids]
+    counting = set(counted_ids)
+    counted = [fact for fact in all_facts if fact.body_id in counting]
     goals = targets()
     units = _units()
     grades = dict(db.session().execute(select(Grade.id, Grade.name).order_by(Grade.sort_order, Grade.id)).all())
@@ -450,8 +451,9 @@ def coverage(body_ids: list[int], as_of: date, units: Units) -> Coverage:
         .join(StaffTier, StaffTier.user_id == User.id)
         .where(User.is_active.is_(True), User.body_id.in_(body_ids), StaffTier.tier == Tier.DIGITAL_LEADER)
         .group_by(User.division_id)).all())
+    counting = set(body_ids)
     divisions = [unit_id for unit_id, (_, kind, _) in units.items()
-                 if kind == OrgKind.DIVISION and _body_of(units, unit_id) in body_ids]
+                 if kind == OrgKind.DIVISION and _body_of(units, unit_id) in counting]
     active_units = set(session.scalars(select(OrgUnit.id).where(OrgUnit.is_active.is_(True))))
     divisions = [unit_id for unit_id in divisions if unit_id in active_units]
     gaps = sorted(
