@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from flask import Flask, current_app, g
 from sqlalchemy import MetaData, Table, create_engine, event, insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -169,6 +169,14 @@ def make_engine(url: str, **options: object) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
         _configure_sqlite(engine)
         return engine
+    if make_url(url).get_driver_name() == "psycopg":
+        # psycopg prepares a statement on the server once it has run five times on a connection, and PostgreSQL
+        # then plans it once for any values (a generic plan) when that plan's estimate looks no worse. On skewed
+        # data that goes badly wrong: 500 staff numbers of the prefecture (60,000 of the 300,000 staff) were
+        # looked up through the body index, filtering its 60,000 rows, 600 ms a statement instead of 0.7 ms.
+        # Unprepared, every statement is planned for its own values; planning costs well under a millisecond,
+        # and it works behind PgBouncer's transaction pooling too.
+        options = {**options, "connect_args": {"prepare_threshold": None, **options.get("connect_args", {})}}
     return create_engine(url, pool_pre_ping=True, **options)
 
 

@@ -519,6 +519,7 @@ def test_cli_lists_renders_and_writes_certificates(synced, make_user, tmp_path):
 
 def test_cli_render_issues_certificates_missing_for_older_completions(synced, make_user):
     holder = make_user()
+    already = complete(synced, make_user())  # has its certificate: not issued again
     with synced.app_context(), db.write_session() as session:
         version = session.scalar(select(CourseVersion))
         now = utcnow()
@@ -526,7 +527,10 @@ def test_cli_render_issues_certificates_missing_for_older_completions(synced, ma
                                completed_at=now, fiscal_year=completion_fiscal_year(now), body_id=holder.body_id,
                                division_id=holder.division_id))
     result = synced.test_cli_runner().invoke(args=["certificates", "render"])
-    assert "issued: 1" in result.output and "rendered: 1" in result.output
+    assert "issued: 1" in result.output and "rendered: 2" in result.output
+    with synced.app_context():
+        holders = db.session().execute(select(Certificate.user_id, func.count()).group_by(Certificate.user_id)).all()
+    assert sorted(holders) == sorted([(holder.id, 1), (already.user_id, 1)])
 
 
 def test_admin_finds_certificates_whose_holder_was_renamed_and_sees_them_on_the_staff_page(

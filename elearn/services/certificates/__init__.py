@@ -149,10 +149,11 @@ def _next_sequence(session: Session, body_id: int, fiscal_year: int, tier: Tier)
 def issue_missing() -> int:
     """Certificates for completions that have none (completions made before certificates existed)."""
     session = db.session()
-    with_certificate = select(Certificate.completion_id)
+    # NOT EXISTS, not NOT IN: PostgreSQL turns only the first into an anti-join; with a prefecture's 1.6 million
+    # certificate ids too many to hash in work_mem, NOT IN would walk all of them for each completion.
+    has_certificate = select(Certificate.id).where(Certificate.completion_id == Completion.id).exists()
     # Imported records get a certificate only when someone asks for one (issue_for_record).
-    missing = session.scalars(select(Completion.id).where(Completion.id.not_in(with_certificate),
-                                                          Completion.history_import_id.is_(None))
+    missing = session.scalars(select(Completion.id).where(~has_certificate, Completion.history_import_id.is_(None))
                               .order_by(Completion.completed_at)).all()
     for completion_id in missing:
         with db.write_session() as writing:
