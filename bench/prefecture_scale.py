@@ -21,6 +21,9 @@ Timed, each the median of `--runs` runs taking turns with its floor, a plain que
   unit first); floor: the plain GROUP BY of active staff per division.
 - `admin_certificate_list`: GET /admin/certificates/, the newest page of every certificate with the total;
   floor: the plain count of certificates.
+- `admin_certificate_search`: GET /admin/certificates/?q=職員12345, a name held by one person (and by the
+  holders of 職員123450-職員123459); floor: the plain count of the certificates it finds (serial, holder's name
+  then or now, staff number).
 - `kpi_report_worked_out` / `kpi_report_kept`: `services.reports.kpi.build` for the prefecture with its 199
   municipalities side by side, worked out (as after a change it reads) and as kept by the process; floor: the
   plain GROUP BY of bench/kpi_report.py over every body.
@@ -379,6 +382,18 @@ def run(url: str, options: argparse.Namespace, folder: Path) -> None:
         plain_certificate_count = text("SELECT count(*) FROM certificates")
         figures.append(("admin_certificate_list", *interleaved(
             admin_certificate_list, lambda: db.session().execute(plain_certificate_count).all(), options.runs)))
+
+        def admin_certificate_search() -> None:
+            with app.app_context():
+                answer = admin_client.get("/admin/certificates/?q=職員12345")
+            assert answer.status_code == 200 and "職員12345" in answer.get_data(as_text=True), answer.status_code
+
+        plain_name_search = text(
+            "SELECT count(*) FROM certificates c JOIN users u ON u.id = c.user_id "
+            "WHERE c.serial ILIKE '%職員12345%' OR c.holder_name LIKE '%職員12345%' OR u.name LIKE '%職員12345%' "
+            "OR u.staff_number = '職員12345'")
+        figures.append(("admin_certificate_search", *interleaved(
+            admin_certificate_search, lambda: db.session().execute(plain_name_search).all(), options.runs)))
         db.session().rollback()
         db.session().rollback()
         bodies = list(db.session().scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)))

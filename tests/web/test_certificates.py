@@ -20,7 +20,7 @@ from elearn.domain.fiscal import fiscal_year_label
 from elearn.domain.kpi import DEFAULT_RULE, Fact, count
 from elearn.domain.people import Permission, Tier
 from elearn.models import Certificate, CertificatePdf, Completion, CourseVersion, QuizAttempt, User
-from elearn.services import certificates
+from elearn.services import certificates, visibility
 from elearn.services.learning import quiz
 
 
@@ -416,6 +416,31 @@ def test_admin_finds_certificates_by_name_serial_year_and_state(synced, client, 
     assert learner_client.get("/admin/certificates/").status_code == 403
     assert learner_client.get(f"/admin/certificates/{a.id}").status_code == 403
     assert learner_client.post(f"/admin/certificates/{a.id}/revoke", data={"reason": "x"}).status_code == 403
+
+
+def test_a_search_pages_its_findings_newest_first_and_a_page_past_the_end_shows_the_last(
+        synced, make_user, admin, monkeypatch):
+    monkeypatch.setattr(certificates, "PAGE_SIZE", 2)
+    found = [complete(synced, make_user(name=f"頁送 {n}"), when=utcnow() - timedelta(days=10 - n)) for n in range(5)]
+    complete(synced, make_user(name="別人 一郎"))
+    newest_first = [c.serial for c in reversed(found)]
+    with synced.app_context():
+        viewer = visibility.viewer_of(db.session().get(User, admin.id))
+        pages = [certificates.search(viewer, "頁送", page=n) for n in (1, 2, 3)]
+        assert [[c.serial for c in p.certificates] for p in pages] == [newest_first[:2], newest_first[2:4],
+                                                                       newest_first[4:]]
+        assert {(p.total, p.pages) for p in pages} == {(5, 3)}
+        past_the_end = certificates.search(viewer, "頁送", page=9)
+        assert (past_the_end.page, [c.serial for c in past_the_end.certificates]) == (3, newest_first[4:])
+        nothing = certificates.search(viewer, "頁送 9", page=2)
+        assert (nothing.page, nothing.pages, nothing.total, nothing.certificates) == (1, 1, 0, [])
+        # What is typed is looked for as it is: % and _ are no wildcards.
+        assert certificates.search(viewer, "%").total == 0 and certificates.search(viewer, "頁送_1").total == 0
+        assert certificates.search(viewer, "頁送 1").total == 1
+        assert certificates.search(viewer, found[0].serial.lower()).total == 1  # a serial in any case
+        staff_number = db.session().get(User, found[2].user_id).staff_number
+        assert [c.id for c in certificates.search(viewer, staff_number).certificates] == [found[2].id]
+        assert certificates.search(viewer, renamed=True, state=CertificateState.REVOKED).total == 0
 
 
 # --- seal uploads --------------------------------------------------------------------------------------------

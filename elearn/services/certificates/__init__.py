@@ -339,31 +339,61 @@ def search(viewer: Viewer, text: str = "", fiscal_year: int | None = None, state
            page: int = 1, renamed: bool = False) -> CertificatePage:
     """Admin list: by serial, holder name or staff number, fiscal year and state; one page.
     `renamed` finds certificates in force whose holder's name has changed since (after an HR import)."""
-    visible = visibility.records_condition(viewer, Certificate.user_id, include_leavers=True)
-    query = select(Certificate).join(User, User.id == Certificate.user_id).where(visible)
-    # Every certificate has its holder: the count joins the people only when a condition reads them.
-    counted = _in_state(select(func.count()).select_from(Certificate).where(visible), state)
-    if renamed:
-        query = _in_state(query, CertificateState.VALID).where(Certificate.holder_name != User.name)
-    text = text.strip()
-    if text:
-        pattern = f"%{text}%"
-        query = query.where(or_(Certificate.serial.ilike(pattern), Certificate.holder_name.like(pattern),
-                                User.name.like(pattern), User.staff_number == text))
+    chosen = [visibility.records_condition(viewer, Certificate.user_id, include_leavers=True)]
     if fiscal_year is not None:
-        query = query.where(Certificate.fiscal_year == fiscal_year)
-        counted = counted.where(Certificate.fiscal_year == fiscal_year)
-    query = _in_state(query, state)
-    if renamed or text:
-        counted = query.with_only_columns(func.count()).order_by(None)
-    total = db.session().scalar(counted)
+        chosen.append(Certificate.fiscal_year == fiscal_year)
+    text = text.strip()
+    if not text and not renamed:
+        # Most certificates qualify: the newest page comes straight off the issue-date index.
+        total = db.session().scalar(_in_state(select(func.count()).select_from(Certificate).where(*chosen), state))
+        return _page(_in_state(select(Certificate.id, Certificate.issued_at).where(*chosen), state), total, page)
+    if renamed:
+        chosen.append(Certificate.holder_name != User.name)
+        state = CertificateState.VALID if state in (None, CertificateState.VALID) else state
+        if state is not CertificateState.VALID:  # renamed means in force: no other state has any
+            return CertificatePage([], 1, 1, 0)
+    if text:
+        chosen.append(or_(Certificate.serial.icontains(text, autoescape=True),
+                          Certificate.holder_name.contains(text, autoescape=True),
+                          User.name.contains(text, autoescape=True), User.staff_number == text))
+    # A search or the renamed filter finds few certificates, or none: they are all found first (one scan, which
+    # also counts them) and then sorted. Left beside the newest-first order, PostgreSQL walked the issue-date
+    # index reading each holder in turn in the hope of 50 early matches: a rare name among a prefecture's 1.6
+    # million certificates took 3.9 s, the renamed list (none renamed) 6.7 s.
+    found = (_in_state(select(Certificate.id, Certificate.issued_at)
+                       .join(User, User.id == Certificate.user_id).where(*chosen), state)
+             .cte("found").prefix_with("MATERIALIZED", dialect="postgresql"))
+    page = max(1, page)
+    ranked = (select(found.c.id, func.count().over().label("total"))
+              .order_by(found.c.issued_at.desc(), found.c.id.desc()).limit(PAGE_SIZE))
+    picked = db.session().execute(ranked.offset((page - 1) * PAGE_SIZE)).all()
+    if not picked and page > 1:  # past the last page: show the last one
+        total = db.session().scalar(select(func.count()).select_from(found))
+        page = max(1, -(-total // PAGE_SIZE))
+        picked = db.session().execute(ranked.offset((page - 1) * PAGE_SIZE)).all()
+    total = picked[0].total if picked else 0
+    return CertificatePage(_with_holders([row.id for row in picked]), page, max(1, -(-total // PAGE_SIZE)), total)
+
+
+def _page(found: Select, total: int, page: int) -> CertificatePage:
+    """Page `page` (kept within the pages there are) of the certificates `found` selects (id, issued_at),
+    newest first."""
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    rows = db.session().scalars(
-        query.options(joinedload(Certificate.body), contains_eager(Certificate.holder))
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return CertificatePage(list(rows), page, pages, total)
+    chosen = found.subquery()
+    ids = db.session().scalars(select(chosen.c.id).order_by(chosen.c.issued_at.desc(), chosen.c.id.desc())
+                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return CertificatePage(_with_holders(ids), page, pages, total)
+
+
+def _with_holders(ids: list[int]) -> list[Certificate]:
+    """These certificates, newest first, with their holders and bodies."""
+    if not ids:
+        return []
+    return list(db.session().scalars(
+        select(Certificate).join(User, User.id == Certificate.user_id).where(Certificate.id.in_(ids))
+        .options(joinedload(Certificate.body), contains_eager(Certificate.holder))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
 
 
 def _in_state(query: Select, state: CertificateState | None) -> Select:
