@@ -75,7 +75,8 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, obje
         if not (column.default.is_scalar or column.default.is_callable):
             raise ValueError(f"{table.name}.{column.name}: a default COPY cannot give")
     columns = given + defaulted
-    processors = [column.type.bind_processor(dialect) for column in columns]
+    # The dialect's own type: a plain JSON column has no processor of its own, PostgreSQL's wraps the value for psycopg.
+    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(column.name) for column in columns))
     driver_connection = session.connection().connection.driver_connection

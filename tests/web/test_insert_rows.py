@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from elearn import db
 from elearn.domain.people import Tier
-from elearn.models import StaffTier, User
+from elearn.models import AuditEntry, StaffTier, User
 
 
 def test_rows_go_in_with_the_defaults_insert_would_give(app, org):
@@ -41,6 +41,18 @@ def test_a_key_that_is_no_column_is_refused_and_nothing_goes_in(app, org):
         with pytest.raises(Exception, match="emial"), db.write_session() as session:
             db.insert_rows(session, User.__table__, [row])
         assert db.session().scalar(select(func.count()).where(User.staff_number == "880100")) == 0
+
+
+def test_json_columns_go_in_as_json(app, org):
+    details = {"file": "職員_12月.csv", "rows": [1, 2], "nested": {"ok": True}}
+    with app.app_context():
+        with db.write_session() as session:
+            db.insert_rows(session, AuditEntry.__table__, [
+                {"action": "bulk.test", "target": "user:1", "details": details},
+                {"action": "bulk.test", "target": "user:2", "details": {}}])
+        stored = db.session().scalars(select(AuditEntry).where(AuditEntry.action == "bulk.test")
+                                      .order_by(AuditEntry.target)).all()
+        assert [entry.details for entry in stored] == [details, {}]
 
 
 def test_a_large_insert_leaves_postgresql_statistics_that_count_the_new_rows(app, org, monkeypatch):
