@@ -118,3 +118,19 @@ def test_0008_refuses_to_run_over_duplicate_completions_and_names_them(database_
         assert connection.execute(text("SELECT count(*) FROM completions")).scalar_one() == 2
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0007"
     engine.dispose()
+
+
+def test_0024_keeps_the_person_each_audit_target_names(database_at):
+    url = database_at("0023")
+    engine = create_engine(url)
+    targets = ["user:1 000001 職員 一郎", "user:1", "user:12x", "userx:3", "address:10.0.0.1", "", "user:", "event:4"]
+    with engine.begin() as connection:
+        for number, target in enumerate(targets, start=1):
+            connection.execute(text(
+                "INSERT INTO audit_entries (id, occurred_at, action, target, details, address) "
+                "VALUES (:id, '2025-06-02 01:00:00', 'test', :target, '{}', 'cli')"), {"id": number, "target": target})
+    migrate.upgrade(url)
+    with engine.connect() as connection:
+        subjects = connection.execute(text("SELECT subject_user_id FROM audit_entries ORDER BY id")).scalars().all()
+    engine.dispose()
+    assert subjects == [1, 1, None, None, None, None, None, None]
