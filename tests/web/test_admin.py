@@ -57,6 +57,9 @@ def test_deactivation_ends_the_session_and_keeps_the_account(app, admin_client, 
     assert sign_in(app.test_client(), member).status_code == 200
     listing = admin_client.get("/admin/staff?q=退職").get_data(as_text=True)
     assert "退職 予定" in listing  # never deleted
+    assert "退職 予定" in admin_client.get("/admin/staff?q=退職\u3000予定").get_data(as_text=True)  # either space
+    assert "退職 予定" not in admin_client.get("/admin/staff?q=退職 未定").get_data(as_text=True)
+    assert "退職 予定" not in admin_client.get("/admin/staff?q=%").get_data(as_text=True)  # no wildcard
 
 
 def test_granting_manager_needs_a_real_unit_and_shows_in_the_audit_log(admin_client, make_user):

@@ -96,6 +96,8 @@ def test_the_log_filters_by_person_action_and_japanese_dates(app, admin_client, 
 
     assert shown("person=管理 花子") == ["職位を追加"]  # the one who acted
     assert shown("person=異動") == ["仮パスワードを発行"]  # the one acted on, by name
+    assert shown("person=異動\u3000次郎") == ["仮パスワードを発行"]  # typed with the ideographic space
+    assert shown("person=異動 三郎") == []  # every word in the name
     assert shown("person=５５５００１") == ["仮パスワードを発行"]  # by staff number, typed full-width
     assert shown("action=grade.rename") == ["職位名を変更"]
     assert shown("since=2025-04-01&until=2025-04-01") == ["職位を追加"]

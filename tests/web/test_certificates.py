@@ -437,6 +437,8 @@ def test_a_search_pages_its_findings_newest_first_and_a_page_past_the_end_shows_
         # What is typed is looked for as it is: % and _ are no wildcards.
         assert certificates.search(viewer, "%").total == 0 and certificates.search(viewer, "頁送_1").total == 0
         assert certificates.search(viewer, "頁送 1").total == 1
+        assert certificates.search(viewer, "頁送\u3000１").total == 0  # a full-width digit is another character
+        assert certificates.search(viewer, "\u3000頁送\u30001 ").total == 1  # names are typed with either space
         assert certificates.search(viewer, found[0].serial.lower()).total == 1  # a serial in any case
         staff_number = db.session().get(User, found[2].user_id).staff_number
         assert [c.id for c in certificates.search(viewer, staff_number).certificates] == [found[2].id]

@@ -129,6 +129,8 @@ def test_filters_by_unit_grade_tier_status_and_name(synced, client, team, org):
     assert names("status=in_progress") == {"途中 次郎"}
     assert names("status=outstanding") == {"上司 一郎", "途中 次郎", "未着手 三郎", "リーダー 四郎"}
     assert names("q=とちゅう") == {"途中 次郎"}
+    assert names("q=途中\u3000次郎") == {"途中 次郎"}  # typed with the ideographic space
+    assert names("q=途中 三郎") == set()  # every word in the name
     assert names("status=nonsense&tier=nobody") == names("")  # an edited link shows everything
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 
 from flask import current_app
@@ -20,6 +21,7 @@ from elearn.domain.certificates import (
 )
 from elearn.domain.notices import NoticeKind
 from elearn.domain.people import Tier
+from elearn.domain.search import search_words
 from elearn.models import (
     Certificate,
     CertificateCounter,
@@ -32,6 +34,7 @@ from elearn.models import (
     User,
 )
 from elearn.services import audit, notices, visibility
+from elearn.services.search import every_word_in
 from elearn.services.visibility import Viewer
 
 PAGE_SIZE = 50
@@ -353,9 +356,11 @@ def search(viewer: Viewer, text: str = "", fiscal_year: int | None = None, state
         if state is not CertificateState.VALID:  # renamed means in force: no other state has any
             return CertificatePage([], 1, 1, 0)
     if text:
-        chosen.append(or_(Certificate.serial.icontains(text, autoescape=True),
-                          Certificate.holder_name.contains(text, autoescape=True),
-                          User.name.contains(text, autoescape=True), User.staff_number == text))
+        # Every word in the serial (any case), or in the holder's name then or now; or the whole a staff number.
+        words = search_words(text)
+        chosen.append(or_(every_word_in(Certificate.serial, words, any_case=True),
+                          every_word_in(Certificate.holder_name, words), every_word_in(User.name, words),
+                          User.staff_number == unicodedata.normalize("NFKC", text).lower()))
     # A search or the renamed filter finds few certificates, or none: they are all found first (one scan, which
     # also counts them) and then sorted. Left beside the newest-first order, PostgreSQL walked the issue-date
     # index reading each holder in turn in the hope of 50 early matches: a rare name among a prefecture's 1.6

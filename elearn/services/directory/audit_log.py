@@ -12,7 +12,9 @@ from sqlalchemy.orm import joinedload
 
 from elearn import db
 from elearn.domain.audit import target_user_id, utc_range
+from elearn.domain.search import search_words
 from elearn.models import AuditEntry, User
+from elearn.services.search import every_word_in
 
 PAGE_SIZE = 100
 
@@ -39,8 +41,8 @@ class AuditPage:
 
 def _people_matching(text: str) -> ColumnElement[bool]:
     number = unicodedata.normalize("NFKC", text).strip().lower()
-    return or_(User.name.contains(text.strip(), autoescape=True), User.kana.contains(text.strip(), autoescape=True),
-               User.staff_number == number)
+    words = search_words(text)
+    return or_(every_word_in(User.name, words), every_word_in(User.kana, words), User.staff_number == number)
 
 
 def _filtered(query: AuditQuery) -> Select:

@@ -8,8 +8,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from elearn import db
+from elearn.domain.search import search_words
 from elearn.models import OrgUnit, User
 from elearn.services import audit, visibility
+from elearn.services.search import every_word_in
 from elearn.services.visibility import Viewer
 
 PAGE_SIZE = 50
@@ -25,12 +27,11 @@ class StaffPage:
 
 def list_visible_staff(viewer: Viewer, search: str = "", page: int = 1, include_inactive: bool = False) -> StaffPage:
     query = visibility.staff_query(viewer, include_leavers=include_inactive)
-    if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(
-            or_(User.name.like(pattern), User.kana.like(pattern), User.staff_number.like(pattern),
-                User.email.like(pattern.lower()))
-        )
+    words = search_words(search)
+    if words:  # every word in the name, the kana, the staff number or the address
+        lowered = [word.lower() for word in words]
+        query = query.where(or_(every_word_in(User.name, words), every_word_in(User.kana, words),
+                                every_word_in(User.staff_number, lowered), every_word_in(User.email, lowered)))
     total = db.session().scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)

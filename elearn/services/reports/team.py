@@ -25,6 +25,7 @@ from elearn.domain.events import training_mode
 from elearn.domain.fiscal import fiscal_year_bounds
 from elearn.domain.kpi import TrainingMode, share
 from elearn.domain.people import Tier, training_tiers
+from elearn.domain.search import has_every_word, search_words
 from elearn.domain.unit_picker import OrgNode, PickerUnit, picker_units
 from elearn.models import (
     Completion,
@@ -366,14 +367,14 @@ def _below(units: list[Unit], unit_id: int) -> set[int]:
 
 def _without_status_filter(rows: list[TeamRow], filters: TeamFilters, units: list[Unit]) -> list[TeamRow]:
     wanted_units = _wanted_units(units, filters) if filters.unit_id else None
-    needle = filters.q.strip().lower()
+    words = search_words(filters.q)
     return [
         row for row in rows
         if (wanted_units is None or row.division_id in wanted_units)
         and (filters.grade_id is None or row.grade_id == filters.grade_id)
         and (filters.tier is None or filters.tier in row.tiers)
         and (filters.course_id is None or row.course_id == filters.course_id)
-        and (not needle or needle in row.name.lower() or needle in row.kana.lower() or needle in row.staff_number)
+        and has_every_word(words, row.name, row.kana, row.staff_number)
     ]
 
 
@@ -485,13 +486,12 @@ def _filtered_people(view: TeamView) -> dict[int, tuple[str, str, str]]:
     filters = view.filters
     wanted_units = _wanted_units(view.units, filters) if filters.unit_id else {unit.id for unit in view.units}
     paths = _paths(view.units)
-    needle = filters.q.strip().lower()
+    words = search_words(filters.q)
     return {
         person.id: (person.name, person.kana, paths.get(person.division_id, ""))
         for person in view.staff
         if person.division_id in wanted_units
         and (filters.grade_id is None or person.grade_id == filters.grade_id)
         and (filters.tier in (None, Tier.ALL_STAFF) or filters.tier in view.tiers.get(person.id, ()))
-        and (not needle or needle in person.name.lower() or needle in person.kana.lower()
-             or needle in person.staff_number)
+        and has_every_word(words, person.name, person.kana, person.staff_number)
     }
