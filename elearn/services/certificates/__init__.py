@@ -351,10 +351,10 @@ def search(viewer: Viewer, text: str = "", fiscal_year: int | None = None, state
         total = db.session().scalar(_in_state(select(func.count()).select_from(Certificate).where(*chosen), state))
         return _page(_in_state(select(Certificate.id, Certificate.issued_at).where(*chosen), state), total, page)
     if renamed:
-        chosen.append(Certificate.holder_name != User.name)
-        state = CertificateState.VALID if state in (None, CertificateState.VALID) else state
-        if state is not CertificateState.VALID:  # renamed means in force: no other state has any
+        if state not in (None, CertificateState.VALID):  # renamed means in force: no other state has any
             return CertificatePage([], 1, 1, 0)
+        state = CertificateState.VALID
+        chosen.append(Certificate.holder_name != User.name)
     if text:
         # Every word in the serial (any case), or in the holder's name then or now; or the whole a staff number.
         words = search_words(text)
