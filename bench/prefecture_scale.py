@@ -266,7 +266,7 @@ def staff_file() -> bytes:
 
 def history_file() -> bytes:
     """Past training records (研修履歴) the prefecture kept before the platform: one all-staff course in FY2021 for
-    each of its own staff, most of whom have attended its seminars since (those records are checked against)."""
+    each of its own staff, two in three of whom have attended its seminars since (checked against those records)."""
     numbers = db.session().scalars(text("SELECT staff_number FROM users WHERE body_id = 1 AND is_active "
                                         "AND staff_number < '9' ORDER BY id")).all()
     slug = db.session().scalar(
