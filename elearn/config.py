@@ -111,6 +111,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REFERENCE_CACHE_SECONDS=60,
         # One JSON line per request on stderr (request id, user, route, status, duration, SQL statements).
         LOG_JSON=False,
+        # PostgreSQL cancels a statement running longer (None: never). `elearn serve` sets it in its web workers
+        # just under gunicorn's timeout; the job worker and the command line keep none.
+        STATEMENT_TIMEOUT_SECONDS=None,
     )
     app.config.from_prefixed_env("ELEARN")
     if test_config:

@@ -181,6 +181,14 @@ def make_engine(url: str, **options: object) -> Engine:
     return create_engine(url, pool_pre_ping=True, **options)
 
 
+def _limit_statements(engine: Engine, milliseconds: int) -> None:
+    """PostgreSQL cancels any statement of these connections running longer. Set per transaction (SET LOCAL), not
+    per connection: behind PgBouncer's transaction pooling a connection's setting would reach the job worker too."""
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -201,6 +209,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
+    timeout = app.config.get("STATEMENT_TIMEOUT_SECONDS")
+    if timeout and engine.dialect.name == "postgresql":
+        _limit_statements(engine, int(float(timeout) * 1000))
     app.extensions["elearn.engine"] = engine
     database = engine.url.database if engine.dialect.name == "sqlite" else None
     app.extensions["elearn.writer_queue"] = (

@@ -71,6 +71,13 @@ def settle_heap() -> None:
     gc.set_threshold(YOUNG_GENERATION_THRESHOLD, middle, old)
 
 
+WORKER_TIMEOUT_SECONDS = 60
+# gunicorn restarts a worker whose request runs past its timeout, but the request's statement goes on in PostgreSQL
+# with nobody waiting for it (seen: an audit-log search still running 27 minutes on, holding a lock that kept a
+# migration waiting). Web workers have PostgreSQL cancel their statements a little before gunicorn gives up.
+STATEMENT_TIMEOUT_SECONDS = WORKER_TIMEOUT_SECONDS - 5
+
+
 def run_gunicorn(host: str, port: int, workers: int, threads: int, app_config: dict | None = None,
                  also_bind: tuple[str, ...] = (), keep_alive: int = 5) -> int:
     """Serve until stopped; `app_config` overrides the environment's settings in every worker."""
@@ -81,11 +88,11 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int, app_config: d
             "threads": threads,
             "worker_class": "gthread",
             "accesslog": "-",
-            "timeout": 60,
+            "timeout": WORKER_TIMEOUT_SECONDS,
             # Idle connections wait in gthread's poller, not in a thread: keeping them is cheap.
             "keepalive": keep_alive,
         },
-        app_config or {},
+        {"STATEMENT_TIMEOUT_SECONDS": STATEMENT_TIMEOUT_SECONDS, **(app_config or {})},
     ).run()
     return 0
 
