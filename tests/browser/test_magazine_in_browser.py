@@ -3,6 +3,7 @@ through an issue with the keyboard, and reaching the last page records one read.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -60,6 +61,13 @@ def test_an_author_uploads_pages_and_schedules_an_issue(live_server, page, tmp_p
     assert "ブラウザで作った号" in page.locator(".slot.next").inner_text()
 
 
+def _turned_to(page, number: int) -> None:
+    """The reader's address says page `number`. The reader rewrites it as the key is handled, but Playwright learns of
+    the new address by an event of its own, which can come after the key press returns (a full run once read the
+    page before)."""
+    page.wait_for_url(re.compile(rf"[?&]page={number}(&|#|$)"), timeout=5_000)
+
+
 def test_a_reader_pages_through_an_issue_with_the_keyboard(live_server, page):
     base_url = live_server["base_url"]
     browser_sign_in(page, base_url, _account(live_server, "learner"))
@@ -75,11 +83,12 @@ def test_a_reader_pages_through_an_issue_with_the_keyboard(live_server, page):
     assert figures.nth(0).locator("img").get_attribute("alt")  # every page has its description
 
     page.keyboard.press("ArrowLeft")  # manga: the next page is to the left
-    assert "page=2" in page.url
+    _turned_to(page, 2)
     assert figures.nth(1).is_visible() and not figures.nth(0).is_visible()
     page.wait_for_function("() => document.querySelectorAll('figure.comic-page img')[2].complete")  # preloaded
     page.keyboard.press("ArrowRight")
-    assert "page=1" in page.url and figures.nth(0).is_visible()
+    _turned_to(page, 1)
+    assert figures.nth(0).is_visible()
 
     figures.nth(0).locator("summary").click()
     assert "デジまる" in figures.nth(0).locator(".transcript-text").inner_text()
@@ -88,7 +97,7 @@ def test_a_reader_pages_through_an_issue_with_the_keyboard(live_server, page):
     assert _reads(live_server, learner, 1) == 0
     for _ in range(total - 1):
         page.keyboard.press("ArrowLeft")
-    assert f"page={total}" in page.url
+    _turned_to(page, total)
     page.wait_for_selector("#end .read-state:not([hidden])")
     page.keyboard.press("ArrowLeft")  # past the end: stays
     assert f"page={total}" in page.url
@@ -108,11 +117,11 @@ def test_the_reader_fits_a_phone_screen(live_server, browser):
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
         assert box["height"] <= 844
         page.locator(".tap-next").first.tap()
-        assert "page=2" in page.url
+        _turned_to(page, 2)
         _swipe(page, 120)  # finger to the right: the next page, as in a manga app
-        assert "page=3" in page.url
+        _turned_to(page, 3)
         _swipe(page, -120)
-        assert "page=2" in page.url
+        _turned_to(page, 2)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
