@@ -7,7 +7,7 @@ MAX_WORDS = 5  # more would make a long query for no better answer
 
 def search_words(text: str) -> list[str]:
     """The words of `text`, split on any space: names are stored with the ideographic space (「坂本　修」) and typed
-    with either, so 「坂本 修」 looks for 坂本 and 修, each anywhere."""
+    with either, so 「坂本 修」 looks for 坂本 and 修 (has_every_word: both in one field)."""
     return text.split()[:MAX_WORDS]
 
 
